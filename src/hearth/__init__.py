@@ -1,0 +1,1 @@
+"""Hearth: the customer platform of a UK gas and electricity supplier."""

@@ -1,0 +1,1 @@
+"""Thin Django apps, one per area: models and migrations, no business logic."""

@@ -1,0 +1,1 @@
+"""The business, one package per area; views, tasks and commands call into it."""

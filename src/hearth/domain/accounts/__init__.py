@@ -1,0 +1,1 @@
+"""Customers, properties, accounts and supply points."""

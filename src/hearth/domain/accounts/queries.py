@@ -1,0 +1,78 @@
+"""Read customers and accounts, and which portal services an account has."""
+
+import enum
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from hearth.common import identifiers
+from hearth.data.accounts.models import Account, Customer, SupplyPoint
+from hearth.data.metering.models import AmrDevice, Meter
+
+
+class PortalService(enum.StrEnum):
+    """A service the portal offers; the dashboard shows a tile only for services the account has."""
+
+    BILLS_ONLINE = "BILLS_ONLINE"
+    AMR = "AMR"
+    SMART_CONSUMPTION = "SMART_CONSUMPTION"
+
+
+def current_supply_points(*, account: Account) -> QuerySet[SupplyPoint]:
+    """The supply points through which the account is supplied now (open supplies)."""
+    return SupplyPoint.objects.filter(supplies__account=account, supplies__valid_to__isnull=True).order_by("id")
+
+
+def current_meters(*, account: Account) -> QuerySet[Meter]:
+    """Meters fitted now on the account's current supply points."""
+    return Meter.objects.filter(
+        supply_point__in=current_supply_points(account=account), removed_at__isnull=True
+    ).order_by("id")
+
+
+def services_for_account(*, account: Account, now: datetime) -> list[PortalService]:
+    """The services the account has: Bills Online always; AMR and smart consumption where fitted."""
+    services = [PortalService.BILLS_ONLINE]
+    meters = current_meters(account=account)
+    has_amr = AmrDevice.objects.filter(meter__in=meters, installed_at__lte=now).filter(
+        Q(retired_at__isnull=True) | Q(retired_at__gt=now)
+    )
+    if has_amr.exists():
+        services.append(PortalService.AMR)
+    if meters.filter(kind=Meter.Kind.SMART).exists():
+        services.append(PortalService.SMART_CONSUMPTION)
+    return services
+
+
+def amr_devices(*, account: Account) -> QuerySet[AmrDevice]:
+    """AMR devices on the account's current meters that have not been retired."""
+    return AmrDevice.objects.filter(meter__in=current_meters(account=account), retired_at__isnull=True).order_by("id")
+
+
+def find_customers(*, query: str, limit: int = 50) -> QuerySet[Customer]:
+    """Customers matching an account number, name, e-mail, postcode, MPAN or MPRN (care search)."""
+    text = query.strip()
+    if not text:
+        return Customer.objects.none()
+    condition = (
+        Q(accounts__number__iexact=text)
+        | Q(name__icontains=text)
+        | Q(contact_email__iexact=text)
+        | Q(accounts__login_links__user__email__iexact=text)
+    )
+    try:
+        postcode = identifiers.normalise_postcode(text)
+        condition |= Q(accounts__billing_property__postcode=postcode) | Q(
+            accounts__supplies__supply_point__supply_property__postcode=postcode
+        )
+    except identifiers.InvalidIdentifier:
+        pass
+    digits = text.replace(" ", "")
+    if digits.isdigit():
+        condition |= Q(accounts__supplies__supply_point__identifier=digits)
+    matching = Customer.objects.filter(condition).values("id")
+    return Customer.objects.filter(id__in=matching).order_by("name", "id")[:limit]
+
+
+def account_by_number(*, number: str) -> Account | None:
+    return Account.objects.filter(number=number.strip()).select_related("customer", "billing_property").first()

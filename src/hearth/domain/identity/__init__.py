@@ -1,0 +1,1 @@
+"""Portal logins: creation, login details, activation, links to accounts, roles."""

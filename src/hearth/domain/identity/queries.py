@@ -1,0 +1,76 @@
+"""Read portal logins, their links to accounts and where each stands in activation."""
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from hearth.data.accounts.models import Account
+from hearth.data.identity.models import AccountLink, ConditionsAcceptance, User
+
+
+class ActivationStep(enum.StrEnum):
+    """What a login must still do before it reaches the dashboard, in the order the FAQ gives."""
+
+    ACCEPT_CONDITIONS = "ACCEPT_CONDITIONS"
+    SET_SECURITY_QUESTION = "SET_SECURITY_QUESTION"
+    CHOOSE_PASSWORD = "CHOOSE_PASSWORD"
+
+
+@dataclass(frozen=True)
+class ConditionsOfUse:
+    version: str
+    text: str
+
+
+def current_conditions() -> ConditionsOfUse:
+    """The Conditions of Use in force: a versioned text from configuration."""
+    path = Path(settings.HEARTH_CONDITIONS_OF_USE_FILE)
+    return ConditionsOfUse(version=settings.HEARTH_CONDITIONS_OF_USE_VERSION, text=path.read_text(encoding="utf-8"))
+
+
+def pending_steps(*, user: User, conditions_version: str) -> list[ActivationStep]:
+    """The steps this login still has to take; empty when it may use the portal."""
+    steps = []
+    if not ConditionsAcceptance.objects.filter(user=user, version=conditions_version).exists():
+        steps.append(ActivationStep.ACCEPT_CONDITIONS)
+    if not user.security_answer_hash:
+        steps.append(ActivationStep.SET_SECURITY_QUESTION)
+    if user.must_choose_password:
+        steps.append(ActivationStep.CHOOSE_PASSWORD)
+    return steps
+
+
+def last_conditions_acceptance(*, user: User) -> ConditionsAcceptance | None:
+    return ConditionsAcceptance.objects.filter(user=user).order_by("-accepted_at", "-id").first()
+
+
+def temporary_password_expired(*, user: User, now: datetime) -> bool:
+    """A temporary credential from a login-details e-mail stops working after its expiry."""
+    expires_at = user.temporary_password_expires_at
+    return user.must_choose_password and expires_at is not None and expires_at <= now
+
+
+def linked_accounts(*, user: User) -> QuerySet[Account]:
+    """Every account this login may see, in a stable order."""
+    return (
+        Account.objects.filter(login_links__user=user)
+        .select_related("customer", "billing_property")
+        .order_by("number", "id")
+    )
+
+
+def link_for(*, user: User, account_id: int) -> AccountLink | None:
+    """The login's link to an account, or None: the one check every account-scoped page makes."""
+    return AccountLink.objects.filter(user=user, account_id=account_id).select_related("account").first()
+
+
+def links_of_account(*, account: Account) -> QuerySet[AccountLink]:
+    return AccountLink.objects.filter(account=account).select_related("user").order_by("user__email", "id")
+
+
+def portal_login_by_email(*, email: str) -> User | None:
+    return User.objects.filter(email=email.strip().lower(), kind=User.Kind.CUSTOMER).first()

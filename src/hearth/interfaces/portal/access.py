@@ -1,0 +1,94 @@
+"""Who may see a portal page: a signed-in customer, activated, and linked to the selected account."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from hearth.data.accounts.models import Account
+from hearth.data.identity.models import AccountLink, User
+from hearth.domain.identity import queries as identity_queries
+
+SELECTED_ACCOUNT_KEY = "hearth_account_id"
+
+STEP_URLS = {
+    identity_queries.ActivationStep.ACCEPT_CONDITIONS: "portal:activate_conditions",
+    identity_queries.ActivationStep.SET_SECURITY_QUESTION: "portal:activate_security_question",
+    identity_queries.ActivationStep.CHOOSE_PASSWORD: "portal:activate_password",
+}
+
+
+class PortalRequest(HttpRequest):
+    """A request on an account-scoped page, after the checks: the login and its link to the account."""
+
+    user: User  # type: ignore[assignment]
+    link: AccountLink
+    account: Account
+
+
+def customer(request: HttpRequest) -> User | None:
+    user = request.user
+    if user.is_authenticated and isinstance(user, User) and user.kind == User.Kind.CUSTOMER:
+        return user
+    return None
+
+
+def next_step_url(user: User) -> str | None:
+    conditions = identity_queries.current_conditions()
+    steps = identity_queries.pending_steps(user=user, conditions_version=conditions.version)
+    return STEP_URLS[steps[0]] if steps else None
+
+
+def selected_link(request: HttpRequest, user: User) -> AccountLink | None:
+    """The account chosen in this session if still linked, else the login's first linked account."""
+    account_id = request.session.get(SELECTED_ACCOUNT_KEY)
+    link = identity_queries.link_for(user=user, account_id=account_id) if account_id else None
+    if link is None:
+        first = identity_queries.linked_accounts(user=user).first()
+        link = identity_queries.link_for(user=user, account_id=first.pk) if first else None
+    return link
+
+
+View = Callable[..., HttpResponse]
+
+
+def signed_in(view: View) -> View:
+    """A signed-in customer, at any step of activation (the activation pages themselves)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if customer(request) is None:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def account_page(*roles: AccountLink.Role) -> Callable[[View], View]:
+    """An activated customer looking at the selected account; `roles` limits who may (default: any link)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = customer(request)
+            if user is None:
+                return redirect_to_login(request.get_full_path())
+            step = next_step_url(user)
+            if step is not None:
+                return redirect(step)
+            link = selected_link(request, user)
+            if link is None:
+                return redirect("portal:no_accounts")
+            if roles and link.role not in roles:
+                raise PermissionDenied("Your role on this account does not allow this.")
+            request.link = link  # type: ignore[attr-defined]
+            request.account = link.account  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

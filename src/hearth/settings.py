@@ -1,0 +1,231 @@
+"""Hearth's one settings module, read from the environment.
+
+The defaults serve the embedded demo (`make run`): SQLite, tasks inline, e-mail written to
+``var/outbox/``. ``HEARTH_ENV=production`` switches on the production rules: a real secret key,
+DEBUG off, secure cookies and HSTS; it refuses to start otherwise.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(_env("HEARTH_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+HEARTH_ENV = _env("HEARTH_ENV", "demo")
+PRODUCTION = HEARTH_ENV == "production"
+
+DEMO_SECRET_KEY = "demo-only-secret-key-never-use-in-production-6f1c0f0e7b2d4e44a3"
+SECRET_KEY = _env("HEARTH_SECRET_KEY", DEMO_SECRET_KEY)
+DEBUG = _env_bool("HEARTH_DEBUG", not PRODUCTION)
+ALLOWED_HOSTS = [h for h in _env("HEARTH_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in _env("HEARTH_CSRF_TRUSTED_ORIGINS").split(",") if o]
+
+if PRODUCTION:
+    if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured("HEARTH_SECRET_KEY must be set to a random value of 50+ characters in production.")
+    if DEBUG:
+        raise ImproperlyConfigured("HEARTH_DEBUG must be off in production.")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "hearth.data.accounts",
+    "hearth.data.metering",
+    "hearth.data.identity",
+    "hearth.data.audit",
+    "hearth.data.care",
+    "hearth.interfaces.web",
+    "hearth.interfaces.portal",
+    "hearth.interfaces.care",
+    "hearth.interfaces.commands",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "hearth.interfaces.web.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hearth.interfaces.web.middleware.AbsoluteSessionLimitMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "hearth.urls"
+WSGI_APPLICATION = "hearth.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "hearth.interfaces.web.context.brand",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        _env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'hearth.sqlite3'}"),
+        conn_max_age=int(_env("HEARTH_DB_CONN_MAX_AGE", "60")),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "identity.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "hearth.domain.identity.passwords.PortalPasswordRulesValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+PASSWORD_RESET_TIMEOUT = 3600  # reset links live one hour (QUALITY.md)
+LOGIN_URL = "portal:login"
+
+# Sessions: 30 minutes idle (the cookie is renewed on every request), 12 hours at most.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_LIMIT = timedelta(hours=12)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = PRODUCTION and _env_bool("HEARTH_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Login throttling (django-axes): per e-mail address and per client IP, each with a finite cool-off.
+AXES_FAILURE_LIMIT = int(_env("HEARTH_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(_env("HEARTH_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "hearth.interfaces.web.lockout.locked_out"
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp_token"]
+
+OTP_TOTP_ISSUER = _env("HEARTH_BRAND_NAME", "Hearth Energy") + " care"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# E-mail: real SMTP when EMAIL_HOST is set; otherwise .eml files in var/outbox/ (the demo's inbox).
+EMAIL_HOST = _env("EMAIL_HOST")
+EMAIL_PORT = int(_env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = _env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = _env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 30
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "hearth.interfaces.web.outbox.OutboxEmailBackend"
+)
+if PRODUCTION and not EMAIL_HOST:
+    raise ImproperlyConfigured("EMAIL_HOST must name the SMTP server in production.")
+HEARTH_OUTBOX_DIR = DATA_DIR / "outbox"
+DEFAULT_FROM_EMAIL = _env("HEARTH_FROM_EMAIL", "Hearth Energy <no-reply@hearth.example>")
+
+# Task engine: Celery when a broker is configured, inline otherwise.
+CELERY_BROKER_URL = _env("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+
+# The supplier that runs Hearth: configuration, not code.
+HEARTH_BRAND = {
+    "name": _env("HEARTH_BRAND_NAME", "Hearth Energy"),
+    "care_email": _env("HEARTH_CARE_EMAIL", "customercare@hearth.example"),
+    "care_phone": _env("HEARTH_CARE_PHONE", "0333 000 0000"),
+    "colour": _env("HEARTH_BRAND_COLOUR", "#1d4e89"),
+    "accent": _env("HEARTH_BRAND_ACCENT", "#f2a900"),
+    "logo": _env("HEARTH_BRAND_LOGO", "hearth/logo.svg"),
+    "portal_url": _env("HEARTH_PORTAL_URL", "http://127.0.0.1:8000"),
+}
+
+# Conditions of Use: a versioned text. Publishing a new version (a new file and version) makes every
+# login accept it at its next login.
+HEARTH_CONDITIONS_OF_USE_VERSION = _env("HEARTH_CONDITIONS_OF_USE_VERSION", "2026-01")
+HEARTH_CONDITIONS_OF_USE_FILE = Path(
+    _env("HEARTH_CONDITIONS_OF_USE_FILE", str(BASE_DIR / "conditions" / "conditions-of-use-2026-01.txt"))
+)
+
+# Temporary credentials sent in login-details e-mails stay valid this long (ADR 0003).
+HEARTH_TEMPORARY_PASSWORD_DAYS = int(_env("HEARTH_TEMPORARY_PASSWORD_DAYS", "14"))
+
+# Contact-care screenshots.
+HEARTH_SCREENSHOT_MAX_BYTES = int(_env("HEARTH_SCREENSHOT_MAX_BYTES", str(2 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": _env("HEARTH_LOG_LEVEL", "INFO")},
+    "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
+}

@@ -1,0 +1,27 @@
+"""Shared test set-up: which outside services a test needs, and what happens when one is missing.
+
+A test that needs PostgreSQL, Redis or Chromium skips with a line saying what is missing, unless
+HEARTH_REQUIRE names that service (CI sets HEARTH_REQUIRE=postgres,redis,browser): then it fails.
+"""
+
+import os
+
+import pytest
+
+
+def required_services() -> set[str]:
+    return {s.strip() for s in os.environ.get("HEARTH_REQUIRE", "").split(",") if s.strip()}
+
+
+def missing_service(service: str, reason: str) -> None:
+    """Skip, or fail when HEARTH_REQUIRE names the service."""
+    if service in required_services():
+        pytest.fail(f"{service} is required (HEARTH_REQUIRE) but unavailable: {reason}")
+    pytest.skip(f"{service} unavailable: {reason}")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"hearth: database={engine} HEARTH_REQUIRE={','.join(sorted(required_services())) or '-'}"
