@@ -182,7 +182,8 @@ EMAIL_HOST_PASSWORD = _env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 30
-EMAIL_BACKEND = (
+# The backend that really delivers; EMAIL_BACKEND queues through the task engine when there is a broker.
+HEARTH_EMAIL_DELIVERY_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "hearth.interfaces.web.outbox.OutboxEmailBackend"
 )
 if PRODUCTION and not EMAIL_HOST:
@@ -190,11 +191,16 @@ if PRODUCTION and not EMAIL_HOST:
 HEARTH_OUTBOX_DIR = DATA_DIR / "outbox"
 DEFAULT_FROM_EMAIL = _env("HEARTH_FROM_EMAIL", "Hearth Energy <no-reply@hearth.example>")
 
-# Task engine: Celery when a broker is configured, inline otherwise.
+# Task engine: Celery when a broker is configured (redis://... or amqp://...), inline otherwise.
 CELERY_BROKER_URL = _env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+EMAIL_BACKEND = (
+    "hearth.interfaces.tasks.mail.TaskQueueEmailBackend" if CELERY_BROKER_URL else HEARTH_EMAIL_DELIVERY_BACKEND
+)
 
 # The supplier that runs Hearth: configuration, not code.
 HEARTH_BRAND = {

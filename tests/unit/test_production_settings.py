@@ -1,0 +1,55 @@
+"""Production settings refuse the demo secret key and DEBUG, and `hearth check --deploy` is clean for them."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+
+PRODUCTION_ENV = {
+    "HEARTH_ENV": "production",
+    "HEARTH_SECRET_KEY": secrets.token_urlsafe(64),
+    "HEARTH_ALLOWED_HOSTS": "portal.supplier.example",
+    "EMAIL_HOST": "smtp.supplier.example",
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def _hearth(args: list[str], extra_env: dict[str, str], tmp_path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HEARTH_", "EMAIL_", "DATABASE_URL"))}
+    env.update({"HEARTH_DATA_DIR": str(tmp_path), **extra_env})
+    return subprocess.run(
+        [sys.executable, "-m", "hearth.manage", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_is_clean_for_production_settings(tmp_path):
+    result = _hearth(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV, tmp_path)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "complaint"),
+    [
+        ({"HEARTH_SECRET_KEY": ""}, "HEARTH_SECRET_KEY"),
+        ({"HEARTH_SECRET_KEY": "too-short"}, "HEARTH_SECRET_KEY"),
+        ({"HEARTH_DEBUG": "true"}, "HEARTH_DEBUG"),
+        ({"EMAIL_HOST": ""}, "EMAIL_HOST"),
+    ],
+)
+def test_production_refuses_to_start_with_demo_defaults(tmp_path, override, complaint):
+    env = {**PRODUCTION_ENV, **override}
+    env = {k: v for k, v in env.items() if v}
+    result = _hearth(["check"], env, tmp_path)
+    assert result.returncode != 0
+    assert complaint in result.stderr
+
+
+def test_production_refuses_the_demo_secret_key(tmp_path):
+    from django.conf import settings
+
+    result = _hearth(["check"], {**PRODUCTION_ENV, "HEARTH_SECRET_KEY": settings.DEMO_SECRET_KEY}, tmp_path)
+    assert result.returncode != 0
+    assert "HEARTH_SECRET_KEY" in result.stderr
