@@ -32,7 +32,7 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 HEARTH_ENV = _env("HEARTH_ENV", "demo")
 PRODUCTION = HEARTH_ENV == "production"
 
-DEMO_SECRET_KEY = "demo-only-secret-key-never-use-in-production-6f1c0f0e7b2d4e44a3"
+DEMO_SECRET_KEY = "demo-only-secret-key-never-use-in-production-6f1c0f0e7b2d4e44a3"  # noqa: S105 - refused in production
 SECRET_KEY = _env("HEARTH_SECRET_KEY", DEMO_SECRET_KEY)
 DEBUG = _env_bool("HEARTH_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = [h for h in _env("HEARTH_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]

@@ -25,7 +25,9 @@ def redis_worker(settings):
     queue = f"hearth-test-{uuid.uuid4().hex[:8]}"
     settings.HEARTH_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.EMAIL_BACKEND = "hearth.interfaces.tasks.mail.TaskQueueEmailBackend"
-    previous = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")}
+    previous = {
+        key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
+    }
     app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False, task_default_queue=queue)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[queue]):

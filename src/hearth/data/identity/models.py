@@ -63,7 +63,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     security_answer_hash = models.CharField(max_length=256, blank=True)
     security_answer_set_at = models.DateTimeField(null=True, blank=True)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -20,7 +20,11 @@ def create_customer(
 ) -> Customer:
     """Create a customer record (without any login: see identity.operations.create_customer_with_login)."""
     return Customer.objects.create(
-        kind=kind, name=name.strip(), contact_email=contact_email.strip().lower(), contact_phone=contact_phone, created_at=now
+        kind=kind,
+        name=name.strip(),
+        contact_email=contact_email.strip().lower(),
+        contact_phone=contact_phone,
+        created_at=now,
     )
 
 

@@ -76,3 +76,12 @@ def find_customers(*, query: str, limit: int = 50) -> QuerySet[Customer]:
 
 def account_by_number(*, number: str) -> Account | None:
     return Account.objects.filter(number=number.strip()).select_related("customer", "billing_property").first()
+
+
+def customer_by_id(*, customer_id: int) -> Customer | None:
+    return Customer.objects.filter(pk=customer_id).first()
+
+
+def accounts_of_customer(*, customer: Customer) -> QuerySet[Account]:
+    """The customer's accounts with their billing property, in a stable order."""
+    return Account.objects.filter(customer=customer).select_related("billing_property").order_by("number", "id")

@@ -1,1 +1,4 @@
-"""The deterministic demo supplier that `make run` loads: the top domain area, built only from the others' operations."""
+"""The deterministic demo supplier that `make run` loads.
+
+The top domain area: it is built only from the other areas' operations.
+"""

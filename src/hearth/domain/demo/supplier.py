@@ -53,7 +53,9 @@ def _activated_login(*, email: str, account: Account, role: AccountLink.Role, no
     identity_ops.record_sign_in(user=user, now=now)
 
 
-def _single_rate_meter(*, supply_point_account: Account, identifier: str, serial: str, kind: Meter.Kind, start: date, now: datetime) -> Meter:
+def _single_rate_meter(
+    *, supply_point_account: Account, identifier: str, serial: str, kind: Meter.Kind, start: date, now: datetime
+) -> Meter:
     supply_point = accounts_ops.add_supply_point(
         account=supply_point_account,
         identifier=identifier,
@@ -90,15 +92,34 @@ def load_demo_supplier(*, now: datetime) -> None:
     home_electricity = accounts_ops.open_account(
         customer=household, fuel=Fuel.ELECTRICITY, billing_property=home, now=now, number="1000000011"
     )
-    home_gas = accounts_ops.open_account(customer=household, fuel=Fuel.GAS, billing_property=home, now=now, number="1000000012")
-    _single_rate_meter(supply_point_account=home_electricity, identifier="1200023305967", serial="22L4381920", kind=Meter.Kind.SMART, start=start, now=now)
-    _single_rate_meter(supply_point_account=home_gas, identifier="3938424403", serial="G4A0087612", kind=Meter.Kind.SMART, start=start, now=now)
+    home_gas = accounts_ops.open_account(
+        customer=household, fuel=Fuel.GAS, billing_property=home, now=now, number="1000000012"
+    )
+    _single_rate_meter(
+        supply_point_account=home_electricity,
+        identifier="1200023305967",
+        serial="22L4381920",
+        kind=Meter.Kind.SMART,
+        start=start,
+        now=now,
+    )
+    _single_rate_meter(
+        supply_point_account=home_gas,
+        identifier="3938424403",
+        serial="G4A0087612",
+        kind=Meter.Kind.SMART,
+        start=start,
+        now=now,
+    )
     _activated_login(email="alex.morgan@example.com", account=home_electricity, role=AccountLink.Role.HOLDER, now=now)
     alex = User.objects.get(email="alex.morgan@example.com")
     identity_ops.link_account(user=alex, account=home_gas, role=AccountLink.Role.HOLDER, actor=None, now=now)
 
     bakery = accounts_ops.create_customer(
-        kind=Customer.Kind.ORGANISATION, name="Brightwell Bakery Ltd", contact_email="accounts@brightwell.example", now=now
+        kind=Customer.Kind.ORGANISATION,
+        name="Brightwell Bakery Ltd",
+        contact_email="accounts@brightwell.example",
+        now=now,
     )
     bakehouse = accounts_ops.create_property(
         address_line_1="Unit 4, Mill Yard", town="Edinburgh", postcode="EH6 6QU", nation=Nation.SCOTLAND
@@ -106,9 +127,25 @@ def load_demo_supplier(*, now: datetime) -> None:
     bakery_electricity = accounts_ops.open_account(
         customer=bakery, fuel=Fuel.ELECTRICITY, billing_property=bakehouse, now=now, number="2000000021"
     )
-    bakery_gas = accounts_ops.open_account(customer=bakery, fuel=Fuel.GAS, billing_property=bakehouse, now=now, number="2000000022")
-    bakery_meter = _single_rate_meter(supply_point_account=bakery_electricity, identifier="1030051828896", serial="E10BG50331", kind=Meter.Kind.AMR, start=start, now=now)
-    _single_rate_meter(supply_point_account=bakery_gas, identifier="7412345678", serial="G0021198", kind=Meter.Kind.CREDIT, start=start, now=now)
+    bakery_gas = accounts_ops.open_account(
+        customer=bakery, fuel=Fuel.GAS, billing_property=bakehouse, now=now, number="2000000022"
+    )
+    bakery_meter = _single_rate_meter(
+        supply_point_account=bakery_electricity,
+        identifier="1030051828896",
+        serial="E10BG50331",
+        kind=Meter.Kind.AMR,
+        start=start,
+        now=now,
+    )
+    _single_rate_meter(
+        supply_point_account=bakery_gas,
+        identifier="7412345678",
+        serial="G0021198",
+        kind=Meter.Kind.CREDIT,
+        start=start,
+        now=now,
+    )
     accounts_ops.fit_amr_device(
         meter=bakery_meter,
         serial_number="AMR-00042",
@@ -123,7 +160,9 @@ def load_demo_supplier(*, now: datetime) -> None:
         ("office@brightwell.example", AccountLink.Role.VIEWER),
     ]:
         _activated_login(email=email, account=bakery_electricity, role=role, now=now)
-        identity_ops.link_account(user=User.objects.get(email=email), account=bakery_gas, role=role, actor=None, now=now)
+        identity_ops.link_account(
+            user=User.objects.get(email=email), account=bakery_gas, role=role, actor=None, now=now
+        )
 
     newcomer = accounts_ops.create_customer(
         kind=Customer.Kind.PERSON, name="Sam Patel", contact_email="sam.patel@example.com", now=now
@@ -134,7 +173,14 @@ def load_demo_supplier(*, now: datetime) -> None:
     flat_electricity = accounts_ops.open_account(
         customer=newcomer, fuel=Fuel.ELECTRICITY, billing_property=flat, now=now, number="3000000031"
     )
-    _single_rate_meter(supply_point_account=flat_electricity, identifier="1312345678907", serial="K99A12345", kind=Meter.Kind.CREDIT, start=start, now=now)
+    _single_rate_meter(
+        supply_point_account=flat_electricity,
+        identifier="1312345678907",
+        serial="K99A12345",
+        kind=Meter.Kind.CREDIT,
+        start=start,
+        now=now,
+    )
     identity_ops.create_portal_login(
         account=flat_electricity, email="sam.patel@example.com", role=AccountLink.Role.HOLDER, actor=None, now=now
     )

@@ -34,8 +34,10 @@ def _temporary_password() -> str:
     """Twelve random characters that also meet the portal's own password rules."""
     while True:
         candidate = "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(12))
-        if any(c.isupper() for c in candidate) and any(c.islower() for c in candidate) and any(
-            c.isdigit() for c in candidate
+        if (
+            any(c.isupper() for c in candidate)
+            and any(c.islower() for c in candidate)
+            and any(c.isdigit() for c in candidate)
         ):
             return candidate
 
@@ -168,7 +170,9 @@ def record_sign_in(*, user: User, now: datetime) -> None:
 
 def _finish_activation_if_done(*, user: User, now: datetime) -> None:
     conditions = identity_queries.current_conditions()
-    if user.activated_at is None and not identity_queries.pending_steps(user=user, conditions_version=conditions.version):
+    if user.activated_at is None and not identity_queries.pending_steps(
+        user=user, conditions_version=conditions.version
+    ):
         user.activated_at = now
         user.save(update_fields=["activated_at"])
         account = _customer_of(user)
@@ -238,7 +242,9 @@ def unlock_login(*, user: User, actor: User, now: datetime) -> None:
     )
 
 
-def link_account(*, user: User, account: Account, role: AccountLink.Role, actor: User | None, now: datetime) -> AccountLink:
+def link_account(
+    *, user: User, account: Account, role: AccountLink.Role, actor: User | None, now: datetime
+) -> AccountLink:
     """Give a login access to an account with a role; linking again changes nothing."""
     link, created = AccountLink.objects.get_or_create(
         user=user, account=account, defaults={"role": role, "linked_at": now}
@@ -285,7 +291,9 @@ def set_role(*, link: AccountLink, role: AccountLink.Role, actor: User, now: dat
 
 
 @transaction.atomic
-def create_staff_login(*, email: str, full_name: str, password: str, now: datetime, totp_key: str | None = None) -> TOTPDevice:
+def create_staff_login(
+    *, email: str, full_name: str, password: str, now: datetime, totp_key: str | None = None
+) -> TOTPDevice:
     """Create a care-staff login with its TOTP second factor; returns the device to enrol in an app.
 
     `totp_key` (hex) is for the deterministic demo only; operators let it be generated.

@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
-from hearth.data.accounts.models import Account
+from hearth.data.accounts.models import Account, Customer
 from hearth.data.identity.models import AccountLink, ConditionsAcceptance, User
 
 
@@ -17,7 +19,7 @@ class ActivationStep(enum.StrEnum):
 
     ACCEPT_CONDITIONS = "ACCEPT_CONDITIONS"
     SET_SECURITY_QUESTION = "SET_SECURITY_QUESTION"
-    CHOOSE_PASSWORD = "CHOOSE_PASSWORD"
+    CHOOSE_PASSWORD = "CHOOSE_PASSWORD"  # noqa: S105 - a step name, not a password
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,42 @@ def links_of_account(*, account: Account) -> QuerySet[AccountLink]:
 
 def portal_login_by_email(*, email: str) -> User | None:
     return User.objects.filter(email=email.strip().lower(), kind=User.Kind.CUSTOMER).first()
+
+
+def portal_login_by_id(*, user_id: int) -> User | None:
+    """A customer's portal login by id; never a staff login (care staff act only on portal logins)."""
+    return User.objects.filter(pk=user_id, kind=User.Kind.CUSTOMER).first()
+
+
+def portal_logins_for_customer(*, customer: Customer) -> QuerySet[User]:
+    """The portal logins linked to any of the customer's accounts."""
+    linked = AccountLink.objects.filter(account__customer=customer).values("user_id")
+    return User.objects.filter(pk__in=linked, kind=User.Kind.CUSTOMER).order_by("email", "id")
+
+
+def links_of_login(*, user: User) -> QuerySet[AccountLink]:
+    """Every account link of a login, with the account and its customer."""
+    return (
+        AccountLink.objects.filter(user=user)
+        .select_related("account__customer", "account__billing_property")
+        .order_by("account__number", "id")
+    )
+
+
+def portal_link_by_id(*, link_id: int) -> AccountLink | None:
+    """A portal login's link to an account by id; links of staff logins are never returned."""
+    return (
+        AccountLink.objects.filter(pk=link_id, user__kind=User.Kind.CUSTOMER)
+        .select_related("user", "account__customer")
+        .first()
+    )
+
+
+def login_locked_out(*, user: User, now: datetime) -> bool:
+    """Whether repeated failed sign-ins have locked the login's address (django-axes, within the cool-off)."""
+    attempts = AccessAttempt.objects.filter(username=user.email)
+    cool_off = get_cool_off()
+    if cool_off is not None:
+        attempts = attempts.filter(attempt_time__gte=now - cool_off)
+    failures = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+    return bool(failures >= settings.AXES_FAILURE_LIMIT)

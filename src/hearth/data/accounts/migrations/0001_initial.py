@@ -5,90 +5,154 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('PERSON', 'Person'), ('ORGANISATION', 'Organisation')], max_length=16)),
-                ('name', models.CharField(max_length=200)),
-                ('contact_email', models.EmailField(blank=True, max_length=254)),
-                ('contact_phone', models.CharField(blank=True, max_length=32)),
-                ('created_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(choices=[("PERSON", "Person"), ("ORGANISATION", "Organisation")], max_length=16),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("contact_email", models.EmailField(blank=True, max_length=254)),
+                ("contact_phone", models.CharField(blank=True, max_length=32)),
+                ("created_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='Property',
+            name="Property",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address_line_1', models.CharField(max_length=200)),
-                ('address_line_2', models.CharField(blank=True, max_length=200)),
-                ('address_line_3', models.CharField(blank=True, max_length=200)),
-                ('town', models.CharField(max_length=100)),
-                ('county', models.CharField(blank=True, max_length=100)),
-                ('postcode', models.CharField(db_index=True, max_length=8)),
-                ('nation', models.CharField(choices=[('ENGLAND', 'England'), ('SCOTLAND', 'Scotland'), ('WALES', 'Wales'), ('NORTHERN_IRELAND', 'Northern Ireland')], max_length=16)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("address_line_1", models.CharField(max_length=200)),
+                ("address_line_2", models.CharField(blank=True, max_length=200)),
+                ("address_line_3", models.CharField(blank=True, max_length=200)),
+                ("town", models.CharField(max_length=100)),
+                ("county", models.CharField(blank=True, max_length=100)),
+                ("postcode", models.CharField(db_index=True, max_length=8)),
+                (
+                    "nation",
+                    models.CharField(
+                        choices=[
+                            ("ENGLAND", "England"),
+                            ("SCOTLAND", "Scotland"),
+                            ("WALES", "Wales"),
+                            ("NORTHERN_IRELAND", "Northern Ireland"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'properties',
+                "verbose_name_plural": "properties",
             },
         ),
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=16, unique=True)),
-                ('fuel', models.CharField(choices=[('ELECTRICITY', 'Electricity'), ('GAS', 'Gas')], max_length=16)),
-                ('status', models.CharField(choices=[('ACTIVE', 'Active'), ('CLOSED', 'Closed')], default='ACTIVE', max_length=8)),
-                ('opened_at', models.DateTimeField()),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='accounts.customer')),
-                ('billing_property', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='accounts.property')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=16, unique=True)),
+                ("fuel", models.CharField(choices=[("ELECTRICITY", "Electricity"), ("GAS", "Gas")], max_length=16)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("ACTIVE", "Active"), ("CLOSED", "Closed")], default="ACTIVE", max_length=8
+                    ),
+                ),
+                ("opened_at", models.DateTimeField()),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="accounts", to="accounts.customer"
+                    ),
+                ),
+                (
+                    "billing_property",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="accounts", to="accounts.property"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SupplyPoint',
+            name="SupplyPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fuel', models.CharField(choices=[('ELECTRICITY', 'Electricity'), ('GAS', 'Gas')], max_length=16)),
-                ('identifier', models.CharField(help_text='MPAN core (13 digits) or MPRN (6 to 11 digits)', max_length=13)),
-                ('profile_class', models.CharField(blank=True, help_text='Electricity only; empty under MHHS', max_length=2)),
-                ('annual_consumption_kwh', models.DecimalField(blank=True, decimal_places=1, max_digits=12, null=True)),
-                ('supply_property', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supply_points', to='accounts.property')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fuel", models.CharField(choices=[("ELECTRICITY", "Electricity"), ("GAS", "Gas")], max_length=16)),
+                (
+                    "identifier",
+                    models.CharField(help_text="MPAN core (13 digits) or MPRN (6 to 11 digits)", max_length=13),
+                ),
+                (
+                    "profile_class",
+                    models.CharField(blank=True, help_text="Electricity only; empty under MHHS", max_length=2),
+                ),
+                ("annual_consumption_kwh", models.DecimalField(blank=True, decimal_places=1, max_digits=12, null=True)),
+                (
+                    "supply_property",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supply_points",
+                        to="accounts.property",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Supply',
+            name="Supply",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField()),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supplies', to='accounts.account')),
-                ('supply_point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supplies', to='accounts.supplypoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("valid_from", models.DateField()),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="supplies", to="accounts.account"
+                    ),
+                ),
+                (
+                    "supply_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="supplies", to="accounts.supplypoint"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'supplies',
+                "verbose_name_plural": "supplies",
             },
         ),
         migrations.AddConstraint(
-            model_name='supplypoint',
-            constraint=models.UniqueConstraint(fields=('fuel', 'identifier'), name='supply_point_identifier_unique'),
+            model_name="supplypoint",
+            constraint=models.UniqueConstraint(fields=("fuel", "identifier"), name="supply_point_identifier_unique"),
         ),
         migrations.AddConstraint(
-            model_name='supplypoint',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('fuel', 'GAS'), ('profile_class', '')), ('fuel', 'ELECTRICITY'), _connector='OR'), name='supply_point_profile_class_electricity_only'),
+            model_name="supplypoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("fuel", "GAS"), ("profile_class", "")), ("fuel", "ELECTRICITY"), _connector="OR"
+                ),
+                name="supply_point_profile_class_electricity_only",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supply',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gt', models.F('valid_from')), _connector='OR'), name='supply_period_not_empty'),
+            model_name="supply",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True), ("valid_to__gt", models.F("valid_from")), _connector="OR"
+                ),
+                name="supply_period_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supply',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_to__isnull', True)), fields=('supply_point',), name='supply_point_one_open_supply'),
+            model_name="supply",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_to__isnull", True)),
+                fields=("supply_point",),
+                name="supply_point_one_open_supply",
+            ),
         ),
     ]

@@ -4,23 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_label', models.CharField(help_text='The actor as shown, kept if the user goes', max_length=254)),
-                ('action', models.CharField(db_index=True, max_length=64)),
-                ('subject', models.CharField(help_text='What the action was done to', max_length=254)),
-                ('before', models.JSONField(default=dict)),
-                ('after', models.JSONField(default=dict)),
-                ('at', models.DateTimeField(db_index=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "actor_label",
+                    models.CharField(help_text="The actor as shown, kept if the user goes", max_length=254),
+                ),
+                ("action", models.CharField(db_index=True, max_length=64)),
+                ("subject", models.CharField(help_text="What the action was done to", max_length=254)),
+                ("before", models.JSONField(default=dict)),
+                ("after", models.JSONField(default=dict)),
+                ("at", models.DateTimeField(db_index=True)),
             ],
         ),
     ]

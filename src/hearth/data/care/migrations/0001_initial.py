@@ -5,37 +5,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoginDetailsRequest',
+            name="LoginDetailsRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_number', models.CharField(max_length=32)),
-                ('postcode', models.CharField(max_length=16)),
-                ('email', models.EmailField(max_length=254)),
-                ('status', models.CharField(choices=[('OPEN', 'Waiting for care staff'), ('SENT', 'Login details sent'), ('DECLINED', 'Declined')], default='OPEN', max_length=8)),
-                ('received_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("account_number", models.CharField(max_length=32)),
+                ("postcode", models.CharField(max_length=16)),
+                ("email", models.EmailField(max_length=254)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("OPEN", "Waiting for care staff"),
+                            ("SENT", "Login details sent"),
+                            ("DECLINED", "Declined"),
+                        ],
+                        default="OPEN",
+                        max_length=8,
+                    ),
+                ),
+                ("received_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.TextField(blank=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField()),
-                ('screenshot', models.FileField(blank=True, upload_to='case-screenshots/%Y/%m/')),
-                ('screenshot_content_type', models.CharField(blank=True, max_length=32)),
-                ('status', models.CharField(choices=[('OPEN', 'Open'), ('CLOSED', 'Closed')], default='OPEN', max_length=8)),
-                ('raised_at', models.DateTimeField()),
-                ('account', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='accounts.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("description", models.TextField()),
+                ("screenshot", models.FileField(blank=True, upload_to="case-screenshots/%Y/%m/")),
+                ("screenshot_content_type", models.CharField(blank=True, max_length=32)),
+                (
+                    "status",
+                    models.CharField(choices=[("OPEN", "Open"), ("CLOSED", "Closed")], default="OPEN", max_length=8),
+                ),
+                ("raised_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="accounts.account",
+                    ),
+                ),
             ],
         ),
     ]

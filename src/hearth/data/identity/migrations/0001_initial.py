@@ -6,68 +6,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('full_name', models.CharField(blank=True, max_length=200)),
-                ('kind', models.CharField(choices=[('CUSTOMER', 'Customer portal login'), ('STAFF', 'Customer-care staff')], default='CUSTOMER', max_length=8)),
-                ('is_active', models.BooleanField(default=True)),
-                ('is_staff', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('must_choose_password', models.BooleanField(default=False)),
-                ('temporary_password_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('first_login_at', models.DateTimeField(blank=True, null=True)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('security_question', models.CharField(blank=True, choices=[('FIRST_SCHOOL', 'What was the name of your first school?'), ('BIRTH_TOWN', 'In which town or city were you born?'), ('FIRST_PET', 'What was the name of your first pet?'), ('MOTHER_MAIDEN', "What is your mother's maiden name?"), ('FIRST_CAR', 'What was the make of your first car?')], max_length=16)),
-                ('security_answer_hash', models.CharField(blank=True, max_length=256)),
-                ('security_answer_set_at', models.DateTimeField(blank=True, null=True)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("full_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("CUSTOMER", "Customer portal login"), ("STAFF", "Customer-care staff")],
+                        default="CUSTOMER",
+                        max_length=8,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("is_staff", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("must_choose_password", models.BooleanField(default=False)),
+                ("temporary_password_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("first_login_at", models.DateTimeField(blank=True, null=True)),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "security_question",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("FIRST_SCHOOL", "What was the name of your first school?"),
+                            ("BIRTH_TOWN", "In which town or city were you born?"),
+                            ("FIRST_PET", "What was the name of your first pet?"),
+                            ("MOTHER_MAIDEN", "What is your mother's maiden name?"),
+                            ("FIRST_CAR", "What was the make of your first car?"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("security_answer_hash", models.CharField(blank=True, max_length=256)),
+                ("security_answer_set_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AccountLink',
+            name="AccountLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('HOLDER', 'Account holder'), ('AUTHORISED', 'Authorised person'), ('VIEWER', 'Viewer')], max_length=12)),
-                ('linked_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='login_links', to='accounts.account')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='account_links', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("HOLDER", "Account holder"),
+                            ("AUTHORISED", "Authorised person"),
+                            ("VIEWER", "Viewer"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("linked_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="login_links", to="accounts.account"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="account_links",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ConditionsAcceptance',
+            name="ConditionsAcceptance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=32)),
-                ('accepted_at', models.DateTimeField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conditions_acceptances', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.CharField(max_length=32)),
+                ("accepted_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conditions_acceptances",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'STAFF'), ('is_staff', False), _connector='OR'), name='only_staff_kind_is_staff'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "STAFF"), ("is_staff", False), _connector="OR"),
+                name="only_staff_kind_is_staff",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountlink',
-            constraint=models.UniqueConstraint(fields=('user', 'account'), name='account_link_unique'),
+            model_name="accountlink",
+            constraint=models.UniqueConstraint(fields=("user", "account"), name="account_link_unique"),
         ),
         migrations.AddConstraint(
-            model_name='conditionsacceptance',
-            constraint=models.UniqueConstraint(fields=('user', 'version'), name='conditions_accepted_once'),
+            model_name="conditionsacceptance",
+            constraint=models.UniqueConstraint(fields=("user", "version"), name="conditions_accepted_once"),
         ),
     ]

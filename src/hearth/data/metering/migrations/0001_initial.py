@@ -5,64 +5,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Meter',
+            name="Meter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('serial_number', models.CharField(max_length=32)),
-                ('kind', models.CharField(choices=[('CREDIT', 'Credit'), ('PREPAYMENT', 'Prepayment'), ('SMART', 'Smart'), ('AMR', 'AMR (automatic meter reading)')], max_length=16)),
-                ('gas_units', models.CharField(blank=True, choices=[('METRIC', 'Metric (cubic metres)'), ('IMPERIAL', 'Imperial (hundreds of cubic feet)')], max_length=8)),
-                ('installed_at', models.DateTimeField()),
-                ('removed_at', models.DateTimeField(blank=True, null=True)),
-                ('supply_point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meters', to='accounts.supplypoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("serial_number", models.CharField(max_length=32)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("CREDIT", "Credit"),
+                            ("PREPAYMENT", "Prepayment"),
+                            ("SMART", "Smart"),
+                            ("AMR", "AMR (automatic meter reading)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "gas_units",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("METRIC", "Metric (cubic metres)"),
+                            ("IMPERIAL", "Imperial (hundreds of cubic feet)"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("installed_at", models.DateTimeField()),
+                ("removed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "supply_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="meters", to="accounts.supplypoint"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AmrDevice',
+            name="AmrDevice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('serial_number', models.CharField(max_length=32, unique=True)),
-                ('sim_phone_number', models.CharField(help_text='E.164, e.g. +447700900123', max_length=20)),
-                ('pulse_weight', models.DecimalField(decimal_places=5, help_text='Units per pulse', max_digits=10)),
-                ('unit', models.CharField(choices=[('KWH', 'kWh'), ('M3', 'm³')], max_length=4)),
-                ('installed_at', models.DateTimeField()),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
-                ('meter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='amr_devices', to='metering.meter')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("serial_number", models.CharField(max_length=32, unique=True)),
+                ("sim_phone_number", models.CharField(help_text="E.164, e.g. +447700900123", max_length=20)),
+                ("pulse_weight", models.DecimalField(decimal_places=5, help_text="Units per pulse", max_digits=10)),
+                ("unit", models.CharField(choices=[("KWH", "kWh"), ("M3", "m³")], max_length=4)),
+                ("installed_at", models.DateTimeField()),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "meter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="amr_devices", to="metering.meter"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Register',
+            name="Register",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(help_text='As the meter and industry flows name it: S, 01, DY, NT...', max_length=8)),
-                ('rate', models.CharField(choices=[('STANDARD', 'Standard'), ('DAY', 'Day'), ('NIGHT', 'Night'), ('OTHER', 'Other time-of-use band')], default='STANDARD', max_length=8)),
-                ('is_settlement_register', models.BooleanField(default=True)),
-                ('digits', models.PositiveSmallIntegerField(default=5, help_text='Dial digits, for roll-over')),
-                ('meter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registers', to='metering.meter')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "identifier",
+                    models.CharField(
+                        help_text="As the meter and industry flows name it: S, 01, DY, NT...", max_length=8
+                    ),
+                ),
+                (
+                    "rate",
+                    models.CharField(
+                        choices=[
+                            ("STANDARD", "Standard"),
+                            ("DAY", "Day"),
+                            ("NIGHT", "Night"),
+                            ("OTHER", "Other time-of-use band"),
+                        ],
+                        default="STANDARD",
+                        max_length=8,
+                    ),
+                ),
+                ("is_settlement_register", models.BooleanField(default=True)),
+                ("digits", models.PositiveSmallIntegerField(default=5, help_text="Dial digits, for roll-over")),
+                (
+                    "meter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="registers", to="metering.meter"
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='meter',
-            constraint=models.UniqueConstraint(fields=('supply_point', 'serial_number'), name='meter_serial_unique_per_point'),
+            model_name="meter",
+            constraint=models.UniqueConstraint(
+                fields=("supply_point", "serial_number"), name="meter_serial_unique_per_point"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meter',
-            constraint=models.CheckConstraint(condition=models.Q(('removed_at__isnull', True), ('removed_at__gt', models.F('installed_at')), _connector='OR'), name='meter_removed_after_installed'),
+            model_name="meter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("removed_at__isnull", True), ("removed_at__gt", models.F("installed_at")), _connector="OR"
+                ),
+                name="meter_removed_after_installed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='amrdevice',
-            constraint=models.CheckConstraint(condition=models.Q(('pulse_weight__gt', 0)), name='amr_pulse_weight_positive'),
+            model_name="amrdevice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pulse_weight__gt", 0)), name="amr_pulse_weight_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='register',
-            constraint=models.UniqueConstraint(fields=('meter', 'identifier'), name='register_identifier_unique_per_meter'),
+            model_name="register",
+            constraint=models.UniqueConstraint(
+                fields=("meter", "identifier"), name="register_identifier_unique_per_meter"
+            ),
         ),
     ]
