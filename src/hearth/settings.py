@@ -151,6 +151,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hearth.interfaces.web.lockout.locked_out"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp_token"]
+# Behind N reverse proxies of the operator's, set HEARTH_TRUSTED_PROXY_COUNT=N so the per-IP limit sees clients.
+HEARTH_TRUSTED_PROXY_COUNT = int(_env("HEARTH_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "hearth.interfaces.web.client_ip.client_ip"
 
 OTP_TOTP_ISSUER = _env("HEARTH_BRAND_NAME", "Hearth Energy") + " care"
 

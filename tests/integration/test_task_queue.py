@@ -8,7 +8,9 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.mail import EmailMessage
+from django.db import transaction
 
+from hearth.interfaces.tasks import mail as task_mail
 from hearth.interfaces.tasks.app import app
 from tests.conftest import missing_service
 
@@ -36,6 +38,7 @@ def redis_worker(settings):
         app.conf.update(previous)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_email_sent_in_a_request_is_delivered_by_a_worker_through_redis(redis_worker):
     message = EmailMessage("Your login details", "Hello", to=["customer@example.com"])
     message.attach("note.txt", b"attached", "text/plain")
@@ -48,3 +51,22 @@ def test_email_sent_in_a_request_is_delivered_by_a_worker_through_redis(redis_wo
     assert [m.to for m in mail.outbox] == [["customer@example.com"]]
     assert mail.outbox[0].subject == "Your login details"
     assert mail.outbox[0].attachments == [("note.txt", "attached", "text/plain")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_email_from_a_rolled_back_change_is_never_queued(settings, monkeypatch):
+    settings.EMAIL_BACKEND = "hearth.interfaces.tasks.mail.TaskQueueEmailBackend"
+    queued = []
+    monkeypatch.setattr(task_mail.deliver_email, "delay", queued.append)
+
+    class Abandoned(Exception):
+        pass
+
+    with pytest.raises(Abandoned), transaction.atomic():
+        EmailMessage("Your login details", "Hello", to=["customer@example.com"]).send()
+        raise Abandoned
+
+    with transaction.atomic():
+        EmailMessage("Your login details", "Hello", to=["kept@example.com"]).send()
+        assert queued == []  # not before the commit
+    assert [payload["to"] for payload in queued] == [["kept@example.com"]]

@@ -7,11 +7,13 @@ failures with backoff, so a slow or briefly unavailable mail server never fails 
 import base64
 import smtplib
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
 
 from hearth.interfaces.tasks.app import app
 
@@ -69,6 +71,8 @@ class TaskQueueEmailBackend(BaseEmailBackend):
     """Queues each message as a `deliver_email` task instead of sending it in the request."""
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        """Queue once the surrounding transaction commits, so a rolled-back change e-mails nobody."""
         for message in email_messages:
-            deliver_email.delay(_serialise(message))
+            payload = _serialise(message)
+            transaction.on_commit(partial(deliver_email.delay, payload))
         return len(email_messages)
