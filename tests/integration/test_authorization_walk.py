@@ -41,7 +41,8 @@ Kwargs = Callable[[Victim], dict[str, Any]]
 NONE: Kwargs = lambda victim: {}  # noqa: E731
 
 # Who may use each URL: PUBLIC (anyone), SIGNED_IN (any portal login, also mid-activation),
-# ACCOUNT (an activated login on its own selected account), HOLDERS (holder or authorised person), STAFF (verified care staff).
+# ACCOUNT (an activated login on its own selected account), HOLDERS (its holder or authorised person),
+# STAFF (care staff verified with their second factor).
 PUBLIC, SIGNED_IN, ACCOUNT, HOLDERS, STAFF = "public", "signed_in", "account", "holders", "staff"
 
 URLS: dict[str, tuple[str, Kwargs]] = {
