@@ -56,7 +56,7 @@ def test_email_sent_in_a_request_is_delivered_by_a_worker_through_redis(redis_wo
 @pytest.mark.django_db(transaction=True)
 def test_email_from_a_rolled_back_change_is_never_queued(settings, monkeypatch):
     settings.EMAIL_BACKEND = "hearth.interfaces.tasks.mail.TaskQueueEmailBackend"
-    queued = []
+    queued: list[dict] = []
     monkeypatch.setattr(task_mail.deliver_email, "delay", queued.append)
 
     class Abandoned(Exception):

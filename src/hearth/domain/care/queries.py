@@ -19,3 +19,11 @@ def cases(*, status: Case.Status | None = None) -> QuerySet[Case]:
 
 def cases_for_customer(*, customer: Customer) -> QuerySet[Case]:
     return Case.objects.filter(account__customer=customer).select_related("raised_by").order_by("-raised_at", "-id")
+
+
+def case_by_id(*, case_id: int) -> Case | None:
+    return Case.objects.filter(pk=case_id).select_related("raised_by", "account__customer").first()
+
+
+def login_details_request_by_id(*, request_id: int) -> LoginDetailsRequest | None:
+    return LoginDetailsRequest.objects.filter(pk=request_id).select_related("account").first()
