@@ -5,6 +5,7 @@ HEARTH_REQUIRE names that service (CI sets HEARTH_REQUIRE=postgres,redis,browser
 """
 
 import os
+from typing import Any
 
 import pytest
 
@@ -25,3 +26,17 @@ def pytest_report_header(config: pytest.Config) -> str:
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     return f"hearth: database={engine} HEARTH_REQUIRE={','.join(sorted(required_services())) or '-'}"
+
+
+@pytest.fixture(autouse=True)
+def _sign_in_slowing_off(settings: Any) -> None:
+    """Tests of the lock-out make failures back to back; the slowing before it has its own tests."""
+    settings.HEARTH_LOGIN_SLOW_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

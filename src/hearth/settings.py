@@ -148,6 +148,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(_env("HEARTH_LOGIN_COOLOFF_MINUTES", "
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+# A lock lasts the cool-off from the last failure before it; attempts while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Before the lock: after this many failures, each attempt waits HEARTH_LOGIN_SLOW_SECONDS, doubling each time.
+HEARTH_LOGIN_SLOW_AFTER = int(_env("HEARTH_LOGIN_SLOW_AFTER", "3"))
+HEARTH_LOGIN_SLOW_SECONDS = int(_env("HEARTH_LOGIN_SLOW_SECONDS", "5"))
 AXES_LOCKOUT_CALLABLE = "hearth.interfaces.web.lockout.locked_out"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp_token"]
@@ -177,6 +182,19 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Cache (rate limits): per process in the demo; HEARTH_CACHE_URL=redis://... shares it between web servers.
+CACHE_URL = _env("HEARTH_CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Public forms that send e-mail or queue work: at most this many per hour per e-mail address and per IP.
+HEARTH_PUBLIC_FORM_LIMIT_PER_ADDRESS = int(_env("HEARTH_PUBLIC_FORM_LIMIT_PER_ADDRESS", "3"))
+HEARTH_PUBLIC_FORM_LIMIT_PER_IP = int(_env("HEARTH_PUBLIC_FORM_LIMIT_PER_IP", "20"))
 
 # E-mail: real SMTP when EMAIL_HOST is set; otherwise .eml files in var/outbox/ (the demo's inbox).
 EMAIL_HOST = _env("EMAIL_HOST")

@@ -62,9 +62,13 @@ def test_email_from_a_rolled_back_change_is_never_queued(settings, monkeypatch):
     class Abandoned(Exception):
         pass
 
-    with pytest.raises(Abandoned), transaction.atomic():
-        EmailMessage("Your login details", "Hello", to=["customer@example.com"]).send()
-        raise Abandoned
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            EmailMessage("Your login details", "Hello", to=["customer@example.com"]).send()
+            raise Abandoned
+
+    with pytest.raises(Abandoned):
+        change_that_fails()
 
     with transaction.atomic():
         EmailMessage("Your login details", "Hello", to=["kept@example.com"]).send()

@@ -17,7 +17,7 @@ PRODUCTION_ENV = {
 
 
 def _hearth(args: list[str], extra_env: dict[str, str], tmp_path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HEARTH_", "EMAIL_", "DATABASE_URL"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HEARTH_", "EMAIL_", "DATABASE_URL", "DJANGO_"))}
     env.update({"HEARTH_DATA_DIR": str(tmp_path), **extra_env})
     return subprocess.run(
         [sys.executable, "-m", "hearth.manage", *args], env=env, capture_output=True, text=True, timeout=120

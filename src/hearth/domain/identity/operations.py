@@ -1,6 +1,8 @@
 """Change portal logins: create them, send login details, walk activation, link accounts, set roles."""
 
+import logging
 import secrets
+import smtplib
 import string
 from datetime import datetime, timedelta
 
@@ -20,6 +22,8 @@ from hearth.data.care.models import LoginDetailsRequest
 from hearth.data.identity.models import AccountLink, ConditionsAcceptance, User, normalise_email
 from hearth.domain.audit import operations as audit
 from hearth.domain.identity import queries as identity_queries
+
+logger = logging.getLogger(__name__)
 
 
 class LoginRefused(Exception):
@@ -77,8 +81,9 @@ def create_portal_login(
 ) -> User:
     """Create (or reuse) the portal login for `email`, link it to `account`, and e-mail login details.
 
-    An existing login for the address is linked rather than duplicated; one that is already activated
-    is not sent a new temporary password (it can sign in already).
+    An existing login for the address is linked rather than duplicated. Only a login still on a
+    temporary password is sent a new one: a login that chose its own password (at activation or
+    through a reset) keeps it and simply sees the new account.
 
     :raises LoginRefused: the address belongs to a staff login.
     """
@@ -91,7 +96,7 @@ def create_portal_login(
         user = User.objects.create_user(address, kind=User.Kind.CUSTOMER)
         audit.record(actor=actor, action="login.created", subject=address, customer=account.customer, at=now)
     link_account(user=user, account=account, role=role, actor=actor, now=now)
-    if created or user.activated_at is None:
+    if created or (user.activated_at is None and user.must_choose_password):
         _send_login_details(user=user, now=now)
         audit.record(actor=actor, action="login.details_sent", subject=address, customer=account.customer, at=now)
     return user
@@ -121,6 +126,7 @@ def request_login_details(*, account_number: str, postcode: str, email: str, now
     answers the same, so this neither reveals accounts nor registered addresses.
     """
     address = normalise_email(email)
+    note = ""
     account = Account.objects.filter(number=account_number.strip()).select_related("customer").first()
     try:
         normalised_postcode = identifiers.normalise_postcode(postcode)
@@ -130,14 +136,26 @@ def request_login_details(*, account_number: str, postcode: str, email: str, now
     if account is not None and matches and account.customer.contact_email.lower() == address:
         existing = User.objects.filter(email=address).first()
         if existing is None or (existing.kind == User.Kind.CUSTOMER and existing.activated_at is None):
-            create_portal_login(account=account, email=address, role=AccountLink.Role.HOLDER, actor=None, now=now)
-            return
+            try:
+                with transaction.atomic():
+                    create_portal_login(
+                        account=account, email=address, role=AccountLink.Role.HOLDER, actor=None, now=now
+                    )
+                return
+            except (smtplib.SMTPException, OSError) as exc:
+                # The mail server is down: keep the request for care staff rather than lose it (or answer
+                # differently from a request that does not match).
+                logger.warning(
+                    "Login details could not be e-mailed (%s); the request waits for care staff.", type(exc).__name__
+                )
+                note = "Login details could not be e-mailed at the time (mail server unavailable)."
     LoginDetailsRequest.objects.create(
         account_number=account_number.strip()[:32],
         postcode=postcode.strip()[:16],
         email=address,
         account=account if matches else None,
         received_at=now,
+        note=note,
     )
 
 
@@ -215,6 +233,14 @@ def choose_password(*, user: User, password: str, now: datetime) -> None:
     user.temporary_password_expires_at = None
     user.save(update_fields=["password", "must_choose_password", "temporary_password_expires_at"])
     axes_reset(username=user.email)
+    account = _customer_of(user)
+    audit.record(
+        actor=user,
+        action="login.password_changed",
+        subject=user.email,
+        customer=account.customer if account else None,
+        at=now,
+    )
     _finish_activation_if_done(user=user, now=now)
 
 

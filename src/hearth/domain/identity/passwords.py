@@ -16,9 +16,19 @@ class PortalPasswordRulesValidator:
         if not any(c.isupper() for c in password):
             errors.append(ValidationError("Your password must contain at least one capital letter.", code="no_capital"))
         if not any(c.isalpha() for c in password):
-            errors.append(ValidationError("Your password must contain letters as well as numbers.", code="no_letter"))
+            errors.append(
+                ValidationError(
+                    "Your password must contain at least one letter (a mixture of letters and numbers).",
+                    code="no_letter",
+                )
+            )
         if not any(c.isdigit() for c in password):
-            errors.append(ValidationError("Your password must contain numbers as well as letters.", code="no_number"))
+            errors.append(
+                ValidationError(
+                    "Your password must contain at least one number (a mixture of letters and numbers).",
+                    code="no_number",
+                )
+            )
         if errors:
             raise ValidationError(errors)
 

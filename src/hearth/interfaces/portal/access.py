@@ -25,7 +25,7 @@ STEP_URLS = {
 class PortalRequest(HttpRequest):
     """A request on an account-scoped page, after the checks: the login and its link to the account."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     link: AccountLink
     account: Account
 

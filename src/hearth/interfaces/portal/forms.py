@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
 from hearth.data.accounts.models import Account
@@ -14,8 +15,14 @@ from hearth.domain.identity import operations as identity_ops
 
 
 class SignInForm(forms.Form):
-    username = forms.CharField(label="E-mail address", max_length=254, widget=forms.TextInput(attrs={"autocomplete": "username", "type": "email", "spellcheck": "false"}))
-    password = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "type": "email", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
     def looks_like_old_name_login(self) -> bool:
         """The old portal signed in with a name; an address without '@' is one of those."""
@@ -23,7 +30,9 @@ class SignInForm(forms.Form):
 
 
 class LoginDetailsForm(forms.Form):
-    account_number = forms.CharField(label="Account number", max_length=32, help_text="It is on your bills and letters.")
+    account_number = forms.CharField(
+        label="Account number", max_length=32, help_text="It is on your bills and letters."
+    )
     postcode = forms.CharField(label="Postcode of the supply address", max_length=10)
     email = forms.EmailField(label="E-mail address you would like to sign in with", max_length=254)
 
@@ -31,7 +40,9 @@ class LoginDetailsForm(forms.Form):
 class ForgotPasswordForm(auth_forms.PasswordResetForm):
     """Only customers' active portal logins can receive a reset e-mail; nobody learns which those are."""
 
-    email = forms.EmailField(label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
     def get_users(self, email: str) -> Any:
         return User.objects.filter(email=email.strip().lower(), kind=User.Kind.CUSTOMER, is_active=True)
@@ -40,12 +51,16 @@ class ForgotPasswordForm(auth_forms.PasswordResetForm):
 class AcceptConditionsForm(forms.Form):
     accept = forms.BooleanField(
         label="I have read and accept the Conditions of Use",
-        error_messages={"required": "Tick the box to accept the Conditions of Use, or sign out if you do not accept them."},
+        error_messages={
+            "required": "Tick the box to accept the Conditions of Use, or sign out if you do not accept them."
+        },
     )
 
 
 class SecurityQuestionForm(forms.Form):
-    question = forms.ChoiceField(label="Security question", choices=[("", "Choose a question")] + User.SecurityQuestion.choices)
+    question = forms.ChoiceField(
+        label="Security question", choices=[("", "Choose a question"), *User.SecurityQuestion.choices]
+    )
     answer = forms.CharField(
         label="Your answer",
         max_length=100,
@@ -60,7 +75,7 @@ class SecurityQuestionForm(forms.Form):
         return answer
 
 
-class ChoosePasswordForm(auth_forms.SetPasswordForm):  # type: ignore[type-arg]
+class ChoosePasswordForm(auth_forms.SetPasswordForm):
     """Sets the password through the identity domain, which also lifts any lock-out."""
 
     def save(self, commit: bool = True) -> User:
@@ -71,14 +86,39 @@ class ChoosePasswordForm(auth_forms.SetPasswordForm):  # type: ignore[type-arg]
         return user
 
 
+class ChangePasswordForm(auth_forms.PasswordChangeForm):
+    """'Change password' from the menu: the current password first, then through the identity domain (audited)."""
+
+    def save(self, commit: bool = True) -> User:
+        from django.utils import timezone
+
+        user: User = self.user
+        identity_ops.choose_password(user=user, password=self.cleaned_data["new_password1"], now=timezone.now())
+        return user
+
+
 class ContactCareForm(forms.Form):
-    account = forms.ModelChoiceField(queryset=Account.objects.none(), label="Which account is this about?", required=False, empty_label="Not about one account")
-    description = forms.CharField(label="What is the problem?", max_length=5000, widget=forms.Textarea, help_text="Tell us what you were doing and what happened.")
-    screenshot = forms.FileField(label="Screenshot (optional)", required=False, help_text="A PNG or JPEG picture of the problem, up to 2 MB.")
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.none(),
+        label="Which account is this about?",
+        required=False,
+        empty_label="Not about one account",
+    )
+    description = forms.CharField(
+        label="What is the problem?",
+        max_length=5000,
+        widget=forms.Textarea,
+        help_text="Tell us what you were doing and what happened.",
+    )
+    screenshot = forms.FileField(
+        label="Screenshot (optional)", required=False, help_text="A PNG or JPEG picture of the problem."
+    )
 
     def __init__(self, *args: Any, accounts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
+        limit = filesizeformat(settings.HEARTH_SCREENSHOT_MAX_BYTES)
+        self.fields["screenshot"].help_text = f"A PNG or JPEG picture of the problem, up to {limit}."
         self.screenshot_content_type = ""
 
     def clean_screenshot(self) -> UploadedFile | None:
@@ -87,11 +127,17 @@ class ContactCareForm(forms.Form):
             return None
         limit = settings.HEARTH_SCREENSHOT_MAX_BYTES
         if upload.size is None or upload.size > limit:
-            raise forms.ValidationError(f"The screenshot must be {limit // (1024 * 1024)} MB or smaller.")
+            # filesizeformat: "2.0 MB", or "500 bytes" for a small limit (never "0 MB").
+            raise forms.ValidationError(f"The screenshot must be {filesizeformat(limit)} or smaller.")
         try:
             with Image.open(upload) as image:
                 image.verify()
                 image_format = image.format
+        except Image.DecompressionBombError as exc:
+            # A header claiming billions of pixels (a decompression bomb) is bad input, not a server error.
+            raise forms.ValidationError(
+                "The screenshot is too large a picture (too many pixels): attach a picture of your screen."
+            ) from exc
         except (UnidentifiedImageError, OSError, SyntaxError) as exc:
             raise forms.ValidationError("The screenshot must be a PNG or JPEG picture.") from exc
         if image_format not in {"PNG", "JPEG"}:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("activate/password/", views.activate_password, name="activate_password"),
     path("accounts/select/", views.select_account, name="select_account"),
     path("accounts/none/", views.no_accounts, name="no_accounts"),
+    path("accounts/logins/", views.account_logins, name="account_logins"),
     path("services/bills/", views.bills, name="bills"),
     path("services/amr/", views.amr, name="amr"),
     path("services/smart/", views.smart, name="smart"),

@@ -1,10 +1,13 @@
 """The customer portal's pages. Each view makes its domain calls and maps their errors to the page."""
 
+from datetime import timedelta
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -12,19 +15,30 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from hearth.data.identity.models import User
+from hearth.data.identity.models import AccountLink, User
 from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.care import operations as care_ops
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
+from hearth.domain.identity import throttle
 from hearth.interfaces.portal import access, forms
 from hearth.interfaces.portal.access import PortalRequest
+from hearth.interfaces.web import ratelimit
+from hearth.interfaces.web.client_ip import client_ip
 from hearth.interfaces.web.middleware import SESSION_STARTED_KEY
 
 SERVICE_TILES = {
-    accounts_queries.PortalService.BILLS_ONLINE: ("Bills Online", "Your invoices and documents (E-Billing).", "portal:bills"),
+    accounts_queries.PortalService.BILLS_ONLINE: (
+        "Bills Online",
+        "Your invoices and documents (E-Billing).",
+        "portal:bills",
+    ),
     accounts_queries.PortalService.AMR: ("AMR", "Your AMR devices and the consumption they report.", "portal:amr"),
-    accounts_queries.PortalService.SMART_CONSUMPTION: ("Smart meter", "Consumption from your smart meters.", "portal:smart"),
+    accounts_queries.PortalService.SMART_CONSUMPTION: (
+        "Smart meter",
+        "Consumption from your smart meters.",
+        "portal:smart",
+    ),
 }
 
 
@@ -39,8 +53,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if form.looks_like_old_name_login():
             problem = "name_login"
         else:
-            user = authenticate(request, username=form.cleaned_data["username"].strip().lower(), password=form.cleaned_data["password"])
+            email = form.cleaned_data["username"].strip().lower()
             now = timezone.now()
+            wait = throttle.sign_in_wait_seconds(email=email, ip_address=client_ip(request), now=now)
+            if wait > 0:
+                context = {"form": forms.SignInForm(), "problem": "slow", "wait": wait}
+                return render(request, "portal/sign_in.html", context, status=429)
+            user = authenticate(request, username=email, password=form.cleaned_data["password"])
             if not isinstance(user, User) or user.kind != User.Kind.CUSTOMER:
                 problem = "wrong_details"
             elif identity_queries.temporary_password_expired(user=user, now=now):
@@ -62,16 +81,29 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("portal:login")
 
 
+def _public_form_within_limits(request: HttpRequest, *, scope: str, email: str) -> bool:
+    """Both hourly limits of a public e-mail-sending form: per address typed and per client IP."""
+    hour = timedelta(hours=1)
+    per_address = ratelimit.within_limit(
+        scope=scope, key=email.strip().lower(), limit=settings.HEARTH_PUBLIC_FORM_LIMIT_PER_ADDRESS, window=hour
+    )
+    per_ip = ratelimit.within_limit(
+        scope=scope, key=client_ip(request), limit=settings.HEARTH_PUBLIC_FORM_LIMIT_PER_IP, window=hour
+    )
+    return per_address and per_ip
+
+
 def login_details(request: HttpRequest) -> HttpResponse:
     """FAQ 2, 8, 10: ask for login details; the answer on screen is the same whatever was typed."""
     form = forms.LoginDetailsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        identity_ops.request_login_details(
-            account_number=form.cleaned_data["account_number"],
-            postcode=form.cleaned_data["postcode"],
-            email=form.cleaned_data["email"],
-            now=timezone.now(),
-        )
+        if _public_form_within_limits(request, scope="login-details", email=form.cleaned_data["email"]):
+            identity_ops.request_login_details(
+                account_number=form.cleaned_data["account_number"],
+                postcode=form.cleaned_data["postcode"],
+                email=form.cleaned_data["email"],
+                now=timezone.now(),
+            )
         return redirect("portal:login_details_sent")
     return render(request, "portal/login_details.html", {"form": form})
 
@@ -87,6 +119,12 @@ class ForgotPasswordView(auth_views.PasswordResetView):
     subject_template_name = "email/password_reset_subject.txt"
     success_url = reverse_lazy("portal:forgot_password_sent")
     extra_email_context = {"brand": settings.HEARTH_BRAND}
+
+    def form_valid(self, form: auth_forms.PasswordResetForm) -> HttpResponse:
+        """Past the hourly limits nothing is sent, and the screen still answers the same."""
+        if _public_form_within_limits(self.request, scope="password-reset", email=form.cleaned_data["email"]):
+            return super().form_valid(form)
+        return redirect(self.success_url)
 
 
 class ForgotPasswordSentView(auth_views.PasswordResetDoneView):
@@ -115,7 +153,9 @@ def activate_conditions(request: HttpRequest) -> HttpResponse:
         identity_ops.accept_conditions(user=user, version=conditions.version, now=timezone.now())
         return redirect(access.next_step_url(user) or "portal:dashboard")
     first_time = user.activated_at is None
-    return render(request, "portal/activate_conditions.html", {"form": form, "conditions": conditions, "first_time": first_time})
+    return render(
+        request, "portal/activate_conditions.html", {"form": form, "conditions": conditions, "first_time": first_time}
+    )
 
 
 @access.signed_in
@@ -201,7 +241,9 @@ def amr(request: PortalRequest) -> HttpResponse:
 
 @access.account_page()
 def smart(request: PortalRequest) -> HttpResponse:
-    meters = accounts_queries.current_meters(account=request.account).filter(kind="SMART").select_related("supply_point")
+    meters = (
+        accounts_queries.current_meters(account=request.account).filter(kind="SMART").select_related("supply_point")
+    )
     return render(request, "portal/smart.html", {"meters": meters, **_account_context(request)})
 
 
@@ -209,7 +251,9 @@ def smart(request: PortalRequest) -> HttpResponse:
 def contact_care(request: PortalRequest) -> HttpResponse:
     """FAQ 7, 9, 11: a description and an optional screenshot become a case care staff see."""
     accounts = identity_queries.linked_accounts(user=request.user)
-    form = forms.ContactCareForm(request.POST or None, request.FILES or None, accounts=accounts, initial={"account": request.account})
+    form = forms.ContactCareForm(
+        request.POST or None, request.FILES or None, accounts=accounts, initial={"account": request.account}
+    )
     if request.method == "POST" and form.is_valid():
         case = care_ops.raise_case(
             raised_by=request.user,
@@ -225,6 +269,7 @@ def contact_care(request: PortalRequest) -> HttpResponse:
 
 
 class ChangePasswordView(auth_views.PasswordChangeView):
+    form_class = forms.ChangePasswordForm
     template_name = "portal/change_password.html"
     success_url = reverse_lazy("portal:dashboard")
 
@@ -234,7 +279,7 @@ class ChangePasswordView(auth_views.PasswordChangeView):
         return response
 
 
-change_password = access.account_page()(ChangePasswordView.as_view())
+change_password = access.account_page()(cast(access.View, ChangePasswordView.as_view()))
 
 
 @access.signed_in
@@ -244,3 +289,10 @@ def no_accounts(request: HttpRequest) -> HttpResponse:
 
 def conditions_of_use(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/conditions.html", {"conditions": identity_queries.current_conditions()})
+
+
+@access.account_page(AccountLink.Role.HOLDER, AccountLink.Role.AUTHORISED)
+def account_logins(request: PortalRequest) -> HttpResponse:
+    """FAQ 3: who else can use this account; holders and authorised persons may see it, viewers may not."""
+    links = identity_queries.links_of_account(account=request.account)
+    return render(request, "portal/account_logins.html", {"links": links, **_account_context(request)})
