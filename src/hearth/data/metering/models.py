@@ -84,3 +84,198 @@ class AmrDevice(models.Model):
 
     def __str__(self) -> str:
         return f"AMR {self.serial_number} on {self.meter}"
+
+
+class ReadingSource(models.TextChoices):
+    """Where a reading or an interval came from."""
+
+    AMR = "AMR", "AMR device"
+    SMART = "SMART", "Smart meter"
+    CUSTOMER = "CUSTOMER", "Customer"
+    INDUSTRY = "INDUSTRY", "Industry flow"
+    CARE = "CARE", "Care agent"
+    ESTIMATED = "ESTIMATED", "Estimated"
+
+
+class RegisterReading(models.Model):
+    """A cumulative reading of one register, with where it came from and when it was read and received."""
+
+    class Kind(models.TextChoices):
+        ACTUAL = "ACTUAL", "Actual"
+        CUSTOMER = "CUSTOMER", "Customer reading"
+        ESTIMATED = "ESTIMATED", "Estimated"
+        OPENING = "OPENING", "Opening (start of supply or new meter)"
+        FINAL = "FINAL", "Final (end of supply or meter removed)"
+        DEEMED = "DEEMED", "Deemed"
+
+    class Status(models.TextChoices):
+        ACCEPTED = "ACCEPTED", "Accepted"
+        FOR_REVIEW = "FOR_REVIEW", "Waiting for care staff"
+        REJECTED = "REJECTED", "Rejected"
+
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="readings")
+    read_at = models.DateTimeField()
+    value = models.DecimalField(max_digits=14, decimal_places=3)
+    source = models.CharField(max_length=10, choices=ReadingSource.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    received_at = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True, help_text="Why it is flagged or held, in plain words")
+    reference = models.CharField(max_length=100, blank=True, help_text="Flow file and line, message id...")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "read_at", "source"], name="register_reading_unique_per_source_and_time"
+            ),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="register_reading_not_negative"),
+        ]
+        indexes = [models.Index(fields=["register", "read_at"], name="register_reading_by_time")]
+
+    def __str__(self) -> str:
+        return f"{self.register} = {self.value} at {self.read_at:%Y-%m-%d %H:%M} ({self.get_kind_display()})"
+
+
+class IntervalConsumption(models.Model):
+    """Energy used by one meter in one interval (half-hourly or finer), in the meter's own unit and in kWh.
+
+    Keyed on (meter, interval_start) with no surrogate id: at national scale this is the largest table,
+    written in bulk and read by meter and time range (ADR 0009).
+    """
+
+    class Quality(models.TextChoices):
+        ACTUAL = "ACTUAL", "Actual"
+        ESTIMATED = "ESTIMATED", "Estimated"
+        MISSING = "MISSING", "Missing"
+
+    pk = models.CompositePrimaryKey("meter_id", "interval_start")
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="+")
+    interval_start = models.DateTimeField()
+    interval_minutes = models.PositiveSmallIntegerField(default=30)
+    quantity = models.DecimalField(max_digits=12, decimal_places=4, help_text="In the meter's own unit")
+    unit = models.CharField(max_length=4, choices=AmrDevice.Unit.choices)
+    kwh = models.DecimalField(max_digits=12, decimal_places=4)
+    quality = models.CharField(max_length=10, choices=Quality.choices)
+    source = models.CharField(max_length=10, choices=ReadingSource.choices)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(interval_minutes__in=[15, 30, 60]), name="interval_minutes_supported"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.interval_start:%Y-%m-%d %H:%M} {self.quantity} {self.unit}"
+
+
+class DailyConsumption(models.Model):
+    """Energy used by one meter on one local (Europe/London) day: what households without consent keep."""
+
+    pk = models.CompositePrimaryKey("meter_id", "day_date")
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="+")
+    day_date = models.DateField()
+    quantity = models.DecimalField(max_digits=12, decimal_places=4)
+    unit = models.CharField(max_length=4, choices=AmrDevice.Unit.choices)
+    kwh = models.DecimalField(max_digits=12, decimal_places=4)
+    quality = models.CharField(max_length=10, choices=IntervalConsumption.Quality.choices)
+    source = models.CharField(max_length=10, choices=ReadingSource.choices)
+    received_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.day_date} {self.quantity} {self.unit}"
+
+
+class InboundSms(models.Model):
+    """Every SMS that reached the gateway webhook, kept whatever happened to it (nothing is lost)."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "ACCEPTED", "Accepted"
+        FLAGGED = "FLAGGED", "Accepted with a data-quality flag"
+        DUPLICATE = "DUPLICATE", "Duplicate of a day already stored"
+        QUARANTINED = "QUARANTINED", "Quarantined"
+
+    message_sid = models.CharField(max_length=64, unique=True)
+    from_number = models.CharField(max_length=32)
+    to_number = models.CharField(max_length=32, blank=True)
+    body = models.TextField()
+    received_at = models.DateTimeField()
+    device = models.ForeignKey(AmrDevice, on_delete=models.PROTECT, null=True, blank=True, related_name="messages")
+    day_date = models.DateField(null=True, blank=True, help_text="The local day the message reports")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    processed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "day_date"],
+                condition=models.Q(status__in=["ACCEPTED", "FLAGGED"]),
+                name="inbound_sms_one_accepted_day_per_device",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "received_at"], name="inbound_sms_by_status")]
+
+    def __str__(self) -> str:
+        return f"SMS {self.message_sid} from {self.from_number} ({self.get_status_display()})"
+
+
+class HalfHourlyConsent(models.Model):
+    """A household's choice about half-hourly smart data (T&C 7.7): each change is a new row, never an edit."""
+
+    supply_point = models.ForeignKey(SupplyPoint, on_delete=models.PROTECT, related_name="half_hourly_consents")
+    granted = models.BooleanField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        "identity.User", on_delete=models.PROTECT, null=True, related_name="+", help_text="Login or care agent"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["supply_point", "recorded_at"], name="consent_by_time")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.supply_point} half-hourly {'granted' if self.granted else 'withdrawn'} {self.recorded_at:%Y-%m-%d}"
+        )
+
+
+class FlowFile(models.Model):
+    """An imported industry flow or interval file, by content hash, so importing it again changes nothing."""
+
+    class Kind(models.TextChoices):
+        D0010 = "D0010", "D0010 meter readings"
+        INTERVALS = "INTERVALS", "Interval consumption CSV"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    flow_reference = models.CharField(max_length=64, blank=True, help_text="The file id in the flow's header")
+    imported_at = models.DateTimeField()
+    accepted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "sha256"], name="flow_file_imported_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
+
+
+class RejectedFlowLine(models.Model):
+    """A line of a flow file that could not be accepted: kept with its reason for care staff to fix and replay."""
+
+    class Status(models.TextChoices):
+        OPEN = "OPEN", "Waiting for care staff"
+        REPLAYED = "REPLAYED", "Replayed"
+        DISMISSED = "DISMISSED", "Dismissed"
+
+    flow_file = models.ForeignKey(FlowFile, on_delete=models.CASCADE, related_name="rejected_lines")
+    line_number = models.PositiveIntegerField()
+    content = models.TextField(help_text="The line, and the group lines it belongs to")
+    reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    def __str__(self) -> str:
+        return f"{self.flow_file} line {self.line_number}: {self.reason}"

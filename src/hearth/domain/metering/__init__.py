@@ -1,0 +1,1 @@
+"""Meter data: readings, interval consumption, AMR messages and industry flows."""
