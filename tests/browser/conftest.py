@@ -15,11 +15,9 @@ Chromium missing or failing to start skips these tests, or fails them when HEART
 no serious or critical WCAG 2.2 AA violation; ``sign_in``; ``heading``) are in support.py.
 """
 
-import importlib
 import os
 import re
 import shutil
-import sys
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,8 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from tests.conftest import missing_service
 
 from .support import ROOT, Builder, Inbox
 
@@ -50,12 +50,6 @@ TIMEOUT_MS = 10_000
 # runs (package scope: until the last test in this folder), so the variable does not leak into other
 # tests or the subprocesses they start (`check --deploy` rightly refuses it).
 ALLOW_ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
-
-# tests/conftest.py decides whether a missing service skips or fails. pytest does not put the project
-# root on sys.path while it loads conftest files (pyproject sets no `pythonpath`), so add it here.
-if str(ROOT) not in sys.path:
-    sys.path.append(str(ROOT))
-missing_service: Callable[[str, str], None] = importlib.import_module("tests.conftest").missing_service
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
