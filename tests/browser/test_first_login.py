@@ -73,11 +73,11 @@ def test_first_login_walks_conditions_security_question_and_password_then_shows_
     page.get_by_role("button", name="Save and go to my account").click()
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("There is a problem")
-    confirmation = page.get_by_label("New password confirmation")
+    new_password = page.get_by_label("New password", exact=True)
     for rule in ("at least 8 characters", "capital letter", "number", "too common"):
         expect(summary).to_contain_text(rule)
         expect(page.locator(".field-error").filter(has_text=rule)).to_be_visible()
-        expect(confirmation).to_have_accessible_description(re.compile(rule))
+        expect(new_password).to_have_accessible_description(re.compile(rule))  # beside the password itself
     check_accessibility(page)
 
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)

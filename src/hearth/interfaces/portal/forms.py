@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from hearth.data.accounts.models import Account
@@ -59,7 +60,9 @@ class AcceptConditionsForm(forms.Form):
 
 class SecurityQuestionForm(forms.Form):
     question = forms.ChoiceField(
-        label="Security question", choices=[("", "Choose a question"), *User.SecurityQuestion.choices]
+        label="Security question",
+        choices=[("", "Choose a question"), *User.SecurityQuestion.choices],
+        error_messages={"required": "Choose a security question.", "invalid_choice": "Choose one of the questions."},
     )
     answer = forms.CharField(
         label="Your answer",
@@ -76,25 +79,20 @@ class SecurityQuestionForm(forms.Form):
 
 
 class ChoosePasswordForm(auth_forms.SetPasswordForm):
-    """Sets the password through the identity domain, which also lifts any lock-out."""
+    """Sets the password through the identity domain, which also lifts any lock-out and audits the change."""
+
+    def validate_password_for_user(self, user: Any, password_field_name: str = "new_password1") -> None:  # noqa: S107
+        """Show each failed password rule beside the new password, not beside its confirmation."""
+        super().validate_password_for_user(user, "new_password1")
 
     def save(self, commit: bool = True) -> User:
-        from django.utils import timezone
-
         user: User = self.user
         identity_ops.choose_password(user=user, password=self.cleaned_data["new_password1"], now=timezone.now())
         return user
 
 
-class ChangePasswordForm(auth_forms.PasswordChangeForm):
-    """'Change password' from the menu: the current password first, then through the identity domain (audited)."""
-
-    def save(self, commit: bool = True) -> User:
-        from django.utils import timezone
-
-        user: User = self.user
-        identity_ops.choose_password(user=user, password=self.cleaned_data["new_password1"], now=timezone.now())
-        return user
+class ChangePasswordForm(auth_forms.PasswordChangeForm, ChoosePasswordForm):
+    """'Change password' from the menu: the current password first, then as ChoosePasswordForm."""
 
 
 class ContactCareForm(forms.Form):
