@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from hearth.common import identifiers
-from hearth.data.accounts.models import Account
+from hearth.data.accounts.models import Account, Customer
 from hearth.data.care.models import LoginDetailsRequest
 from hearth.data.identity.models import AccountLink, ConditionsAcceptance, User, normalise_email
 from hearth.domain.audit import operations as audit
@@ -71,8 +71,22 @@ def _send_login_details(*, user: User, now: datetime) -> None:
     ).send()
 
 
-def _customer_of(user: User) -> Account | None:
-    return identity_queries.linked_accounts(user=user).first()
+def _audit_login(
+    *,
+    user: User,
+    actor: User | None,
+    action: str,
+    now: datetime,
+    before: dict[str, object] | None = None,
+    after: dict[str, object] | None = None,
+) -> None:
+    """Audit a change to a login on the page of every customer whose accounts it is linked to."""
+    linked = {link.account.customer for link in user.account_links.select_related("account__customer")}
+    customers: list[Customer | None] = [*sorted(linked, key=lambda c: c.pk)] or [None]
+    for customer in customers:
+        audit.record(
+            actor=actor, action=action, subject=user.email, customer=customer, before=before, after=after, at=now
+        )
 
 
 @transaction.atomic
@@ -108,14 +122,7 @@ def resend_login_details(*, user: User, actor: User, now: datetime) -> None:
     if user.activated_at is not None:
         raise LoginRefused("This login is already activated; the customer can use 'Forgot password'.")
     _send_login_details(user=user, now=now)
-    account = _customer_of(user)
-    audit.record(
-        actor=actor,
-        action="login.details_sent",
-        subject=user.email,
-        customer=account.customer if account else None,
-        at=now,
-    )
+    _audit_login(user=user, actor=actor, action="login.details_sent", now=now)
 
 
 @transaction.atomic
@@ -193,14 +200,7 @@ def _finish_activation_if_done(*, user: User, now: datetime) -> None:
     ):
         user.activated_at = now
         user.save(update_fields=["activated_at"])
-        account = _customer_of(user)
-        audit.record(
-            actor=user,
-            action="login.activated",
-            subject=user.email,
-            customer=account.customer if account else None,
-            at=now,
-        )
+        _audit_login(user=user, actor=user, action="login.activated", now=now)
 
 
 def accept_conditions(*, user: User, version: str, now: datetime) -> None:
@@ -233,39 +233,21 @@ def choose_password(*, user: User, password: str, now: datetime) -> None:
     user.temporary_password_expires_at = None
     user.save(update_fields=["password", "must_choose_password", "temporary_password_expires_at"])
     axes_reset(username=user.email)
-    account = _customer_of(user)
-    audit.record(
-        actor=user,
-        action="login.password_changed",
-        subject=user.email,
-        customer=account.customer if account else None,
-        at=now,
-    )
+    _audit_login(user=user, actor=user, action="login.password_changed", now=now)
     _finish_activation_if_done(user=user, now=now)
 
 
 def check_security_answer(*, user: User, answer: str, actor: User, now: datetime) -> bool:
     """Care staff check a caller's answer; the check is audited, and never signs anyone in."""
     matched = bool(user.security_answer_hash) and check_password(_normalised_answer(answer), user.security_answer_hash)
-    account = _customer_of(user)
-    audit.record(
-        actor=actor,
-        action="login.security_answer_checked",
-        subject=user.email,
-        customer=account.customer if account else None,
-        after={"matched": matched},
-        at=now,
-    )
+    _audit_login(user=user, actor=actor, action="login.security_answer_checked", now=now, after={"matched": matched})
     return matched
 
 
 def unlock_login(*, user: User, actor: User, now: datetime) -> None:
     """Clear the failed-login lock-out for an address (care staff, or a completed password reset)."""
     axes_reset(username=user.email)
-    account = _customer_of(user)
-    audit.record(
-        actor=actor, action="login.unlocked", subject=user.email, customer=account.customer if account else None, at=now
-    )
+    _audit_login(user=user, actor=actor, action="login.unlocked", now=now)
 
 
 def link_account(
