@@ -245,6 +245,13 @@ HEARTH_CONDITIONS_OF_USE_FILE = Path(
 # Temporary credentials sent in login-details e-mails stay valid this long (ADR 0003).
 HEARTH_TEMPORARY_PASSWORD_DAYS = int(_env("HEARTH_TEMPORARY_PASSWORD_DAYS", "14"))
 
+# Gas m³ -> kWh: the calorific value (MJ/m³) used when no daily value is loaded (DOMAIN.md; a string for Decimal).
+HEARTH_DEFAULT_CALORIFIC_VALUE = _env("HEARTH_DEFAULT_CALORIFIC_VALUE", "39.5")
+# AMR SMS gateway (docs/amr-sms.md): Twilio's auth token (empty: the webhook refuses everything with 403) and,
+# behind a proxy, the exact public URL configured in Twilio that it signs (empty: the URL the request arrived at).
+HEARTH_TWILIO_AUTH_TOKEN = _env("HEARTH_TWILIO_AUTH_TOKEN")
+HEARTH_TWILIO_WEBHOOK_URL = _env("HEARTH_TWILIO_WEBHOOK_URL")
+
 # Contact-care screenshots.
 HEARTH_SCREENSHOT_MAX_BYTES = int(_env("HEARTH_SCREENSHOT_MAX_BYTES", str(2 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

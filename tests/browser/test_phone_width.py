@@ -1,5 +1,6 @@
 """At phone width (390 by 844) the sign-in page, the dashboard and a wide table fit the screen and pass axe-core."""
 
+import re
 from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
@@ -37,6 +38,10 @@ def test_sign_in_and_dashboard_work_at_phone_width(new_page: Callable[..., Page]
     switcher.select_option(label=switcher.get_by_role("option").filter(has_text=electricity.number).inner_text())
     phone.get_by_role("button", name="Show account").click()
     phone.get_by_role("link", name="AMR").click()
-    heading(phone, "AMR devices")
-    assert fits_width(phone), "the AMR page scrolls sideways on a phone"
+    heading(phone, "Your consumption")  # the AMR tile opens the consumption pages (issue 3)
+    assert fits_width(phone), "the consumption page scrolls sideways on a phone"
+    check_accessibility(phone)
+    phone.get_by_role("link", name=re.compile("^Daily use")).click()
+    heading(phone, "Daily use")
+    assert fits_width(phone), "the daily use page (chart and table) scrolls sideways on a phone"
     check_accessibility(phone)

@@ -8,6 +8,7 @@ where a holder is needed; a customer at the care console; staff signed in withou
 Every refusal must leak none of the victim's data and change nothing.
 """
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +21,10 @@ from django.utils.http import urlsafe_base64_encode
 
 from hearth.data.audit.models import AuditEvent
 from hearth.data.care.models import Case, LoginDetailsRequest
-from hearth.data.identity.models import AccountLink, User
-from hearth.data.metering.models import Meter
+from hearth.data.identity.models import AccountLink, ApiKey, User
+from hearth.data.metering.models import AmrDevice, FlowFile, InboundSms, Meter, RejectedFlowLine
 from hearth.domain.care import operations as care_ops
+from hearth.domain.identity import api_keys
 from tests.integration.conftest import PASSWORD, Builder, Site, sign_in
 
 
@@ -40,10 +42,89 @@ class Victim:
 Kwargs = Callable[[Victim], dict[str, Any]]
 NONE: Kwargs = lambda victim: {}  # noqa: E731
 
+
+def _victim_amr_device(victim: "Victim") -> AmrDevice:
+    """An AMR device on the victim's electricity meter, made on first use."""
+    meter = victim.site.electricity_meter
+    device, _ = AmrDevice.objects.get_or_create(
+        serial_number="AMR-VICTIM",
+        defaults={
+            "meter": meter,
+            "sim_phone_number": "+447700900999",
+            "pulse_weight": "0.01",
+            "unit": "KWH",
+            "installed_at": meter.installed_at,
+        },
+    )
+    return device
+
+
+def _victim_sms(victim: "Victim") -> InboundSms:
+    """A quarantined SMS from the victim's device, made on first use."""
+    device = _victim_amr_device(victim)
+    message, _ = InboundSms.objects.get_or_create(
+        message_sid="SMVICTIM",
+        defaults={
+            "from_number": device.sim_phone_number,
+            "body": "AMR1;AMR-VICTIM;garbled",
+            "device": device,
+            "received_at": device.installed_at,
+            "processed_at": device.installed_at,
+            "status": InboundSms.Status.QUARANTINED,
+            "reason": "the message has 3 fields",
+        },
+    )
+    return message
+
+
+def _victim_api_key(victim: "Victim") -> ApiKey:
+    """An API key of the victim's login, made on first use (directly: no audit event, so the walk can count them)."""
+    key, _ = ApiKey.objects.get_or_create(
+        user=victim.login,
+        name="Victim's dashboard",
+        defaults={"prefix": "VICTIMKY", "key_hash": "0" * 64, "created_at": victim.login.created_at},
+    )
+    return key
+
+
+def _victim_meter_point(fuel: str) -> Kwargs:
+    def kwargs(victim: "Victim") -> dict[str, Any]:
+        meter = victim.site.electricity_meter if fuel == "mpan" else victim.site.gas_meter
+        return {fuel: meter.supply_point.identifier, "serial": meter.serial_number}
+
+    return kwargs
+
+
+def _victim_rejected_line(victim: "Victim") -> RejectedFlowLine:
+    """A rejected D0010 line naming the victim's MPAN, made on first use."""
+    meter = victim.site.electricity_meter
+    flow, _ = FlowFile.objects.get_or_create(
+        kind=FlowFile.Kind.D0010,
+        sha256="0" * 64,
+        defaults={"name": "victim.uff", "imported_at": meter.installed_at, "rejected": 1},
+    )
+    line, _ = RejectedFlowLine.objects.get_or_create(
+        flow_file=flow,
+        line_number=4,
+        defaults={
+            "content": "\n".join(
+                [
+                    f"026|{meter.supply_point.identifier}|V|",
+                    f"028|{meter.serial_number}|R|",
+                    "030|S|20260101000000|1|||T|N|",
+                ]
+            ),
+            "reason": "register S is not on the meter",
+        },
+    )
+    return line
+
+
 # Who may use each URL: PUBLIC (anyone), SIGNED_IN (any portal login, also mid-activation),
 # ACCOUNT (an activated login on its own selected account), HOLDERS (its holder or authorised person),
-# STAFF (care staff verified with their second factor).
+# STAFF (care staff verified with their second factor), API (a REST API key of a login linked to the object).
 PUBLIC, SIGNED_IN, ACCOUNT, HOLDERS, STAFF = "public", "signed_in", "account", "holders", "staff"
+API = "api"
 
 URLS: dict[str, tuple[str, Kwargs]] = {
     "brand_css": (PUBLIC, NONE),
@@ -69,8 +150,28 @@ URLS: dict[str, tuple[str, Kwargs]] = {
     "portal:bills": (ACCOUNT, NONE),
     "portal:amr": (ACCOUNT, NONE),
     "portal:smart": (ACCOUNT, NONE),
+    "portal:consumption": (ACCOUNT, NONE),
+    "portal:consumption_daily": (ACCOUNT, lambda v: {"meter_id": v.site.electricity_meter.pk}),
+    "portal:consumption_daily_csv": (ACCOUNT, lambda v: {"meter_id": v.site.electricity_meter.pk}),
+    "portal:consumption_day": (ACCOUNT, lambda v: {"meter_id": v.site.electricity_meter.pk}),
+    "portal:consumption_day_csv": (ACCOUNT, lambda v: {"meter_id": v.site.electricity_meter.pk}),
+    "portal:consent": (ACCOUNT, NONE),
+    "portal:meter_reading": (HOLDERS, NONE),
+    "portal:meter_reading_recorded": (HOLDERS, NONE),
     "portal:contact_care": (ACCOUNT, NONE),
     "portal:account_logins": (HOLDERS, NONE),
+    "portal:api_keys": (ACCOUNT, NONE),
+    "portal:revoke_api_key": (ACCOUNT, lambda v: {"key_id": _victim_api_key(v).pk}),
+    "api:api-root": (PUBLIC, NONE),  # django-ninja's root: answers 404, names the docs page
+    "api:openapi-json": (PUBLIC, NONE),
+    "api:openapi-view": (PUBLIC, NONE),
+    "api:docs_asset": (PUBLIC, lambda v: {"name": "swagger-ui-init.js"}),
+    "api:electricity_consumption": (API, _victim_meter_point("mpan")),
+    "api:electricity_consumption_no_slash": (API, _victim_meter_point("mpan")),
+    "api:gas_consumption": (API, _victim_meter_point("mprn")),
+    "api:gas_consumption_no_slash": (API, _victim_meter_point("mprn")),
+    "api:account": (API, lambda v: {"number": v.site.electricity.number}),
+    "api:account_no_slash": (API, lambda v: {"number": v.site.gas.number}),
     "care:login": (PUBLIC, NONE),
     "care:logout": (PUBLIC, NONE),
     "care:search": (STAFF, NONE),
@@ -93,6 +194,19 @@ URLS: dict[str, tuple[str, Kwargs]] = {
     "care:close_case": (STAFF, lambda v: {"case_id": v.case.pk}),
     "care:outbox": (STAFF, NONE),
     "care:outbox_message": (STAFF, lambda v: {"name": "20260101T000000000000-victim.eml"}),
+    "care:amr_quarantine": (STAFF, NONE),
+    "care:amr_replay": (STAFF, lambda v: {"message_id": _victim_sms(v).pk}),
+    "care:amr_meter": (STAFF, lambda v: {"meter_id": v.site.electricity_meter.pk}),
+    "care:amr_register": (STAFF, lambda v: {"meter_id": v.site.electricity_meter.pk}),
+    "care:amr_replace": (STAFF, lambda v: {"device_id": _victim_amr_device(v).pk}),
+    "care:amr_retire": (STAFF, lambda v: {"device_id": _victim_amr_device(v).pk}),
+    "care:amr_correct": (STAFF, lambda v: {"device_id": _victim_amr_device(v).pk}),
+    "care:flows": (STAFF, NONE),
+    "care:flows_upload": (STAFF, NONE),
+    "care:flows_rejected": (STAFF, NONE),
+    "care:flows_replay": (STAFF, lambda v: {"line_id": _victim_rejected_line(v).pk}),
+    "care:flows_dismiss": (STAFF, lambda v: {"line_id": _victim_rejected_line(v).pk}),
+    "inbound:twilio_sms": (PUBLIC, NONE),
 }
 
 
@@ -241,3 +355,53 @@ def test_a_holder_and_an_authorised_person_can_use_pages_for_holders(client, bui
         assert sign_in(client, email, PASSWORD).status_code == 302
         for name in _walk({HOLDERS}):
             assert client.get(_url(name, victim)).status_code == 200, (email, name)
+
+
+# An object of each kind that does not exist: a key must not tell it apart from one it may not read.
+_UNKNOWN = {"mpan": "1200023305967", "mprn": "3938424403", "serial": "NO-SUCH-METER", "number": "1999999999"}
+
+
+def _basic(key: str) -> str:
+    return "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+
+
+def test_every_api_operation_refuses_anonymous_callers_with_401(client, victim):
+    events_before = AuditEvent.objects.count()
+    for name in _walk({API}):
+        url = _url(name, victim)
+        for headers in ({}, {"HTTP_AUTHORIZATION": _basic("not-a-key")}, {"HTTP_AUTHORIZATION": "Bearer x"}):
+            response = client.get(url, **headers)
+            assert response.status_code == 401, (url, headers)
+            assert response["WWW-Authenticate"].startswith("Basic "), url
+            for secret in _secrets_of(victim):
+                assert secret not in response.content, f"{url} leaked {secret!r}"
+    assert AuditEvent.objects.count() == events_before
+
+
+def test_another_customers_key_gets_the_same_404_as_for_an_unknown_object_on_every_api_operation(client, build, victim):
+    other = build.site(
+        name="Oscar Other",
+        email="oscar@other.example",
+        postcode="LS1 4AP",
+        electricity_meter=Meter.Kind.SMART,
+        gas_meter=Meter.Kind.SMART,
+    )
+    oscar = build.activated_login("oscar@other.example", other.electricity, other.gas)
+    _key, plaintext = api_keys.create_api_key(user=oscar, name="Oscar's app", now=build.now())
+    victim_key = _victim_api_key(victim)
+    events_before = AuditEvent.objects.count()
+    for name in _walk({API}):
+        kwargs = URLS[name][1](victim)
+        assert kwargs, f"{name}: every API operation is about an object"
+        response = client.get(_url(name, victim), HTTP_AUTHORIZATION=_basic(plaintext))
+        unknown = client.get(
+            reverse(name, kwargs={key: _UNKNOWN[key] for key in kwargs}), HTTP_AUTHORIZATION=_basic(plaintext)
+        )
+        assert response.status_code == 404, name
+        assert (unknown.status_code, unknown.content) == (404, response.content), name
+        for secret in _secrets_of(victim):
+            assert secret not in response.content, f"{name} leaked {secret!r}"
+        assert client.post(_url(name, victim), HTTP_AUTHORIZATION=_basic(plaintext)).status_code == 405, name
+    assert AuditEvent.objects.count() == events_before
+    victim_key.refresh_from_db()
+    assert victim_key.revoked_at is None

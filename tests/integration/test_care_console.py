@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
+from django.urls.converters import IntConverter
 from django.utils import timezone
 from django_otp.oath import TOTP, totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -169,7 +170,10 @@ def test_every_console_page_sends_anonymous_visitors_and_customers_to_sign_in(
         assert isinstance(pattern, URLPattern)
         if pattern.name == "login":
             continue
-        kwargs = {name: values.get(name, "x.eml") for name in pattern.pattern.converters}
+        kwargs = {
+            name: values.get(name, 1 if isinstance(converter, IntConverter) else "x.eml")
+            for name, converter in pattern.pattern.converters.items()
+        }
         urls.append(reverse(f"care:{pattern.name}", kwargs=kwargs))
     assert len(urls) == len(care_urls.urlpatterns) - 1
 

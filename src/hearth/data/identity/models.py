@@ -112,3 +112,36 @@ class ConditionsAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} accepted {self.version} at {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+class ApiKey(models.Model):
+    """A portal login's key for the REST API, used as the HTTP Basic user name with an empty password.
+
+    Only the SHA-256 hash of the key is kept, never the key itself: it is shown once, when made. A plain (fast)
+    hash is enough here, unlike for passwords: the key is 40 random letters and digits (about 238 bits), so no
+    dictionary or brute-force search of the hash can find it, and a slow hash (Argon2) would only add its cost to
+    every API request. ``prefix`` (the key's first 8 characters) is shown so a person can tell their keys apart,
+    and is how a presented key is looked up before its hash is compared in constant time.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, help_text="What the customer uses it for, e.g. 'Home Assistant'")
+    prefix = models.CharField(max_length=8, help_text="The key's first 8 characters, shown to tell keys apart")
+    key_hash = models.CharField(max_length=64, help_text="SHA-256 of the whole key, lower-case hex")
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix"], name="api_key_prefix_unique"),
+            models.UniqueConstraint(fields=["key_hash"], name="api_key_hash_unique"),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True) | models.Q(revoked_at__gte=models.F("created_at")),
+                name="api_key_revoked_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "active"
+        return f"API key {self.prefix}… '{self.name}' of {self.user_id} ({state})"

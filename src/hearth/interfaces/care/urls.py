@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hearth.interfaces.care import views
+from hearth.interfaces.care import views, views_amr, views_flows
 
 app_name = "care"
 
@@ -29,4 +29,16 @@ urlpatterns = [
     path("cases/<int:case_id>/close/", views.close_case, name="close_case"),
     path("outbox/", views.outbox_list, name="outbox"),
     path("outbox/<str:name>/", views.outbox_message, name="outbox_message"),
+    path("amr/quarantine/", views_amr.quarantine, name="amr_quarantine"),
+    path("amr/messages/<int:message_id>/replay/", views_amr.replay, name="amr_replay"),
+    path("meters/<int:meter_id>/amr/", views_amr.meter_devices, name="amr_meter"),
+    path("meters/<int:meter_id>/amr/register/", views_amr.register_device, name="amr_register"),
+    path("amr/devices/<int:device_id>/replace/", views_amr.replace_device, name="amr_replace"),
+    path("amr/devices/<int:device_id>/retire/", views_amr.retire_device, name="amr_retire"),
+    path("amr/devices/<int:device_id>/correct/", views_amr.correct_device, name="amr_correct"),
+    path("flows/", views_flows.flow_files, name="flows"),
+    path("flows/upload/", views_flows.upload_flow, name="flows_upload"),
+    path("flows/rejected/", views_flows.rejected_lines, name="flows_rejected"),
+    path("flows/rejected/<int:line_id>/replay/", views_flows.replay_line, name="flows_replay"),
+    path("flows/rejected/<int:line_id>/dismiss/", views_flows.dismiss_line, name="flows_dismiss"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hearth.interfaces.portal import views
+from hearth.interfaces.portal import views, views_api, views_consumption, views_readings
 
 app_name = "portal"
 
@@ -24,6 +24,22 @@ urlpatterns = [
     path("services/bills/", views.bills, name="bills"),
     path("services/amr/", views.amr, name="amr"),
     path("services/smart/", views.smart, name="smart"),
+    path("services/consumption/", views_consumption.consumption, name="consumption"),
+    path("services/consumption/<int:meter_id>/", views_consumption.consumption_daily, name="consumption_daily"),
+    path(
+        "services/consumption/<int:meter_id>/daily.csv",
+        views_consumption.consumption_daily_csv,
+        name="consumption_daily_csv",
+    ),
+    path("services/consumption/<int:meter_id>/day/", views_consumption.consumption_day, name="consumption_day"),
+    path(
+        "services/consumption/<int:meter_id>/day.csv", views_consumption.consumption_day_csv, name="consumption_day_csv"
+    ),
+    path("services/half-hourly-data/", views_consumption.consent, name="consent"),
+    path("services/meter-reading/", views_readings.meter_reading, name="meter_reading"),
+    path("services/meter-reading/recorded/", views_readings.meter_reading_recorded, name="meter_reading_recorded"),
     path("contact/", views.contact_care, name="contact_care"),
     path("conditions-of-use/", views.conditions_of_use, name="conditions_of_use"),
+    path("api-keys/", views_api.api_keys_page, name="api_keys"),
+    path("api-keys/<int:key_id>/revoke/", views_api.revoke_api_key, name="revoke_api_key"),
 ]

@@ -33,11 +33,15 @@ SERVICE_TILES = {
         "Your invoices and documents (E-Billing).",
         "portal:bills",
     ),
-    accounts_queries.PortalService.AMR: ("AMR", "Your AMR devices and the consumption they report.", "portal:amr"),
+    accounts_queries.PortalService.AMR: (
+        "AMR",
+        "Your AMR devices and the consumption they report.",
+        "portal:consumption",
+    ),
     accounts_queries.PortalService.SMART_CONSUMPTION: (
         "Smart meter",
         "Consumption from your smart meters.",
-        "portal:smart",
+        "portal:consumption",
     ),
 }
 

@@ -1,0 +1,160 @@
+"""Consumption endpoints, as Octopus Energy's: one meter's intervals or totals over a period, a page at a time.
+
+Every path answers with and without its trailing slash (clients use both). A meter point or meter that is not on
+the accounts linked to the key's login is answered 404 with exactly the body an unknown one gets, so a key cannot
+be used to find out which meters exist.
+
+Bad parameters: a value of the wrong type or outside the allowed words (``order_by``, ``group_by``) is answered 422
+by the schema validation, naming the parameter in ``loc``; a value of the right type that cannot be used (a page
+size over 25,000, ``period_to`` not after ``period_from``, a page past the last) is answered 400 with a ``detail``
+that starts with the parameter's name.
+"""
+
+from datetime import UTC, datetime
+
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.errors import HttpError
+
+from hearth.common import identifiers
+from hearth.common.calendar import LONDON
+from hearth.data.accounts.models import Fuel
+from hearth.domain.metering import consumption as metering_consumption
+from hearth.interfaces.api import auth, schemas
+
+router = Router(tags=["consumption"])
+
+NOT_FOUND = "Not found."
+
+_UNIT_NAMES = {"KWH": "kWh", "M3": "m3"}
+
+_RESPONSES = {
+    200: schemas.ConsumptionPageOut,
+    400: schemas.ErrorOut,
+    401: schemas.ErrorOut,
+    404: schemas.ErrorOut,
+    422: schemas.ValidationErrorOut,
+}
+
+
+def _aware(at: datetime | None, parameter: str) -> datetime | None:
+    """A time given without an offset is Europe/London local time (as everything customer-facing is).
+
+    :raises HttpError: 400 for an instant at the very edge of the calendar (year 1 or 9999) that has no UTC form.
+    """
+    if at is None:
+        return None
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=LONDON)
+    try:
+        aware.astimezone(UTC).astimezone(LONDON)
+    except OverflowError as exc:
+        raise HttpError(400, f"{parameter}: {at.isoformat()} is outside the range of dates Hearth can handle.") from exc
+    return aware
+
+
+def _page_url(request: HttpRequest, page: int) -> str:
+    params = request.GET.copy()
+    params["page"] = str(page)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+def _result(item: metering_consumption.Consumption, fuel: Fuel) -> dict[str, object]:
+    if fuel == Fuel.ELECTRICITY:
+        quantity, unit = item.kwh, "kWh"
+    else:
+        quantity, unit = item.quantity, _UNIT_NAMES.get(item.unit, item.unit)
+    return {
+        "consumption": quantity,
+        "interval_start": item.interval_start,
+        "interval_end": item.interval_end,
+        "unit": unit,
+        "consumption_kwh": item.kwh,
+        "quality": item.quality,
+    }
+
+
+def _consumption(
+    request: HttpRequest, *, fuel: Fuel, parameter: str, identifier: str, serial: str, query: schemas.ConsumptionQuery
+) -> dict[str, object]:
+    if not 1 <= query.page_size <= schemas.MAX_PAGE_SIZE:
+        raise HttpError(400, f"page_size: must be from 1 to {schemas.MAX_PAGE_SIZE:,}; {query.page_size:,} was given.")
+    if query.page < 1:
+        raise HttpError(400, f"page: pages are numbered from 1; {query.page} was given.")
+    period_from, period_to = _aware(query.period_from, "period_from"), _aware(query.period_to, "period_to")
+    if period_from is not None and period_to is not None and period_to <= period_from:
+        raise HttpError(
+            400,
+            f"period_to: must be after period_from ({period_to.isoformat()} is not after {period_from.isoformat()}).",
+        )
+    try:
+        normalised = (
+            identifiers.normalise_mpan_core(identifier)
+            if fuel == Fuel.ELECTRICITY
+            else identifiers.normalise_mprn(identifier)
+        )
+    except identifiers.InvalidIdentifier as exc:
+        raise HttpError(400, f"{parameter}: {exc}") from exc
+    if not serial.isprintable():
+        raise HttpError(404, NOT_FOUND)  # no meter has such a serial (and PostgreSQL refuses NUL in a query)
+    readable = metering_consumption.readable_meter(
+        user=auth.login_of(request), fuel=fuel, identifier=normalised, serial_number=serial
+    )
+    if readable is None:
+        raise HttpError(404, NOT_FOUND)
+    offset = (query.page - 1) * query.page_size
+    page = metering_consumption.consumption_page(
+        meter=readable.meter,
+        within=readable.windows,
+        period_from=period_from,
+        period_to=period_to,
+        group_by=metering_consumption.GroupBy(query.group_by) if query.group_by else None,
+        newest_first=query.order_by == "-period",
+        offset=offset,
+        limit=query.page_size,
+    )
+    if query.page > 1 and offset >= page.count:
+        last = max(1, -(-page.count // query.page_size))
+        raise HttpError(400, f"page: {query.page} is past the last page of results ({last}).")
+    return {
+        "count": page.count,
+        "next": _page_url(request, query.page + 1) if offset + query.page_size < page.count else None,
+        "previous": _page_url(request, query.page - 1) if query.page > 1 else None,
+        "results": [_result(item, fuel) for item in page.results],
+    }
+
+
+_ELECTRICITY = "/electricity-meter-points/{mpan}/meters/{serial}/consumption"
+_GAS = "/gas-meter-points/{mprn}/meters/{serial}/consumption"
+
+
+@router.get(
+    _ELECTRICITY + "/",
+    response=_RESPONSES,
+    url_name="electricity_consumption",
+    operation_id="electricity_consumption",
+    summary="Electricity consumption of one meter",
+    description="Half-hourly (or finer) consumption in kWh, or totals per local period with `group_by`.",
+)
+@router.get(_ELECTRICITY, response=_RESPONSES, url_name="electricity_consumption_no_slash", include_in_schema=False)
+def electricity_consumption(
+    request: HttpRequest, mpan: str, serial: str, query: Query[schemas.ConsumptionQuery]
+) -> dict[str, object]:
+    return _consumption(request, fuel=Fuel.ELECTRICITY, parameter="mpan", identifier=mpan, serial=serial, query=query)
+
+
+@router.get(
+    _GAS + "/",
+    response=_RESPONSES,
+    url_name="gas_consumption",
+    operation_id="gas_consumption",
+    summary="Gas consumption of one meter",
+    description=(
+        "Consumption in the meter's own unit (m³ for metric meters, as SMETS2 meters report), with the kWh figure "
+        "in `consumption_kwh`, or totals per local period with `group_by`."
+    ),
+)
+@router.get(_GAS, response=_RESPONSES, url_name="gas_consumption_no_slash", include_in_schema=False)
+def gas_consumption(
+    request: HttpRequest, mprn: str, serial: str, query: Query[schemas.ConsumptionQuery]
+) -> dict[str, object]:
+    return _consumption(request, fuel=Fuel.GAS, parameter="mprn", identifier=mprn, serial=serial, query=query)

@@ -1,0 +1,1 @@
+"""How gateways reach Hearth: SMS webhooks (Twilio) under /inbound/."""

@@ -1,0 +1,966 @@
+"""Consumption in the portal (issue 3, FAQ 5): daily and within-day charts, the same figures as a table, and a CSV.
+
+Each page shows one meter on one of the selected account's current supply points (any other meter id is a 404), and
+only the days while one of the login's accounts was supplied through that point (the same rule as the REST API:
+never the previous or next occupant's data). Every figure appears three times, always the same: as a bar of a
+server-drawn SVG chart (no script: the CSP allows none inline, and a chart must read without one), as a row of the
+accessible table beneath it, and as a row of the CSV download. Gas is shown in m³ and in kWh, with the conversion and
+the calorific value used stated on the page.
+
+Marks on each interval or day, in the chart (not by colour alone), the table and the CSV:
+
+- *estimated*: the figure is an estimate (hatched bar);
+- *missing*: no figure for that interval or day, or for part of the day (dashed outline);
+- *late*: the figure arrived more than a day after the end of the local day it belongs to (a dot above the bar).
+  Measured from the end of the day rather than of each half-hour: an AMR device reports a whole day by one SMS
+  the next morning, which must not make its early half-hours "late".
+
+Households without half-hourly consent (T&C 7.7) keep daily totals only: the within-day page says so and links to
+the consent page; the daily page works from the daily totals.
+"""
+
+import csv
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from hearth.common.calendar import LONDON, local_date
+from hearth.data.accounts.models import Customer, Fuel, Supply, SupplyPoint
+from hearth.data.identity.models import AccountLink
+from hearth.data.metering.models import AmrDevice, DailyConsumption, HalfHourlyConsent, IntervalConsumption, Meter
+from hearth.domain.accounts import queries as accounts_queries
+from hearth.domain.metering import consent as metering_consent
+from hearth.domain.metering import consumption as metering_consumption
+from hearth.domain.metering import conversion
+from hearth.interfaces.portal import access, views
+from hearth.interfaces.portal.access import PortalRequest
+
+DISPLAY_PLACES: Final = Decimal("0.001")
+"""Figures are shown (chart, table and CSV alike) to 3 decimal places, rounded half-up once."""
+
+LATE_AFTER: Final = timedelta(days=1)
+"""Data received more than this long after the end of its local day is marked late."""
+
+DEFAULT_DAYS: Final = 30
+MAX_DAYS: Final = 366
+DEFAULT_INTERVAL_MINUTES: Final = 30
+
+ACTUAL: Final = IntervalConsumption.Quality.ACTUAL.value
+ESTIMATED: Final = IntervalConsumption.Quality.ESTIMATED.value
+MISSING: Final = IntervalConsumption.Quality.MISSING.value
+
+KWH: Final = AmrDevice.Unit.KWH.value
+CUBIC_METRES: Final = AmrDevice.Unit.CUBIC_METRES.value
+CSV_UNITS: Final = {KWH: "kWh", CUBIC_METRES: "m3"}
+CSV_CONTENT_TYPE: Final = "text/csv; charset=utf-8"
+
+REMOTE_KINDS: Final = (Meter.Kind.SMART, Meter.Kind.AMR)
+"""Meters that send their own consumption; the others are read by the customer or a meter reader."""
+
+
+# --- What is shown --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One interval or one day as shown: a bar, a table row and a CSV row.
+
+    ``quantity`` is in ``unit`` (the meter's own) and ``kwh`` is its energy, both rounded for display; both are
+    None when there is no figure at all. A ``MISSING`` slot with a figure is a day part of which is missing: the
+    figure covers what was received.
+    """
+
+    start: datetime
+    end: datetime
+    quantity: Decimal | None
+    unit: str
+    kwh: Decimal | None
+    quality: str
+    late: bool
+    label: str
+
+    @property
+    def no_data(self) -> bool:
+        return self.quantity is None
+
+    @property
+    def partial(self) -> bool:
+        return self.quality == MISSING and self.quantity is not None
+
+    @property
+    def quantity_text(self) -> str:
+        return "no data" if self.quantity is None else _words(self.quantity)
+
+    @property
+    def kwh_text(self) -> str:
+        return "no data" if self.kwh is None else _words(self.kwh)
+
+    @property
+    def start_iso(self) -> str:
+        return self.start.astimezone(LONDON).isoformat()
+
+    @property
+    def quality_words(self) -> str:
+        if self.partial:
+            return "Part missing: total of the data received"
+        return {ACTUAL: "Actual", ESTIMATED: "Estimated", MISSING: "Missing: no data"}.get(
+            self.quality, self.quality.title()
+        )
+
+
+@dataclass(frozen=True)
+class GasConversion:
+    """The conversion stated on a gas page: kWh = m3 x volume correction x calorific value / 3.6."""
+
+    volume_correction: Decimal
+    calorific_value: Decimal
+    megajoules_per_kwh: Decimal
+
+
+@dataclass
+class Shown:
+    """What one page (and its CSV) shows for one meter over one period."""
+
+    meter: Meter
+    slots: list[Slot]
+    gas: bool
+    gas_conversion: GasConversion | None
+    within_day: bool
+    period_words: str
+    clock_change: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def unit_words(self) -> str:
+        return "m³" if self.gas else "kWh"
+
+    @property
+    def total_kwh(self) -> Decimal:
+        return sum((slot.kwh for slot in self.slots if slot.kwh is not None), Decimal(0))
+
+    @property
+    def total_quantity(self) -> Decimal:
+        return sum((slot.quantity for slot in self.slots if slot.quantity is not None), Decimal(0))
+
+    @property
+    def total_kwh_text(self) -> str:
+        return _words(_display(self.total_kwh))
+
+    @property
+    def total_quantity_text(self) -> str:
+        return _words(_display(self.total_quantity))
+
+    @property
+    def highest(self) -> Slot | None:
+        with_data = [slot for slot in self.slots if slot.kwh is not None]
+        return max(with_data, key=lambda slot: slot.kwh or Decimal(0)) if with_data else None
+
+
+def _display(value: Decimal) -> Decimal:
+    return value.quantize(DISPLAY_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _figures(quantity: Decimal, unit: str, calorific_value: Decimal) -> tuple[Decimal, Decimal]:
+    """The quantity in its unit and its kWh, each rounded once for display.
+
+    Gas in m³ is converted here with the calorific value the page states, so the kWh shown always follows from the
+    m³ shown by the conversion shown (not from a figure converted elsewhere with another calorific value).
+    """
+    kwh = conversion.kwh_of(quantity=quantity, unit=unit, calorific_value=calorific_value)
+    return _display(quantity), _display(kwh)
+
+
+def _words(value: Decimal) -> str:
+    """A figure as a person reads it: 0.250 stays 0.250 (the places shown everywhere)."""
+    return f"{value:f}"
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """A local day as a half-open range of instants (23, 24 or 25 hours long), in UTC."""
+    return metering_consumption.local_midnight(day), metering_consumption.local_midnight(day + timedelta(days=1))
+
+
+def interval_starts(day: date, minutes: int) -> list[datetime]:
+    """The starts of a local day's intervals: 46, 48 or 50 half-hours (92, 96 or 100 quarter-hours).
+
+    Stepping is done in UTC: stepping a London wall clock would skip or repeat an hour on the clock-change days.
+    """
+    at, end = day_bounds(day)
+    step = timedelta(minutes=minutes)
+    starts = []
+    while at < end:
+        starts.append(at)
+        at += step
+    return starts
+
+
+def _clock(at: datetime, with_zone: bool) -> str:
+    local = at.astimezone(LONDON)
+    return f"{local:%H:%M} {local.tzname()}" if with_zone else f"{local:%H:%M}"
+
+
+def _day_words(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _short_day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _late(received_at: datetime | None, day: date) -> bool:
+    return received_at is not None and received_at > day_bounds(day)[1] + LATE_AFTER
+
+
+# --- Which meter, which days ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Visible:
+    """A meter of the selected account and the days the login may see of it."""
+
+    meter: Meter
+    windows: tuple[metering_consumption.Window, ...]
+    first_day: date
+    last_day: date | None
+
+    def allows(self, day: date) -> bool:
+        return any(window.contains(metering_consumption.local_midnight(day)) for window in self.windows)
+
+
+def _meter_of_account(request: PortalRequest, meter_id: int) -> Visible:
+    """The meter if it is on one of the account's current supply points and the login may read it; else 404."""
+    supply_points = accounts_queries.current_supply_points(account=request.account)
+    meter = Meter.objects.filter(pk=meter_id, supply_point__in=supply_points).select_related("supply_point").first()
+    if meter is None:
+        raise Http404("No such meter on this account.")
+    readable = metering_consumption.readable_meter(
+        user=request.user,
+        fuel=Fuel(meter.supply_point.fuel),
+        identifier=meter.supply_point.identifier,
+        serial_number=meter.serial_number,
+    )
+    if readable is None or readable.meter.pk != meter.pk or not readable.windows:
+        raise Http404("No such meter on this account.")
+    first = min(local_date(window.start) for window in readable.windows)
+    ends = [window.end for window in readable.windows]
+    last = None if None in ends else max(local_date(end) for end in ends if end is not None) - timedelta(days=1)
+    return Visible(meter=meter, windows=readable.windows, first_day=first, last_day=last)
+
+
+def within_day_allowed(meter: Meter, now: datetime) -> bool:
+    """Whether the meter's within-day data may be shown: a business always, a household only with consent."""
+    return metering_consent.has_half_hourly_consent(supply_point=meter.supply_point, at=now)
+
+
+def _is_household(request: PortalRequest) -> bool:
+    return bool(request.account.customer.kind == Customer.Kind.PERSON)
+
+
+# --- Forms (query parameters) ----------------------------------------------------------------------------------
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        input_formats=["%Y-%m-%d"],
+        widget=_DateInput(),
+        error_messages={
+            "required": f"Enter the {label.lower()} date.",
+            "invalid": f"Enter the {label.lower()} date as a real date, like 2026-10-25.",
+        },
+    )
+
+
+class _PeriodForm(forms.Form):
+    """The days a page may show: not before the supply began, not after it ended or today."""
+
+    def __init__(self, data: object, *, visible: Visible, today: date, **kwargs: object) -> None:
+        super().__init__(data, **kwargs)  # type: ignore[arg-type]
+        self.visible = visible
+        self.today = today
+
+    @property
+    def latest(self) -> date:
+        last = self.visible.last_day
+        return self.today if last is None else min(last, self.today)
+
+    def _check_day(self, day: date, what: str) -> None:
+        if day > self.today:
+            raise forms.ValidationError(f"The {what} date {day:%Y-%m-%d} is in the future: choose today or earlier.")
+        if day < self.visible.first_day or not self.visible.allows(day):
+            raise forms.ValidationError(
+                f"The {what} date {day:%Y-%m-%d} is before {self.visible.first_day.day} "
+                f"{self.visible.first_day:%B %Y}, when your supply through this meter point began."
+            )
+        if day > self.latest:
+            raise forms.ValidationError(
+                f"The {what} date {day:%Y-%m-%d} is after your supply through this meter point ended."
+            )
+
+
+class DailyRangeForm(_PeriodForm):
+    period_from = _date_field("From")
+    period_to = _date_field("To")
+
+    def clean_period_from(self) -> date:
+        day: date = self.cleaned_data["period_from"]
+        self._check_day(day, "from")
+        return day
+
+    def clean_period_to(self) -> date:
+        day: date = self.cleaned_data["period_to"]
+        self._check_day(day, "to")
+        return day
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("period_from"), cleaned.get("period_to")
+        if isinstance(first, date) and isinstance(last, date):
+            if last < first:
+                self.add_error("period_to", "The to date must be the same as or after the from date.")
+            elif (last - first).days + 1 > MAX_DAYS:
+                days = (last - first).days + 1
+                self.add_error("period_to", f"Choose at most {MAX_DAYS} days: those dates cover {days} days.")
+        return cleaned
+
+    def chosen(self) -> tuple[date, date]:
+        """The dates asked for (a valid bound form), or the default ones."""
+        if self.is_bound:
+            return self.cleaned_data["period_from"], self.cleaned_data["period_to"]
+        return self.default()
+
+    def default(self) -> tuple[date, date]:
+        """The last 30 complete days (to yesterday, or the end of the supply), never before the supply began.
+
+        A supply that began today shows today.
+        """
+        last = min(self.today - timedelta(days=1), self.latest)
+        if last < self.visible.first_day:
+            last = self.latest
+        first = max(last - timedelta(days=DEFAULT_DAYS - 1), self.visible.first_day)
+        return first, last
+
+
+class DayForm(_PeriodForm):
+    day = _date_field("Day")
+
+    def clean_day(self) -> date:
+        day: date = self.cleaned_data["day"]
+        self._check_day(day, "chosen")
+        return day
+
+    def default(self) -> date:
+        """Yesterday (the last complete day), or the first day of the supply if that is later."""
+        return max(min(self.today - timedelta(days=1), self.latest), self.visible.first_day)
+
+
+def _bound(form_class: type[_PeriodForm], request: PortalRequest, visible: Visible, today: date) -> _PeriodForm:
+    names = set(form_class.base_fields)
+    data = {name: request.GET[name] for name in names if name in request.GET}
+    return form_class(data or None, visible=visible, today=today)
+
+
+# --- Reading the figures --------------------------------------------------------------------------------------
+
+
+def _received_by_day(meter: Meter, start: datetime, end: datetime) -> dict[date, datetime]:
+    """The latest time any figure of each local day was received (intervals and daily totals).
+
+    Read here because the domain's Consumption values do not carry their receipt time (see the report for issue 3).
+    """
+    latest: dict[date, datetime] = {}
+    interval_times = IntervalConsumption.objects.filter(
+        meter=meter, interval_start__gte=start, interval_start__lt=end
+    ).values_list("interval_start", "received_at")
+    for interval_start, received_at in interval_times:
+        day = local_date(interval_start)
+        if day not in latest or received_at > latest[day]:
+            latest[day] = received_at
+    daily_times = DailyConsumption.objects.filter(
+        meter=meter, day_date__gte=local_date(start), day_date__lt=local_date(end)
+    ).values_list("day_date", "received_at")
+    for day, received_at in daily_times:
+        if day not in latest or received_at > latest[day]:
+            latest[day] = received_at
+    return latest
+
+
+def _received_by_interval(meter: Meter, start: datetime, end: datetime) -> dict[datetime, datetime]:
+    rows = IntervalConsumption.objects.filter(meter=meter, interval_start__gte=start, interval_start__lt=end)
+    return dict(rows.values_list("interval_start", "received_at"))
+
+
+def _gas_conversion(gas: bool, calorific_value: Decimal) -> GasConversion | None:
+    if not gas:
+        return None
+    return GasConversion(
+        volume_correction=conversion.VOLUME_CORRECTION,
+        calorific_value=calorific_value,
+        megajoules_per_kwh=conversion.MEGAJOULES_PER_KWH,
+    )
+
+
+def _counts(slots: Sequence[Slot]) -> dict[str, int]:
+    return {
+        "estimated": sum(1 for slot in slots if slot.quality == ESTIMATED),
+        "missing": sum(1 for slot in slots if slot.quality == MISSING),
+        "late": sum(1 for slot in slots if slot.late),
+    }
+
+
+def daily(visible: Visible, first: date, last: date) -> Shown:
+    """One slot per local day from ``first`` to ``last`` (inclusive), from the domain's day totals."""
+    meter = visible.meter
+    gas = meter.supply_point.fuel == Fuel.GAS
+    calorific_value = conversion.default_calorific_value()
+    start, end = day_bounds(first)[0], day_bounds(last)[1]
+    totals = {
+        local_date(total.interval_start): total
+        for total in metering_consumption.grouped(
+            meter=meter,
+            group_by=metering_consumption.GroupBy.DAY,
+            period_from=start,
+            period_to=end,
+            within=visible.windows,
+        )
+    }
+    received = _received_by_day(meter, start, end)
+    slots = []
+    day = first
+    while day <= last:
+        day_start, day_end = day_bounds(day)
+        total = totals.get(day)
+        label = _short_day(day)
+        if total is None:
+            slots.append(Slot(day_start, day_end, None, _own_unit(gas), None, MISSING, False, label))
+        else:
+            quantity, kwh = _figures(total.quantity, total.unit, calorific_value)
+            slots.append(
+                Slot(day_start, day_end, quantity, total.unit, kwh, total.quality, _late(received.get(day), day), label)
+            )
+        day += timedelta(days=1)
+    period = f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
+    return Shown(
+        meter=meter,
+        slots=slots,
+        gas=gas,
+        gas_conversion=_gas_conversion(gas, calorific_value),
+        within_day=False,
+        period_words=period,
+        counts=_counts(slots),
+    )
+
+
+def _own_unit(gas: bool) -> str:
+    return CUBIC_METRES if gas else KWH
+
+
+def within_day(visible: Visible, day: date) -> Shown:
+    """One slot per interval of the local day: 46, 48 or 50 half-hours; a gap in the data is a missing slot."""
+    meter = visible.meter
+    gas = meter.supply_point.fuel == Fuel.GAS
+    calorific_value = conversion.default_calorific_value()
+    start, end = day_bounds(day)
+    stored = {
+        row.interval_start: row
+        for row in metering_consumption.intervals(
+            meter=meter, period_from=start, period_to=end, include_missing=True, within=visible.windows
+        )
+    }
+    minutes = min(
+        (int((row.interval_end - row.interval_start).total_seconds()) // 60 for row in stored.values()),
+        default=DEFAULT_INTERVAL_MINUTES,
+    )
+    received = _received_by_interval(meter, start, end)
+    starts = interval_starts(day, minutes)
+    clock_change = len(starts) * minutes != 24 * 60
+    slots = []
+    for at in starts:
+        slot_end = at + timedelta(minutes=minutes)
+        label = f"{_clock(at, clock_change)} to {_clock(slot_end, clock_change)}"
+        row = stored.get(at)
+        if row is None or row.quality == MISSING:
+            slots.append(Slot(at, slot_end, None, _own_unit(gas), None, MISSING, False, label))
+            continue
+        quantity, kwh = _figures(row.quantity, row.unit, calorific_value)
+        slots.append(Slot(at, slot_end, quantity, row.unit, kwh, row.quality, _late(received.get(at), day), label))
+    return Shown(
+        meter=meter,
+        slots=slots,
+        gas=gas,
+        gas_conversion=_gas_conversion(gas, calorific_value),
+        within_day=True,
+        period_words=_day_words(day),
+        clock_change=clock_change,
+        counts=_counts(slots),
+    )
+
+
+# --- The chart --------------------------------------------------------------------------------------------------
+
+WIDTH: Final = Decimal(800)
+HEIGHT: Final = Decimal(330)
+LEFT: Final = Decimal(70)
+RIGHT: Final = Decimal(785)
+TOP: Final = Decimal(20)
+BOTTOM: Final = Decimal(270)
+PIXEL: Final = Decimal("0.1")
+MAX_X_LABELS: Final = 12
+
+
+def _px(value: Decimal) -> str:
+    return f"{value.quantize(PIXEL, rounding=ROUND_HALF_UP):f}"
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: str
+    y: str
+    width: str
+    height: str
+    centre: str
+    kind: str  # actual, estimated, missing, partial
+    late: bool
+    late_y: str
+    tooltip: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    aria_label: str
+    y_title: str
+    x_title: str
+    bars: list[Bar]
+    y_ticks: list[Tick]
+    x_ticks: list[Tick]
+    width: str = _px(WIDTH)
+    height: str = _px(HEIGHT)
+    left: str = _px(LEFT)
+    right: str = _px(RIGHT)
+    top: str = _px(TOP)
+    bottom: str = _px(BOTTOM)
+    plot_height: str = _px(BOTTOM - TOP)
+    tick_end: str = _px(BOTTOM + 5)
+    x_title_y: str = _px(HEIGHT - 8)
+    x_label_y: str = _px(BOTTOM + 18)
+    x_title_x: str = _px((LEFT + RIGHT) / 2)
+    y_title_x: str = "18"
+    y_title_y: str = _px((TOP + BOTTOM) / 2)
+    y_label_x: str = _px(LEFT - 8)
+
+
+def nice_ceiling(value: Decimal) -> Decimal:
+    """The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least ``value`` (the axis's top)."""
+    if value <= 0:
+        return Decimal(1)
+    power = Decimal(10) ** value.adjusted()
+    for step in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)):
+        if value <= step * power:
+            return (step * power).normalize()
+    return (Decimal(10) * power).normalize()  # pragma: no cover - the loop always returns
+
+
+def _tick_words(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return text
+
+
+def build_chart(shown: Shown) -> Chart:
+    """Bars in kWh (gas too: converted as the page states), with the axes' ticks and a summary for screen readers."""
+    slots = shown.slots
+    count = max(len(slots), 1)
+    top_value = nice_ceiling(max((slot.kwh for slot in slots if slot.kwh is not None), default=Decimal(0)))
+    plot_width = RIGHT - LEFT
+    plot_height = BOTTOM - TOP
+    slot_width = plot_width / count
+    bar_width = max(slot_width * Decimal("0.8"), Decimal(1))
+    bars = []
+    for index, slot in enumerate(slots):
+        x = LEFT + slot_width * index + (slot_width - bar_width) / 2
+        value = slot.kwh or Decimal(0)
+        height = plot_height * value / top_value
+        y = BOTTOM - height
+        if slot.no_data:
+            kind = "missing"
+        elif slot.partial:
+            kind = "partial"
+        elif slot.quality == ESTIMATED:
+            kind = "estimated"
+        else:
+            kind = "actual"
+        shown_value = "no data" if slot.kwh is None else f"{_words(slot.kwh)} kWh"
+        bars.append(
+            Bar(
+                x=_px(x),
+                y=_px(y),
+                width=_px(bar_width),
+                height=_px(height),
+                centre=_px(x + bar_width / 2),
+                kind=kind,
+                late=slot.late,
+                late_y=_px(max(y - 7, TOP + 3)),
+                tooltip=f"{slot.label}: {shown_value} ({slot.quality_words}{', late' if slot.late else ''})",
+            )
+        )
+    y_ticks = [
+        Tick(position=_px(BOTTOM - plot_height * step / 4), label=_tick_words(top_value * step / 4))
+        for step in range(5)
+    ]
+    return Chart(
+        aria_label=_summary(shown),
+        y_title="kWh",
+        x_title="Time of day (UK time)" if shown.within_day else "Day",
+        bars=bars,
+        y_ticks=y_ticks,
+        x_ticks=_x_ticks(shown, slot_width),
+    )
+
+
+def _x_ticks(shown: Shown, slot_width: Decimal) -> list[Tick]:
+    slots = shown.slots
+    ticks = []
+    if shown.within_day:
+        for index, slot in enumerate(slots):
+            local = slot.start.astimezone(LONDON)
+            if local.minute == 0 and local.hour % 3 == 0:
+                ticks.append(Tick(position=_px(LEFT + slot_width * index), label=f"{local:%H:%M}"))
+        return ticks
+    step = max(1, -(-len(slots) // MAX_X_LABELS))
+    for index in range(0, len(slots), step):
+        local = slots[index].start.astimezone(LONDON)
+        ticks.append(Tick(position=_px(LEFT + slot_width * index + slot_width / 2), label=f"{local.day} {local:%b}"))
+    return ticks
+
+
+def _summary(shown: Shown) -> str:
+    what = "gas" if shown.gas else "electricity"
+    if shown.within_day:
+        size = "half-hour" if len(shown.slots) in (46, 48, 50) else "interval"
+        head = f"Bar chart of {what} used each {size} on {shown.period_words}, in kWh"
+        parts = f"{len(shown.slots)} {size}s"
+    else:
+        head = f"Bar chart of {what} used each day from {shown.period_words}, in kWh"
+        parts = f"{len(shown.slots)} days"
+    sentences = [f"{head}: total {_words(shown.total_kwh)} kWh over {parts}."]
+    highest = shown.highest
+    if highest is not None and highest.kwh is not None:
+        sentences.append(f"Highest {_words(highest.kwh)} kWh, {highest.label}.")
+    counts = shown.counts
+    sentences.append(f"{counts['missing']} missing, {counts['estimated']} estimated, {counts['late']} late.")
+    sentences.append("The same figures are in the table below the chart.")
+    return " ".join(sentences)
+
+
+# --- CSV -------------------------------------------------------------------------------------------------------
+
+CSV_COLUMNS: Final = ("interval_start", "interval_end", "quantity", "unit", "quality")
+
+
+def csv_response(shown: Shown, file_name: str) -> HttpResponse:
+    """Exactly the table's rows: times in UK local time (ISO 8601 with offset), figures as shown.
+
+    Columns: interval_start, interval_end, quantity, unit, quality; for gas also kwh (the converted figure shown
+    beside the m³); then late (``yes`` when the data arrived late, else empty).
+    """
+    response = HttpResponse(content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response["Cache-Control"] = "no-store"
+    writer = csv.writer(response, lineterminator="\r\n")
+    writer.writerow([*CSV_COLUMNS, *(["kwh"] if shown.gas else []), "late"])
+    for slot in shown.slots:
+        row = [
+            slot.start.astimezone(LONDON).isoformat(),
+            slot.end.astimezone(LONDON).isoformat(),
+            "" if slot.quantity is None else _words(slot.quantity),
+            CSV_UNITS.get(slot.unit, slot.unit),
+            slot.quality,
+        ]
+        if shown.gas:
+            row.append("" if slot.kwh is None else _words(slot.kwh))
+        row.append("yes" if slot.late else "")
+        writer.writerow(row)
+    return response
+
+
+def _file_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9-]+", "-", text).strip("-") or "meter"
+
+
+# --- Views ------------------------------------------------------------------------------------------------------
+
+
+def _context(request: PortalRequest) -> dict[str, object]:
+    return views._account_context(request)
+
+
+@dataclass(frozen=True)
+class MeterEntry:
+    """A meter on the consumption index page, with what the customer can do for it."""
+
+    meter: Meter
+    remote: bool
+    devices: list[AmrDevice]
+
+
+@access.account_page()
+def consumption(request: PortalRequest) -> HttpResponse:
+    """The entry from the AMR and Smart meter tiles: each current supply point's meters, with links to their pages."""
+    meters = accounts_queries.current_meters(account=request.account).select_related("supply_point")
+    devices = accounts_queries.amr_devices(account=request.account)
+    by_meter: dict[int, list[AmrDevice]] = {}
+    for device in devices:
+        by_meter.setdefault(device.meter_id, []).append(device)
+    entries = [
+        MeterEntry(meter=meter, remote=meter.kind in REMOTE_KINDS, devices=by_meter.get(meter.pk, []))
+        for meter in meters
+    ]
+    has_smart = any(entry.meter.kind == Meter.Kind.SMART for entry in entries)
+    context = {
+        "entries": entries,
+        "household": _is_household(request),
+        "has_smart": has_smart,
+        **_context(request),
+    }
+    return render(request, "portal/consumption.html", context)
+
+
+def _page_context(request: PortalRequest, visible: Visible, form: _PeriodForm) -> dict[str, object]:
+    meter = visible.meter
+    return {
+        "meter": meter,
+        "supply_point": meter.supply_point,
+        "gas": meter.supply_point.fuel == Fuel.GAS,
+        "form": form,
+        "household": _is_household(request),
+        **_context(request),
+    }
+
+
+@access.account_page()
+def consumption_daily(request: PortalRequest, meter_id: int) -> HttpResponse:
+    """Daily use over a chosen range (default the last 30 days): chart, table, CSV link."""
+    visible = _meter_of_account(request, meter_id)
+    today = local_date(timezone.now())
+    form = _bound(DailyRangeForm, request, visible, today)
+    assert isinstance(form, DailyRangeForm)
+    context = _page_context(request, visible, form)
+    if form.is_bound and not form.is_valid():
+        return render(request, "portal/consumption_daily.html", context, status=400)
+    first, last = form.chosen()
+    if not form.is_bound:
+        form = DailyRangeForm(None, visible=visible, today=today, initial={"period_from": first, "period_to": last})
+        context["form"] = form
+    shown = daily(visible, first, last)
+    query = urlencode({"period_from": first.isoformat(), "period_to": last.isoformat()})
+    context.update(
+        shown=shown,
+        chart=build_chart(shown),
+        csv_url=f"{reverse('portal:consumption_daily_csv', kwargs={'meter_id': meter_id})}?{query}",
+        within_day_url=reverse("portal:consumption_day", kwargs={"meter_id": meter_id}),
+    )
+    return render(request, "portal/consumption_daily.html", context)
+
+
+@access.account_page()
+def consumption_daily_csv(request: PortalRequest, meter_id: int) -> HttpResponse:
+    visible = _meter_of_account(request, meter_id)
+    today = local_date(timezone.now())
+    form = _bound(DailyRangeForm, request, visible, today)
+    assert isinstance(form, DailyRangeForm)
+    if form.is_bound and not form.is_valid():
+        return _bad_query(form)
+    first, last = form.chosen()
+    shown = daily(visible, first, last)
+    serial = _file_part(visible.meter.serial_number)
+    return csv_response(shown, f"daily-use-{serial}-{first:%Y%m%d}-{last:%Y%m%d}.csv")
+
+
+def _bad_query(form: forms.Form) -> HttpResponse:
+    """A CSV link with bad dates: say which parameter is wrong and why, in plain text."""
+    lines = [f"{name}: {error}" for name, errors in form.errors.items() for error in errors]
+    return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
+
+
+@access.account_page()
+def consumption_day(request: PortalRequest, meter_id: int) -> HttpResponse:
+    """Within-day use for a chosen day (default yesterday), if the household agreed to half-hourly data."""
+    visible = _meter_of_account(request, meter_id)
+    now = timezone.now()
+    today = local_date(now)
+    form = _bound(DayForm, request, visible, today)
+    assert isinstance(form, DayForm)
+    context = _page_context(request, visible, form)
+    context["daily_url"] = reverse("portal:consumption_daily", kwargs={"meter_id": meter_id})
+    if not within_day_allowed(visible.meter, now):
+        context["not_allowed"] = True
+        return render(request, "portal/consumption_day.html", context)
+    if form.is_bound and not form.is_valid():
+        return render(request, "portal/consumption_day.html", context, status=400)
+    day = form.cleaned_data["day"] if form.is_bound else form.default()
+    if not form.is_bound:
+        form = DayForm(None, visible=visible, today=today, initial={"day": day})
+        context["form"] = form
+    shown = within_day(visible, day)
+    here = reverse("portal:consumption_day", kwargs={"meter_id": meter_id})
+    previous_day, next_day = day - timedelta(days=1), day + timedelta(days=1)
+    context.update(
+        shown=shown,
+        chart=build_chart(shown),
+        day=day,
+        csv_url=f"{reverse('portal:consumption_day_csv', kwargs={'meter_id': meter_id})}?"
+        + urlencode({"day": day.isoformat()}),
+        previous_url=f"{here}?{urlencode({'day': previous_day.isoformat()})}"
+        if previous_day >= visible.first_day
+        else "",
+        next_url=f"{here}?{urlencode({'day': next_day.isoformat()})}" if next_day <= form.latest else "",
+        previous_day=previous_day,
+        next_day=next_day,
+    )
+    return render(request, "portal/consumption_day.html", context)
+
+
+@access.account_page()
+def consumption_day_csv(request: PortalRequest, meter_id: int) -> HttpResponse:
+    visible = _meter_of_account(request, meter_id)
+    now = timezone.now()
+    if not within_day_allowed(visible.meter, now):
+        return HttpResponse(
+            "Within-day data is not kept for this meter: opt in to half-hourly data on the portal's consent page.\n",
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+    form = _bound(DayForm, request, visible, local_date(now))
+    assert isinstance(form, DayForm)
+    if form.is_bound and not form.is_valid():
+        return _bad_query(form)
+    day = form.cleaned_data["day"] if form.is_bound else form.default()
+    shown = within_day(visible, day)
+    serial = _file_part(visible.meter.serial_number)
+    return csv_response(shown, f"half-hourly-use-{serial}-{day:%Y%m%d}.csv")
+
+
+# --- Half-hourly data consent (T&C 7.7) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentEntry:
+    """A supply point with a smart meter: the household's current choice and its changes since the supply began."""
+
+    supply_point: SupplyPoint
+    meters: list[Meter]
+    granted: bool
+    changes: list[HalfHourlyConsent]
+
+
+class ConsentForm(forms.Form):
+    supply_point = forms.IntegerField(
+        error_messages={"required": "Say which supply point.", "invalid": "Say which supply point."}
+    )
+    choice = forms.ChoiceField(
+        choices=[("in", "Keep half-hourly data"), ("out", "Keep daily totals only")],
+        error_messages={
+            "required": "Choose half-hourly data or daily totals.",
+            "invalid_choice": "Choose half-hourly data or daily totals.",
+        },
+    )
+
+
+def _consent_entries(request: PortalRequest, now: datetime) -> list[ConsentEntry]:
+    meters = (
+        accounts_queries.current_meters(account=request.account)
+        .filter(kind=Meter.Kind.SMART)
+        .select_related("supply_point")
+    )
+    by_point: dict[int, list[Meter]] = {}
+    points: dict[int, SupplyPoint] = {}
+    for meter in meters:
+        by_point.setdefault(meter.supply_point_id, []).append(meter)
+        points[meter.supply_point_id] = meter.supply_point
+    entries = []
+    for point_id, point in points.items():
+        supply = Supply.objects.filter(account=request.account, supply_point=point, valid_to__isnull=True).first()
+        began = metering_consumption.local_midnight(supply.valid_from) if supply is not None else now
+        changes = list(
+            HalfHourlyConsent.objects.filter(supply_point=point, recorded_at__gte=began)
+            .select_related("recorded_by")
+            .order_by("-recorded_at", "-id")
+        )
+        entries.append(
+            ConsentEntry(
+                supply_point=point,
+                meters=by_point[point_id],
+                granted=metering_consent.has_half_hourly_consent(supply_point=point, at=now),
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def _when(at: datetime) -> str:
+    local = at.astimezone(LONDON)
+    return f"{local:%H:%M} on {local.day} {local:%B %Y}"
+
+
+@access.account_page()
+def consent(request: PortalRequest) -> HttpResponse:
+    """A household's choice of half-hourly data per smart supply point; only the account holder may change it.
+
+    Businesses' within-day data is part of their contract: the page says so and offers no choice.
+    """
+    now = timezone.now()
+    household = _is_household(request)
+    entries = _consent_entries(request, now) if household else []
+    may_change = request.link.role == AccountLink.Role.HOLDER
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied("Only the account holder can change this choice.")
+        form = ConsentForm(request.POST)
+        if not household:
+            messages.error(request, "Within-day data is part of your business contract: there is no choice to make.")
+            return redirect("portal:consent")
+        if not form.is_valid():
+            context = {"entries": entries, "household": household, "may_change": may_change, "form": form}
+            return render(request, "portal/consent.html", {**context, **_context(request)}, status=400)
+        entry = next((e for e in entries if e.supply_point.pk == form.cleaned_data["supply_point"]), None)
+        if entry is None:
+            raise Http404("No smart meter on this account at that supply point.")
+        granted = form.cleaned_data["choice"] == "in"
+        if granted == entry.granted:
+            messages.info(request, f"No change: your choice for {entry.supply_point} was already that.")
+        else:
+            recorded = metering_consent.record_consent(
+                supply_point=entry.supply_point, granted=granted, by=request.user, now=now
+            )
+            what = "keep half-hourly data" if granted else "keep daily totals only"
+            messages.success(
+                request,
+                f"Recorded at {_when(recorded.recorded_at)}: we will {what} for {entry.supply_point} from now on.",
+            )
+        return redirect("portal:consent")
+    context = {"entries": entries, "household": household, "may_change": may_change, "form": ConsentForm()}
+    return render(request, "portal/consent.html", {**context, **_context(request)})
