@@ -30,7 +30,7 @@ HALF_HOUR = timedelta(minutes=30)
 
 
 def _gas_kwh(cubic_metres: str) -> Decimal:
-    """DOMAIN.md: kWh = m³ × 1.02264 × CV ÷ 3.6, with the default CV 39.5; stored to 4 places, half-up."""
+    """DOMAIN.md: kWh = m³ x 1.02264 x CV / 3.6, with the default CV 39.5; stored to 4 places, half-up."""
     exact = Decimal(cubic_metres) * Decimal("1.02264") * Decimal("39.5") / Decimal("3.6")
     return exact.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
@@ -134,7 +134,9 @@ def test_the_october_clock_change_day_has_50_half_hours_with_the_right_utc_start
 
     assert summary.accepted == 50
     starts = list(
-        IntervalConsumption.objects.filter(meter=meter).order_by("interval_start").values_list("interval_start", flat=True)
+        IntervalConsumption.objects.filter(meter=meter)
+        .order_by("interval_start")
+        .values_list("interval_start", flat=True)
     )
     # Local midnight (BST) is 23:00 UTC the day before; 50 half-hours later is midnight GMT.
     assert starts[0] == datetime(2026, 10, 24, 23, 0, tzinfo=UTC)
@@ -183,7 +185,11 @@ def test_rows_already_stored_are_skipped_as_duplicates_and_keep_their_values(bus
     summary = _import(_csv(*overlapping))
 
     assert (summary.accepted, summary.duplicates) == (48, 10)
-    assert set(IntervalConsumption.objects.filter(meter=meter, interval_start__lt=datetime(2026, 11, 2, tzinfo=UTC)).values_list("quantity", flat=True)) == {Decimal("0.5")}
+    assert set(
+        IntervalConsumption.objects.filter(
+            meter=meter, interval_start__lt=datetime(2026, 11, 2, tzinfo=UTC)
+        ).values_list("quantity", flat=True)
+    ) == {Decimal("0.5")}
 
 
 def test_a_row_repeated_in_the_file_is_stored_once(business):
@@ -204,7 +210,9 @@ def test_the_header_row_is_optional_and_its_columns_may_come_in_any_order(busine
         "b.csv",
     )
     assert (no_header.accepted, reordered.accepted) == (1, 1)
-    assert IntervalConsumption.objects.get(meter=meter, interval_start=datetime(2026, 11, 1, 0, 30, tzinfo=UTC)).quantity == Decimal("2.5")
+    assert IntervalConsumption.objects.get(
+        meter=meter, interval_start=datetime(2026, 11, 1, 0, 30, tzinfo=UTC)
+    ).quantity == Decimal("2.5")
 
 
 # --- Checks: a bad row is rejected with its line number, the others are stored -------------------------------------
@@ -251,14 +259,21 @@ def test_each_bad_row_is_rejected_with_its_line_number_and_reason_while_the_rest
 
 def test_rows_of_an_unknown_meter_share_one_entry_and_replay_once_it_is_fitted(business):
     supply_point = business.electricity_meter.supply_point
-    rows = [row.replace(business.electricity_meter.serial_number, "LATE-1") for row in _rows(business.electricity_meter, date(2026, 11, 1))]
+    rows = [
+        row.replace(business.electricity_meter.serial_number, "LATE-1")
+        for row in _rows(business.electricity_meter, date(2026, 11, 1))
+    ]
     summary = _import(_csv(*rows))
 
     (entry,) = summary.rejected
     assert (entry.line_number, entry.lines, entry.where) == (2, 48, "lines 2-49")
     with time_machine.travel(SET_UP_AT, tick=False):
         accounts_ops.install_meter(
-            supply_point=supply_point, serial_number="LATE-1", kind=Meter.Kind.SMART, installed_at=SET_UP_AT, registers=[]
+            supply_point=supply_point,
+            serial_number="LATE-1",
+            kind=Meter.Kind.SMART,
+            installed_at=SET_UP_AT,
+            registers=[],
         )
 
     outcome = metering_flows.replay_rejected_line(line=RejectedFlowLine.objects.get(), now=NOW)
@@ -294,7 +309,9 @@ def test_a_household_gas_meter_without_consent_keeps_converted_daily_totals(hous
 
 def test_a_household_with_consent_keeps_half_hours(household):
     meter = household.electricity_meter
-    consent.record_consent(supply_point=meter.supply_point, granted=True, by=None, now=datetime(2026, 10, 1, tzinfo=UTC))
+    consent.record_consent(
+        supply_point=meter.supply_point, granted=True, by=None, now=datetime(2026, 10, 1, tzinfo=UTC)
+    )
     summary = _import(_csv(*_rows(meter, date(2026, 11, 1))))
     assert (summary.accepted, summary.kept_daily) == (48, 0)
     assert IntervalConsumption.objects.filter(meter=meter).count() == 48
@@ -308,7 +325,9 @@ def test_after_consent_is_withdrawn_only_daily_totals_are_kept(household):
     # 31 October (consent stood) and 2 November (withdrawn); 1 November is split: the day is kept whole, daily only.
     rows = _rows(meter, date(2026, 10, 31)) + _rows(meter, date(2026, 11, 2))
     _import(_csv(*rows))
-    starts = {at.date() for at in IntervalConsumption.objects.filter(meter=meter).values_list("interval_start", flat=True)}
+    starts = {
+        at.date() for at in IntervalConsumption.objects.filter(meter=meter).values_list("interval_start", flat=True)
+    }
     assert starts == {date(2026, 10, 31)}
     assert set(DailyConsumption.objects.filter(meter=meter).values_list("day_date", flat=True)) == {
         date(2026, 10, 31),
@@ -366,7 +385,9 @@ def test_a_new_household_does_not_inherit_the_previous_ones_consent(household, b
 def test_the_command_prints_the_summary_with_rejected_lines(business, tmp_path):
     meter = business.electricity_meter
     path = tmp_path / "smart.csv"
-    path.write_bytes(_csv(*_rows(meter, date(2026, 11, 1)), f"{meter.supply_point.identifier},X,2026-11-02T00:00:00Z,1,kWh"))
+    path.write_bytes(
+        _csv(*_rows(meter, date(2026, 11, 1)), f"{meter.supply_point.identifier},X,2026-11-02T00:00:00Z,1,kWh")
+    )
     out = io.StringIO()
 
     call_command("import_intervals", str(path), stdout=out, stderr=io.StringIO())

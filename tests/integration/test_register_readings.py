@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from hearth.common.calendar import LONDON
 from hearth.data.metering.models import Meter, ReadingSource, Register, RegisterReading
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.metering import readings as metering_readings
@@ -18,14 +19,14 @@ pytestmark = pytest.mark.django_db
 ACTUAL = RegisterReading.Kind.ACTUAL
 CUSTOMER = ReadingSource.CUSTOMER
 
-# DOMAIN.md: electricity 2,500 kWh a year single-rate; gas 9,500 kWh; kWh = m³ × 1.02264 × 39.5 ÷ 3.6.
+# DOMAIN.md: electricity 2,500 kWh a year single-rate; gas 9,500 kWh; kWh = m³ x 1.02264 x 39.5 / 3.6.
 ELECTRICITY_PER_DAY = Decimal(2500) / Decimal(365)
 GAS_KWH_PER_M3 = Decimal("1.02264") * Decimal("39.5") / Decimal("3.6")
 GAS_M3_PER_DAY = Decimal(9500) / Decimal(365) / GAS_KWH_PER_M3
 
 
 def _limit(per_day: Decimal, days: int) -> Decimal:
-    """"Far above": more than 3 times the expected use, plus a week of expected use."""
+    """The "far above" limit: more than 3 times the expected use, plus a week of expected use."""
     return 3 * per_day * days + 7 * per_day
 
 
@@ -62,7 +63,7 @@ def test_a_reading_lower_than_the_last_is_refused_saying_what_and_when(meter, st
     _record(register, start, "12345")
     with pytest.raises(metering_readings.ReadingRejected) as refused:
         _record(register, start + timedelta(days=3), "12300")
-    local_day = start.astimezone(metering_readings.LONDON)
+    local_day = start.astimezone(LONDON)
     assert f"lower than the last reading 12345 on {local_day.day} {local_day:%B %Y}" in str(refused.value)
     assert RegisterReading.objects.filter(register=register).count() == 1
 
@@ -136,7 +137,7 @@ def test_the_supply_points_annual_consumption_sets_the_expectation(meter, start)
     supply_point.save()
     register = _register(meter)
     _record(register, start, "10000")
-    # 10 days: limit = 3 × 1,000 + 700 = 3,700 kWh.
+    # 10 days: limit = 3 x 1,000 + 700 = 3,700 kWh.
     assert _record(register, start + timedelta(days=10), "13650").status == RegisterReading.Status.ACCEPTED
     with pytest.raises(metering_readings.ReadingNeedsConfirmation):
         _record(register, start + timedelta(days=20), "17400")
