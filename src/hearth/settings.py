@@ -7,6 +7,7 @@ DEBUG off, secure cookies and HSTS; it refuses to start otherwise.
 
 import os
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -247,6 +248,15 @@ HEARTH_TEMPORARY_PASSWORD_DAYS = int(_env("HEARTH_TEMPORARY_PASSWORD_DAYS", "14"
 
 # Gas m³ -> kWh: the calorific value (MJ/m³) used when no daily value is loaded (DOMAIN.md; a string for Decimal).
 HEARTH_DEFAULT_CALORIFIC_VALUE = _env("HEARTH_DEFAULT_CALORIFIC_VALUE", "39.5")
+try:
+    _calorific_value = Decimal(HEARTH_DEFAULT_CALORIFIC_VALUE)
+except InvalidOperation:
+    _calorific_value = Decimal(0)
+if not Decimal(30) <= _calorific_value <= Decimal(50):
+    raise ImproperlyConfigured(
+        f"HEARTH_DEFAULT_CALORIFIC_VALUE must be a number of MJ/m³ between 30 and 50, like 39.5; "
+        f"it is {HEARTH_DEFAULT_CALORIFIC_VALUE!r}."
+    )
 # AMR SMS gateway (docs/amr-sms.md): Twilio's auth token (empty: the webhook refuses everything with 403) and,
 # behind a proxy, the exact public URL configured in Twilio that it signs (empty: the URL the request arrived at).
 HEARTH_TWILIO_AUTH_TOKEN = _env("HEARTH_TWILIO_AUTH_TOKEN")

@@ -148,8 +148,6 @@ URLS: dict[str, tuple[str, Kwargs]] = {
     "portal:change_password": (ACCOUNT, NONE),
     "portal:select_account": (ACCOUNT, NONE),
     "portal:bills": (ACCOUNT, NONE),
-    "portal:amr": (ACCOUNT, NONE),
-    "portal:smart": (ACCOUNT, NONE),
     "portal:consumption": (ACCOUNT, NONE),
     "portal:consumption_daily": (ACCOUNT, lambda v: {"meter_id": v.site.electricity_meter.pk}),
     "portal:consumption_daily_csv": (ACCOUNT, lambda v: {"meter_id": v.site.electricity_meter.pk}),

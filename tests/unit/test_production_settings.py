@@ -53,3 +53,10 @@ def test_production_refuses_the_demo_secret_key(tmp_path):
     result = _hearth(["check"], {**PRODUCTION_ENV, "HEARTH_SECRET_KEY": settings.DEMO_SECRET_KEY}, tmp_path)
     assert result.returncode != 0
     assert "HEARTH_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["39,5", "395", "abc"])
+def test_a_calorific_value_that_is_not_a_plausible_number_refuses_to_start(tmp_path, value):
+    result = _hearth(["check"], {"HEARTH_DEFAULT_CALORIFIC_VALUE": value}, tmp_path)
+    assert result.returncode != 0
+    assert "HEARTH_DEFAULT_CALORIFIC_VALUE" in result.stderr

@@ -22,8 +22,6 @@ urlpatterns = [
     path("accounts/none/", views.no_accounts, name="no_accounts"),
     path("accounts/logins/", views.account_logins, name="account_logins"),
     path("services/bills/", views.bills, name="bills"),
-    path("services/amr/", views.amr, name="amr"),
-    path("services/smart/", views.smart, name="smart"),
     path("services/consumption/", views_consumption.consumption, name="consumption"),
     path("services/consumption/<int:meter_id>/", views_consumption.consumption_daily, name="consumption_daily"),
     path(

@@ -238,20 +238,6 @@ def bills(request: PortalRequest) -> HttpResponse:
 
 
 @access.account_page()
-def amr(request: PortalRequest) -> HttpResponse:
-    devices = accounts_queries.amr_devices(account=request.account).select_related("meter__supply_point")
-    return render(request, "portal/amr.html", {"devices": devices, **_account_context(request)})
-
-
-@access.account_page()
-def smart(request: PortalRequest) -> HttpResponse:
-    meters = (
-        accounts_queries.current_meters(account=request.account).filter(kind="SMART").select_related("supply_point")
-    )
-    return render(request, "portal/smart.html", {"meters": meters, **_account_context(request)})
-
-
-@access.account_page()
 def contact_care(request: PortalRequest) -> HttpResponse:
     """FAQ 7, 9, 11: a description and an optional screenshot become a case care staff see."""
     accounts = identity_queries.linked_accounts(user=request.user)
