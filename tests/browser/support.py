@@ -3,7 +3,6 @@
 The fixtures that hand these out live in conftest.py; tests import the types and helpers from here.
 """
 
-import re
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -11,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -21,6 +19,7 @@ from hearth.data.metering.models import AmrDevice, Meter, Register
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
+from tests.support import Inbox as Inbox  # re-exported: browser tests take the inbox type from here
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -108,38 +107,6 @@ def sign_in(page: Page, email: str, password: str) -> None:
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("status")).to_contain_text("You have signed out.")
-
-
-# --- E-mail ---------------------------------------------------------------------------------------
-
-
-class Inbox:
-    """Messages sent during the test, including by the live server (a thread of this process)."""
-
-    def __init__(self, outbox: list[mail.EmailMessage]) -> None:
-        self.outbox = outbox
-
-    def to(self, address: str) -> list[mail.EmailMessage]:
-        return [message for message in self.outbox if address in message.to]
-
-    def last_to(self, address: str) -> mail.EmailMessage:
-        messages = self.to(address)
-        assert messages, f"no e-mail was sent to {address}; sent: {[(m.to, m.subject) for m in self.outbox]}"
-        return messages[-1]
-
-    def temporary_password(self, address: str) -> str:
-        """The temporary password in the latest login-details e-mail to `address`."""
-        body = str(self.last_to(address).body)
-        found = re.search(r"Temporary password:\s*(\S+)", body)
-        assert found, f"no temporary password in the e-mail to {address}:\n{body}"
-        return found.group(1)
-
-    def link(self, address: str) -> str:
-        """The first web link in the latest e-mail to `address`."""
-        body = str(self.last_to(address).body)
-        found = re.search(r"https?://\S+", body)
-        assert found, f"no link in the e-mail to {address}:\n{body}"
-        return found.group(0)
 
 
 # --- Data, made through the domain operations as care staff and the demo make it ------------------

@@ -34,6 +34,7 @@ from hearth.data.metering.models import AmrDevice, Meter, Register
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
+from tests.support import Inbox
 
 # A password that meets the portal's rules (8+ characters, a capital, letters and numbers).
 PASSWORD = "Kettle4Lamp9"
@@ -222,37 +223,9 @@ def signed_in(client: Client, customer_login: User) -> Client:
     return client
 
 
-class Mail:
-    """What a customer finds in their inbox."""
-
-    def __init__(self, outbox: list[mail.EmailMessage]) -> None:
-        self.outbox = outbox
-
-    def to(self, address: str) -> list[mail.EmailMessage]:
-        return [message for message in self.outbox if address in message.to]
-
-    def last_to(self, address: str) -> mail.EmailMessage:
-        messages = self.to(address)
-        assert messages, f"no e-mail was sent to {address}; sent: {[(m.to, m.subject) for m in self.outbox]}"
-        return messages[-1]
-
-    def temporary_password(self, address: str) -> str:
-        body = str(self.last_to(address).body)
-        found = re.search(r"Temporary password:\s*(\S+)", body)
-        assert found, f"no temporary password in the e-mail to {address}:\n{body}"
-        return found.group(1)
-
-    def reset_path(self, address: str) -> str:
-        """The path of the password-reset link in the latest e-mail to `address`."""
-        body = str(self.last_to(address).body)
-        found = re.search(r"https?://[^/\s]+(/\S+)", body)
-        assert found, f"no link in the e-mail to {address}:\n{body}"
-        return found.group(1)
-
-
 @pytest.fixture
-def read_mail(mailoutbox: list[mail.EmailMessage]) -> Mail:
-    return Mail(mailoutbox)
+def read_mail(mailoutbox: list[mail.EmailMessage]) -> Inbox:
+    return Inbox(mailoutbox)
 
 
 _CSRF_VALUE = re.compile(r'(csrfmiddlewaretoken" value=")[^"]*(")')

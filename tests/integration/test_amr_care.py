@@ -1,37 +1,27 @@
 """The care console's AMR pages: the SMS quarantine with replay, and registering, exchanging, correcting and retiring
 a meter's AMR device (docs/amr-sms.md). Staff walk them as they would: from the customer's page, through the forms."""
 
-import binascii
 import html
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hearth.data.audit.models import AuditEvent
-from hearth.data.metering.models import AmrDevice, InboundSms, IntervalConsumption, Meter
+from hearth.data.metering.models import AmrDevice, InboundSms, IntervalConsumption
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.metering import amr, devices
+from tests.integration.amr_support import amr_business, message
 from tests.integration.conftest import PASSWORD, Builder, Site, sign_in
 
 STAFF_EMAIL = "agent.amr@hearth.example"
 STAFF_PASSWORD = "Console4Agent9"
 SIM = "+447700900123"
-
-
-def crc(data: str) -> str:
-    return f"{binascii.crc_hqx(data.encode('ascii'), 0xFFFF):04X}"
-
-
-def message(serial: str, day: date, counter: int, counts: list[int]) -> str:
-    data = f"AMR1;{serial};{day:%Y%m%d};30;{counter};{','.join(str(c) for c in counts)};"
-    return f"{data}C{crc(data)}"
 
 
 def words(response) -> str:
@@ -48,14 +38,7 @@ def ingest(body: str, *, sender: str = SIM, sid: str = "SM0001") -> InboundSms:
 
 @pytest.fixture
 def site(build: Builder) -> Site:
-    with time_machine.travel(datetime(2025, 12, 1, 9, 0, tzinfo=UTC), tick=False):
-        return build.site(
-            name="Brightwell Bakery Ltd",
-            email="accounts@brightwell.example",
-            postcode="EH6 6QU",
-            electricity_meter=Meter.Kind.AMR,
-            gas_meter=Meter.Kind.CREDIT,
-        )
+    return amr_business(build)
 
 
 @pytest.fixture

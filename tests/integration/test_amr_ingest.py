@@ -5,20 +5,19 @@ gas m³ to kWh, device exchange, missing days, and the `ingest_amr_sms` command.
 Messages are built here with binascii; expected interval starts, quantities and kWh are computed here independently.
 """
 
-import binascii
 import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.management import call_command
 
 from hearth.data.audit.models import AuditEvent
 from hearth.data.identity.models import User
 from hearth.data.metering.models import AmrDevice, DailyConsumption, InboundSms, IntervalConsumption, Meter
 from hearth.domain.metering import amr, devices
+from tests.integration.amr_support import amr_business, message
 from tests.integration.conftest import Builder, Site
 
 LONDON = ZoneInfo("Europe/London")
@@ -33,15 +32,6 @@ ACCEPTED = InboundSms.Status.ACCEPTED
 FLAGGED = InboundSms.Status.FLAGGED
 DUPLICATE = InboundSms.Status.DUPLICATE
 QUARANTINED = InboundSms.Status.QUARANTINED
-
-
-def crc(data: str) -> str:
-    return f"{binascii.crc_hqx(data.encode('ascii'), 0xFFFF):04X}"
-
-
-def message(serial: str, day: date, counter: int, counts: list[int], *, minutes: int = 30) -> str:
-    data = f"AMR1;{serial};{day:%Y%m%d};{minutes};{counter};{','.join(str(c) for c in counts)};"
-    return f"{data}C{crc(data)}"
 
 
 def local_midnight_utc(day: date) -> datetime:
@@ -75,15 +65,8 @@ def snapshot(meter: Meter) -> list[tuple[datetime, Decimal, Decimal]]:
 
 @pytest.fixture
 def site(build: Builder) -> Site:
-    """A business with an AMR electricity meter and a gas meter, both in place since December 2025."""
-    with time_machine.travel(datetime(2025, 12, 1, 9, 0, tzinfo=UTC), tick=False):
-        return build.site(
-            name="Brightwell Bakery Ltd",
-            email="accounts@brightwell.example",
-            postcode="EH6 6QU",
-            electricity_meter=Meter.Kind.AMR,
-            gas_meter=Meter.Kind.AMR,
-        )
+    """A business with an AMR electricity meter and an AMR gas meter, both in place since December 2025."""
+    return amr_business(build, gas_meter=Meter.Kind.AMR)
 
 
 @pytest.fixture
@@ -451,17 +434,17 @@ def test_the_command_ingests_a_file_and_prints_a_summary_and_a_rerun_changes_not
     assert "quarantined (kept for care staff to fix and replay): 2" in summary
     assert "line 6: no AMR device has serial AMR-X9" in summary
     assert "line 7: bad CRC: expected " in summary
-    assert "unreadable lines (not stored): 1" in summary
+    assert "unreadable lines (kept in quarantine for care staff): 1" in summary
     assert "line 8: expected '<sender>,<body>'" in summary
     assert "messages.txt" in err.getvalue()  # the progress bar
     stored = snapshot(site.electricity_meter)
-    assert InboundSms.objects.count() == 5
+    assert InboundSms.objects.count() == 6
 
     again = io.StringIO()
     call_command("ingest_amr_sms", str(path), stdout=again, stderr=io.StringIO())
     assert "accepted: 0" in again.getvalue()
-    assert "already ingested (same line seen before, nothing changed): 5" in again.getvalue()
-    assert InboundSms.objects.count() == 5
+    assert "already ingested (same line seen before, nothing changed): 6" in again.getvalue()
+    assert InboundSms.objects.count() == 6
     assert snapshot(site.electricity_meter) == stored
 
 

@@ -5,7 +5,6 @@ A good signature always gets 200 and an empty TwiML answer (even for a message t
 quarantine); a missing or wrong signature, or no configured token, gets 403 and nothing is stored.
 """
 
-import binascii
 import logging
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -15,23 +14,15 @@ import time_machine
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from hearth.data.metering.models import AmrDevice, InboundSms, IntervalConsumption, Meter
+from hearth.data.metering.models import AmrDevice, InboundSms, IntervalConsumption
 from hearth.domain.metering import devices
+from tests.integration.amr_support import amr_business, message
 from tests.integration.conftest import Builder, Site
 
 TOKEN = "test-twilio-auth-token-5f2c9a"
 URL = "http://testserver/inbound/sms/twilio/"
 PATH = "/inbound/sms/twilio/"
 SIM = "+447700900123"
-
-
-def crc(data: str) -> str:
-    return f"{binascii.crc_hqx(data.encode('ascii'), 0xFFFF):04X}"
-
-
-def message(serial: str, day: date, counter: int, counts: list[int]) -> str:
-    data = f"AMR1;{serial};{day:%Y%m%d};30;{counter};{','.join(str(c) for c in counts)};"
-    return f"{data}C{crc(data)}"
 
 
 def twilio_params(body: str, *, sid: str = "SM" + "a" * 32, sender: str = SIM) -> dict[str, str]:
@@ -72,14 +63,7 @@ def gateway() -> Client:
 
 @pytest.fixture
 def site(build: Builder) -> Site:
-    with time_machine.travel(datetime(2025, 12, 1, 9, 0, tzinfo=UTC), tick=False):
-        return build.site(
-            name="Brightwell Bakery Ltd",
-            email="accounts@brightwell.example",
-            postcode="EH6 6QU",
-            electricity_meter=Meter.Kind.AMR,
-            gas_meter=Meter.Kind.CREDIT,
-        )
+    return amr_business(build)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -197,6 +197,27 @@ def _facts(device: AmrDevice) -> dict[str, str]:
     }
 
 
+def _audit(
+    device: AmrDevice,
+    *,
+    action: str,
+    actor: User | None,
+    now: datetime,
+    before: dict[str, str] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Record `action` on `device` in its customer's audit trail; `after` is the device as it is now unless given."""
+    audit.record(
+        actor=actor,
+        action=action,
+        subject=str(device),
+        customer=customer_of_meter(device.meter),
+        before=before,
+        after=_facts(device) if after is None else after,
+        at=now,
+    )
+
+
 @transaction.atomic
 def register_device(
     *, meter: Meter, details: DeviceDetails, installed_at: datetime, actor: User | None, now: datetime
@@ -222,14 +243,7 @@ def register_device(
             field="installed_at" if clash.retired_at else "",
         )
     device = _fit(meter=meter, details=checked, installed_at=installed_at)
-    audit.record(
-        actor=actor,
-        action="amr_device.registered",
-        subject=str(device),
-        customer=customer_of_meter(meter),
-        after=_facts(device),
-        at=now,
-    )
+    _audit(device, action="amr_device.registered", actor=actor, now=now)
     return device
 
 
@@ -256,15 +270,7 @@ def retire_device(*, device: AmrDevice, retired_at: datetime, actor: User | None
     before = _facts(device)
     device.retired_at = retired_at
     device.save(update_fields=["retired_at"])
-    audit.record(
-        actor=actor,
-        action="amr_device.retired",
-        subject=str(device),
-        customer=customer_of_meter(device.meter),
-        before=before,
-        after=_facts(device),
-        at=now,
-    )
+    _audit(device, action="amr_device.retired", before=before, actor=actor, now=now)
     return device
 
 
@@ -284,14 +290,13 @@ def replace_device(
     device.retired_at = replaced_at
     device.save(update_fields=["retired_at"])
     new = _fit(meter=meter, details=checked, installed_at=replaced_at)
-    audit.record(
-        actor=actor,
+    _audit(
+        device,
         action="amr_device.replaced",
-        subject=str(device),
-        customer=customer_of_meter(meter),
         before=before,
         after={"retired": _facts(device), "fitted": _facts(new)},
-        at=now,
+        actor=actor,
+        now=now,
     )
     return new
 
@@ -318,13 +323,5 @@ def correct_device(
     before = _facts(device)
     device.serial_number, device.sim_phone_number = serial, phone
     device.save(update_fields=["serial_number", "sim_phone_number"])
-    audit.record(
-        actor=actor,
-        action="amr_device.corrected",
-        subject=str(device),
-        customer=customer_of_meter(device.meter),
-        before=before,
-        after=_facts(device),
-        at=now,
-    )
+    _audit(device, action="amr_device.corrected", before=before, actor=actor, now=now)
     return device

@@ -1,5 +1,7 @@
 """The care console's pages. Each view makes its domain calls and maps their errors to the page."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -7,7 +9,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import django_otp
 from django.contrib import messages
@@ -42,6 +44,8 @@ from hearth.interfaces.web.middleware import SESSION_STARTED_KEY
 SIGN_IN_FAILED = "The e-mail address, password or authenticator code is not right."
 SCREENSHOT_TYPES = {"image/png": "png", "image/jpeg": "jpg"}
 
+T = TypeVar("T")
+
 
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any] | None = None, status: int = 200
@@ -55,6 +59,23 @@ def _render(
 def _back(request: HttpRequest, default: str) -> HttpResponse:
     """Redirect to the console page the action came from (the `next` field), else to `default`."""
     return redirect(access.safe_care_path(request, request.POST.get("next")) or default)
+
+
+def _found(found: T | None, missing: str) -> T:
+    """What a lookup found, else a 404 saying what is missing ("No such meter")."""
+    if found is None:
+        raise Http404(missing)
+    return found
+
+
+@contextmanager
+def _refusal_shown(request: HttpRequest, refused: type[Exception], *, prefix: str = "") -> Iterator[None]:
+    """Run an action's domain call and its success message: a `refused` error skips the rest of the block and is
+    shown as an error message instead (after `prefix`). The view then redirects as it would anyway."""
+    try:
+        yield
+    except refused as exc:
+        messages.error(request, f"{prefix}{exc}")
 
 
 def _role(value: str) -> AccountLink.Role:
@@ -243,10 +264,7 @@ def _customer_page(
 
 
 def _customer_or_404(customer_id: int) -> Customer:
-    customer = accounts_queries.customer_by_id(customer_id=customer_id)
-    if customer is None:
-        raise Http404("No such customer")
-    return customer
+    return _found(accounts_queries.customer_by_id(customer_id=customer_id), "No such customer")
 
 
 @access.staff_required
@@ -281,17 +299,11 @@ def add_supply_point(request: CareRequest, customer_id: int) -> HttpResponse:
 
 
 def _login_or_404(user_id: int) -> User:
-    user = identity_queries.portal_login_by_id(user_id=user_id)
-    if user is None:
-        raise Http404("No such portal login")
-    return user
+    return _found(identity_queries.portal_login_by_id(user_id=user_id), "No such portal login")
 
 
 def _link_or_404(link_id: int) -> AccountLink:
-    link = identity_queries.portal_link_by_id(link_id=link_id)
-    if link is None:
-        raise Http404("No such link")
-    return link
+    return _found(identity_queries.portal_link_by_id(link_id=link_id), "No such link")
 
 
 @access.staff_required
@@ -364,11 +376,8 @@ def login_detail(request: CareRequest, user_id: int) -> HttpResponse:
 @access.staff_required
 def resend_login_details(request: CareRequest, user_id: int) -> HttpResponse:
     user = _login_or_404(user_id)
-    try:
+    with _refusal_shown(request, identity_ops.LoginRefused):
         identity_ops.resend_login_details(user=user, actor=request.user, now=timezone.now())
-    except identity_ops.LoginRefused as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, f"New login details e-mailed to {user.email}; the previous ones no longer work.")
     return _back(request, reverse("care:login_detail", args=[user.pk]))
 
@@ -464,22 +473,17 @@ def login_details_requests(request: CareRequest) -> HttpResponse:
 @require_POST
 @access.staff_required
 def decide_request(request: CareRequest, request_id: int) -> HttpResponse:
-    waiting = care_queries.login_details_request_by_id(request_id=request_id)
-    if waiting is None:
-        raise Http404("No such request")
+    waiting = _found(care_queries.login_details_request_by_id(request_id=request_id), "No such request")
     form = forms.DecideRequestForm(request.POST)
     if not form.is_valid():
         problems = "; ".join(str(error) for errors in form.errors.values() for error in errors)
         messages.error(request, f"Request from {waiting.email}: {problems}")
         return redirect("care:requests")
     send = form.cleaned_data["decision"] == forms.DecideRequestForm.SEND
-    try:
+    with _refusal_shown(request, identity_ops.LoginRefused, prefix=f"Request from {waiting.email}: "):
         identity_ops.decide_login_details_request(
             request=waiting, send=send, note=form.cleaned_data["note"].strip(), actor=request.user, now=timezone.now()
         )
-    except identity_ops.LoginRefused as exc:
-        messages.error(request, f"Request from {waiting.email}: {exc}")
-    else:
         done = "login details e-mailed" if send else "declined"
         messages.success(request, f"Request from {waiting.email}: {done}.")
     return redirect("care:requests")
@@ -489,10 +493,7 @@ def decide_request(request: CareRequest, request_id: int) -> HttpResponse:
 
 
 def _case_or_404(case_id: int) -> Case:
-    case = care_queries.case_by_id(case_id=case_id)
-    if case is None:
-        raise Http404("No such case")
-    return case
+    return _found(care_queries.case_by_id(case_id=case_id), "No such case")
 
 
 @access.staff_required
@@ -584,9 +585,7 @@ def outbox_list(request: CareRequest) -> HttpResponse:
 
 @access.staff_required
 def outbox_message(request: CareRequest, name: str) -> HttpResponse:
-    path = outbox.message_path(name)
-    if path is None:
-        raise Http404("No such message")
+    path = _found(outbox.message_path(name), "No such message")
     message = _parse(path)
     body = message.get_body(preferencelist=("plain",))
     text = body.get_content() if isinstance(body, EmailMessage) else ""

@@ -4,14 +4,16 @@ Each view makes its domain calls (``hearth.domain.metering.amr`` and ``.devices`
 """
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +33,8 @@ DAYS_SHOWN = 14
 
 _BREAK_AFTER = re.compile(r"(?<=[;,])")
 _DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+F = TypeVar("F", bound=forms.Form)
 
 
 # --- Forms --------------------------------------------------------------------------------------------------------
@@ -126,8 +130,14 @@ def _unit_for(meter: Meter) -> str:
     return AmrDevice.Unit.CUBIC_METRES if meter.supply_point.fuel == Fuel.GAS else AmrDevice.Unit.KWH
 
 
-def _refused(form: forms.Form, exc: devices_ops.DeviceRefused) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+@contextmanager
+def _refusal_on(form: forms.Form) -> Iterator[None]:
+    """Run a device action's domain call: a refusal skips the rest of the block and is shown on the form, at the
+    field it names (the whole form if none)."""
+    try:
+        yield
+    except devices_ops.DeviceRefused as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 # --- The quarantine -----------------------------------------------------------------------------------------------
@@ -153,14 +163,9 @@ def quarantine(request: CareRequest) -> HttpResponse:
 @require_POST
 @access.staff_required
 def replay(request: CareRequest, message_id: int) -> HttpResponse:
-    message = amr_ops.message_by_id(message_id=message_id)
-    if message is None:
-        raise Http404("No such message")
-    try:
+    message = care_views._found(amr_ops.message_by_id(message_id=message_id), "No such message")
+    with care_views._refusal_shown(request, amr_ops.ReplayRefused):
         replayed = amr_ops.replay_sms(message=message, actor=request.user, now=timezone.now())
-    except amr_ops.ReplayRefused as exc:
-        messages.error(request, str(exc))
-    else:
         outcome = replayed.get_status_display()
         if replayed.status == InboundSms.Status.QUARANTINED:
             messages.error(request, f"Message {replayed.message_sid} is still quarantined: {replayed.reason}.")
@@ -186,28 +191,24 @@ def _weight(device: AmrDevice) -> str:
 
 
 def _meter_or_404(meter_id: int) -> Meter:
-    meter = devices_ops.meter_by_id(meter_id=meter_id)
-    if meter is None:
-        raise Http404("No such meter")
-    return meter
+    return care_views._found(devices_ops.meter_by_id(meter_id=meter_id), "No such meter")
 
 
 def _device_or_404(device_id: int) -> AmrDevice:
-    device = devices_ops.device_by_id(device_id=device_id)
-    if device is None:
-        raise Http404("No such device")
-    return device
+    return care_views._found(devices_ops.device_by_id(device_id=device_id), "No such device")
+
+
+def _or_blank(bound: forms.Form | None, form_class: type[F], **kwargs: Any) -> F:
+    """`bound` if it is a `form_class` (posted and not accepted), else a new blank one."""
+    return bound if isinstance(bound, form_class) else form_class(**kwargs)
 
 
 def _meter_page(
     request: CareRequest,
     meter: Meter,
-    *,
-    register_form: RegisterDeviceForm | None = None,
-    replace_form: ReplaceDeviceForm | None = None,
-    retire_form: RetireDeviceForm | None = None,
-    correct_form: CorrectDeviceForm | None = None,
+    bound: forms.Form | None = None,
 ) -> HttpResponse:
+    """The meter's page; `bound` is a posted form that was not accepted, shown again with its errors."""
     now = timezone.now()
     current = devices_ops.current_device(meter=meter)
     today = now.astimezone(LONDON).date()
@@ -229,24 +230,18 @@ def _meter_page(
         "recent": [MessageRow(m, _body_parts(m.body)) for m in amr_ops.recent_messages(device=current)]
         if current
         else [],
-        "register_form": register_form or RegisterDeviceForm(auto_id="register-%s", initial={**when, **unit}),
-        "replace_form": replace_form or ReplaceDeviceForm(auto_id="replace-%s", initial={**when, **unit}),
-        "retire_form": retire_form or RetireDeviceForm(auto_id="retire-%s", initial=when),
-        "correct_form": correct_form
-        or CorrectDeviceForm(
+        "register_form": _or_blank(bound, RegisterDeviceForm, auto_id="register-%s", initial={**when, **unit}),
+        "replace_form": _or_blank(bound, ReplaceDeviceForm, auto_id="replace-%s", initial={**when, **unit}),
+        "retire_form": _or_blank(bound, RetireDeviceForm, auto_id="retire-%s", initial=when),
+        "correct_form": _or_blank(
+            bound,
+            CorrectDeviceForm,
             auto_id="correct-%s",
             initial={"serial_number": current.serial_number, "sim_phone_number": current.sim_phone_number}
             if current
             else {},
         ),
-        "error_form": next(
-            (
-                form
-                for form in (register_form, replace_form, retire_form, correct_form)
-                if form is not None and form.errors
-            ),
-            None,
-        ),
+        "error_form": bound if bound is not None and bound.errors else None,
         "here": request.path,
     }
     return care_views._render(request, "care/amr_meter.html", context)
@@ -272,7 +267,7 @@ def register_device(request: CareRequest, meter_id: int) -> HttpResponse:
     meter = _meter_or_404(meter_id)
     form = RegisterDeviceForm(request.POST, auto_id="register-%s")
     if form.is_valid():
-        try:
+        with _refusal_on(form):
             device = devices_ops.register_device(
                 meter=meter,
                 details=form.details(),
@@ -280,11 +275,8 @@ def register_device(request: CareRequest, meter_id: int) -> HttpResponse:
                 actor=request.user,
                 now=timezone.now(),
             )
-        except devices_ops.DeviceRefused as exc:
-            _refused(form, exc)
-        else:
             return _done(request, meter, f"Registered device {device.serial_number} on {meter}.")
-    return _meter_page(request, meter, register_form=form)
+    return _meter_page(request, meter, form)
 
 
 @require_POST
@@ -293,7 +285,7 @@ def replace_device(request: CareRequest, device_id: int) -> HttpResponse:
     device = _device_or_404(device_id)
     form = ReplaceDeviceForm(request.POST, auto_id="replace-%s")
     if form.is_valid():
-        try:
+        with _refusal_on(form):
             new = devices_ops.replace_device(
                 device=device,
                 details=form.details(),
@@ -301,13 +293,10 @@ def replace_device(request: CareRequest, device_id: int) -> HttpResponse:
                 actor=request.user,
                 now=timezone.now(),
             )
-        except devices_ops.DeviceRefused as exc:
-            _refused(form, exc)
-        else:
             return _done(
                 request, device.meter, f"Device {device.serial_number} retired and {new.serial_number} fitted."
             )
-    return _meter_page(request, device.meter, replace_form=form)
+    return _meter_page(request, device.meter, form)
 
 
 @require_POST
@@ -316,18 +305,15 @@ def retire_device(request: CareRequest, device_id: int) -> HttpResponse:
     device = _device_or_404(device_id)
     form = RetireDeviceForm(request.POST, auto_id="retire-%s")
     if form.is_valid():
-        try:
+        with _refusal_on(form):
             devices_ops.retire_device(
                 device=device,
                 retired_at=_aware(form.cleaned_data["retired_at"]),
                 actor=request.user,
                 now=timezone.now(),
             )
-        except devices_ops.DeviceRefused as exc:
-            _refused(form, exc)
-        else:
             return _done(request, device.meter, f"Device {device.serial_number} retired.")
-    return _meter_page(request, device.meter, retire_form=form)
+    return _meter_page(request, device.meter, form)
 
 
 @require_POST
@@ -336,7 +322,7 @@ def correct_device(request: CareRequest, device_id: int) -> HttpResponse:
     device = _device_or_404(device_id)
     form = CorrectDeviceForm(request.POST, auto_id="correct-%s")
     if form.is_valid():
-        try:
+        with _refusal_on(form):
             corrected = devices_ops.correct_device(
                 device=device,
                 serial_number=form.cleaned_data["serial_number"],
@@ -344,13 +330,10 @@ def correct_device(request: CareRequest, device_id: int) -> HttpResponse:
                 actor=request.user,
                 now=timezone.now(),
             )
-        except devices_ops.DeviceRefused as exc:
-            _refused(form, exc)
-        else:
             return _done(
                 request,
                 device.meter,
                 f"Device record corrected: serial {corrected.serial_number}, SIM {corrected.sim_phone_number}. "
                 "Replay its quarantined messages from the AMR quarantine.",
             )
-    return _meter_page(request, device.meter, correct_form=form)
+    return _meter_page(request, device.meter, form)

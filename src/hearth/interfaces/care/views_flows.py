@@ -10,7 +10,7 @@ from typing import Final
 from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -125,15 +125,11 @@ def rejected_lines(request: CareRequest) -> HttpResponse:
 
 
 def _line_or_404(line_id: int) -> RejectedFlowLine:
-    line = metering_flows.rejected_line_by_id(line_id=line_id)
-    if line is None:
-        raise Http404("No such rejected line")
-    return line
+    return care_views._found(metering_flows.rejected_line_by_id(line_id=line_id), "No such rejected line")
 
 
 def _back(request: CareRequest, line: RejectedFlowLine) -> HttpResponse:
-    default = f"{reverse('care:flows_rejected')}?file={line.flow_file_id}"
-    return redirect(access.safe_care_path(request, request.POST.get("next")) or default)
+    return care_views._back(request, f"{reverse('care:flows_rejected')}?file={line.flow_file_id}")
 
 
 @require_POST
@@ -145,7 +141,7 @@ def replay_line(request: CareRequest, line_id: int) -> HttpResponse:
         messages.error(request, f"Line {line.line_number}: the corrected text is too long to replay.")
         return _back(request, line)
     content = form.cleaned_data["content"]
-    try:
+    with care_views._refusal_shown(request, metering_flows.ReplayRefused):
         outcome = metering_flows.replay_rejected_line(
             line=line,
             now=timezone.now(),
@@ -153,15 +149,14 @@ def replay_line(request: CareRequest, line_id: int) -> HttpResponse:
             content=content if content.strip() else None,
             confirmed_high=form.cleaned_data["confirmed_high"],
         )
-    except metering_flows.ReplayRefused as exc:
-        messages.error(request, str(exc))
-        return _back(request, line)
-    where = f"{line.flow_file.name} line {line.line_number}"
-    if outcome.replayed:
-        stored = f"{outcome.accepted} stored" + (f", {outcome.duplicates} already there" if outcome.duplicates else "")
-        messages.success(request, f"{where} replayed: {stored}.")
-    else:
-        messages.error(request, f"{where} is still rejected: {outcome.reason}")
+        where = f"{line.flow_file.name} line {line.line_number}"
+        if outcome.replayed:
+            stored = f"{outcome.accepted} stored" + (
+                f", {outcome.duplicates} already there" if outcome.duplicates else ""
+            )
+            messages.success(request, f"{where} replayed: {stored}.")
+        else:
+            messages.error(request, f"{where} is still rejected: {outcome.reason}")
     return _back(request, line)
 
 
@@ -169,10 +164,7 @@ def replay_line(request: CareRequest, line_id: int) -> HttpResponse:
 @access.staff_required
 def dismiss_line(request: CareRequest, line_id: int) -> HttpResponse:
     line = _line_or_404(line_id)
-    try:
+    with care_views._refusal_shown(request, metering_flows.ReplayRefused):
         metering_flows.dismiss_rejected_line(line=line, actor=request.user, now=timezone.now())
-    except metering_flows.ReplayRefused as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, f"{line.flow_file.name} line {line.line_number} dismissed: nothing imported.")
     return _back(request, line)

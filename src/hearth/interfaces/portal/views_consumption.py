@@ -303,7 +303,9 @@ class _PeriodForm(forms.Form):
         last = self.visible.last_day
         return self.today if last is None else min(last, self.today)
 
-    def _check_day(self, day: date, what: str) -> None:
+    def _checked_day(self, name: str, what: str) -> date:
+        """The date in field `name` if the customer may see it (`what` names it in the error), else a form error."""
+        day: date = self.cleaned_data[name]
         if day > self.today:
             raise forms.ValidationError(f"The {what} date {day:%Y-%m-%d} is in the future: choose today or earlier.")
         if day < self.visible.first_day or not self.visible.allows(day):
@@ -315,6 +317,7 @@ class _PeriodForm(forms.Form):
             raise forms.ValidationError(
                 f"The {what} date {day:%Y-%m-%d} is after your supply through this meter point ended."
             )
+        return day
 
 
 class DailyRangeForm(_PeriodForm):
@@ -322,14 +325,10 @@ class DailyRangeForm(_PeriodForm):
     period_to = _date_field("To")
 
     def clean_period_from(self) -> date:
-        day: date = self.cleaned_data["period_from"]
-        self._check_day(day, "from")
-        return day
+        return self._checked_day("period_from", "from")
 
     def clean_period_to(self) -> date:
-        day: date = self.cleaned_data["period_to"]
-        self._check_day(day, "to")
-        return day
+        return self._checked_day("period_to", "to")
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
@@ -364,9 +363,7 @@ class DayForm(_PeriodForm):
     day = _date_field("Day")
 
     def clean_day(self) -> date:
-        day: date = self.cleaned_data["day"]
-        self._check_day(day, "chosen")
-        return day
+        return self._checked_day("day", "chosen")
 
     def default(self) -> date:
         """Yesterday (the last complete day), or the first day of the supply if that is later."""
