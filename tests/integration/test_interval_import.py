@@ -24,7 +24,7 @@ from hearth.domain.metering import flows as metering_flows
 pytestmark = pytest.mark.django_db
 
 SET_UP_AT = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
-NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)  # after the last day the tests import (2 November) has ended
 HEADER = "mpan_or_mprn,meter_serial,interval_start,quantity,unit"
 HALF_HOUR = timedelta(minutes=30)
 

@@ -2,7 +2,8 @@
 
 Every message is kept as an :class:`InboundSms` row whatever happens to it, with one of these outcomes:
 
-- ``ACCEPTED``: the day's intervals and daily total are stored;
+- ``ACCEPTED``: the day's intervals and daily total are stored (a household without half-hourly consent keeps the
+  daily total only, T&C 7.7);
 - ``FLAGGED``: stored, but with a data-quality flag (the counts disagree with the counter's advance, or pulses were
   counted while the device was not fitted): the reason says which;
 - ``DUPLICATE``: the device's day was already stored from another message: nothing changed;
@@ -34,7 +35,7 @@ from hearth.data.metering.models import (
     ReadingSource,
 )
 from hearth.domain.audit import operations as audit
-from hearth.domain.metering import conversion, devices
+from hearth.domain.metering import consent, conversion, devices
 
 STORED_STATUSES: Final = (InboundSms.Status.ACCEPTED, InboundSms.Status.FLAGGED)
 """The statuses of a message whose day is stored."""
@@ -125,6 +126,33 @@ def ingest_sms(
             if attempt == _ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def quarantine_unreadable(
+    *, message_sid: str, raw: str, reason: str, received_at: datetime, now: datetime
+) -> SmsOutcome:
+    """Keep a message that could not even be read as one (no sender, say) in the quarantine, with ``reason``.
+
+    Nothing is lost: care staff see ``raw`` (the whole line as it came) in the quarantine list. The same
+    ``message_sid`` again changes nothing and returns the stored row with ``repeated=True``.
+
+    :raises ValueError: if ``message_sid`` is empty or longer than 64 characters.
+    """
+    if not 0 < len(message_sid) <= MESSAGE_SID_LENGTH:
+        raise ValueError(f"A message id must have 1 to {MESSAGE_SID_LENGTH} characters; got {len(message_sid)}.")
+    message, created = InboundSms.objects.get_or_create(
+        message_sid=message_sid,
+        defaults={
+            "from_number": "",
+            "to_number": "",
+            "body": raw,
+            "received_at": received_at,
+            "status": InboundSms.Status.QUARANTINED,
+            "reason": _reason(reason),
+            "processed_at": now,
+        },
+    )
+    return SmsOutcome(message, repeated=not created)
 
 
 def replay_sms(*, message: InboundSms, actor: User | None, now: datetime) -> InboundSms:
@@ -279,8 +307,12 @@ def _store_day(device: AmrDevice, day: amr_sms.AmrDay, starts: list[datetime], *
     On the day a device is exchanged the meter's intervals come from both devices: an interval the other device
     already stored (the one the exchange happened in) gets this device's pulses added. Rows from another source
     (an estimate, a smart read) are replaced by the device's actual figures.
+
+    A household without half-hourly consent at an interval's start (T&C 7.7, :mod:`consent`) keeps only the day's
+    total: that interval counts towards it but is not stored. A business is within-day by its contract.
     """
     meter = device.meter
+    policy = consent.within_day_policy(supply_point=meter.supply_point)
     step = timedelta(minutes=day.interval_minutes)
     weight = device.pulse_weight
     unit = device.unit
@@ -301,6 +333,8 @@ def _store_day(device: AmrDevice, day: amr_sms.AmrDay, starts: list[datetime], *
     new_rows: list[IntervalConsumption] = []
     replaced: list[datetime] = []
     for start, count in fitted:
+        if not (policy.always or policy.allows(start)):
+            continue  # counted in the day's total only
         quantity = Decimal(count) * weight
         row = existing.get(start)
         if row is not None and row.source == ReadingSource.AMR and row.quality == IntervalConsumption.Quality.ACTUAL:

@@ -22,12 +22,12 @@ replay with ``confirmed_high=True`` once they have checked it. Files marked as t
 **Intervals** (:func:`import_intervals`): CSV with the columns :data:`INTERVAL_COLUMNS` (a header row with these
 names, in any order, is optional). Each row is checked (the MPAN or MPRN is ours, the meter is on it and was fitted
 at that time, the unit is the fuel's: kWh for electricity, m3 for gas, the quantity is a number >= 0, the start has
-a UTC offset and falls on a half-hour) and stored as an :class:`IntervalConsumption` row with its kWh (gas through
-:mod:`conversion`, the default calorific value). The fast path (ADR 0009, measured by bench/ingest.py): meters
-resolved together a read-ahead batch at a time, starts and quantities parsed once per distinct text; on PostgreSQL
-rows that cannot be duplicates are streamed into the table with ``COPY`` (the others go through a temporary table
-and ``INSERT ... ON CONFLICT DO NOTHING``, see :class:`_PostgresWriter`); on SQLite ``executemany`` of
-``INSERT ... ON CONFLICT DO NOTHING`` in batches of 5,000.
+a UTC offset, falls on a half-hour and the interval has ended by ``now``: one not yet complete is refused) and
+stored as an :class:`IntervalConsumption` row with its kWh (gas through :mod:`conversion`, the default calorific
+value). The fast path (ADR 0009, measured by bench/ingest.py): meters resolved together a read-ahead batch at a
+time, starts and quantities parsed once per distinct text; on PostgreSQL rows that cannot be duplicates are streamed
+into the table with ``COPY`` (the others go through a temporary table and ``INSERT ... ON CONFLICT DO NOTHING``, see
+:class:`_PostgresWriter`); on SQLite ``executemany`` of ``INSERT ... ON CONFLICT DO NOTHING`` in batches of 5,000.
 
 Half-hourly consent (T&C 7.7, :mod:`consent`): for a household without consent at that time only **daily totals**
 are stored (a :class:`DailyConsumption` row per local day), and only for whole local days present in the file (46,
@@ -875,6 +875,9 @@ class _IntervalImporter:
                 else:
                     if utc.minute % INTERVAL_MINUTES or utc.second or utc.microsecond:
                         result = f"interval start {text[:40]!r} is not on the hour or half-hour"
+                    elif utc + _HALF_HOUR > self.now:
+                        ends = f"{(utc + _HALF_HOUR).astimezone(LONDON):%d %b %Y %H:%M}"
+                        result = f"interval start {text[:40]!r}: interval has not ended yet (it ends {ends} UK time)"
                     else:
                         result = (utc, local_day, self.writer.start_value(utc))
         self.starts[raw] = result

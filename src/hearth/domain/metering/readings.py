@@ -20,6 +20,8 @@ Whoever sends a reading (the portal, care staff, an industry flow, an AMR device
 - **Once per source and time.** The same register, time and source again with the same value returns the stored
   reading (replays change nothing); with a different value it is refused.
 - **Fitted.** The meter must have been fitted at the time read, and the time must not be in the future.
+- **Audited.** A reading a person sent (a customer in the portal, a care agent) is written to the customer's audit
+  trail as ``reading.recorded``, with who sent it (``actor``), the register, the value and the status.
 
 Messages are written for the customer who typed the reading; care staff see the same words.
 """
@@ -33,17 +35,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from hearth.common.calendar import LONDON
-from hearth.data.accounts.models import Fuel
+from hearth.data.accounts.models import Customer, Fuel, Supply
+from hearth.data.identity.models import User
 from hearth.data.metering.models import Meter, ReadingSource, Register, RegisterReading
+from hearth.domain.audit import operations as audit
 from hearth.domain.metering import conversion
 
 __all__ = [
+    "AUDITED_SOURCES",
     "FAR_ABOVE_FACTOR",
     "FAR_ABOVE_FLOOR_DAYS",
     "ROLLOVER_WINDOW",
     "TYPICAL_ANNUAL_KWH",
     "ReadingNeedsConfirmation",
     "ReadingRejected",
+    "customer_of_register",
     "existing_reading",
     "expected_use",
     "last_reading",
@@ -75,6 +81,9 @@ TYPICAL_ANNUAL_KWH: Final = {
 }
 """Ofgem's Typical Domestic Consumption Values from 1 July 2026, by (fuel, multi-rate meter): used when the supply
 point has no annual consumption. Electricity 2,500 kWh single-rate and 3,400 kWh multi-rate; gas 9,500 kWh."""
+
+AUDITED_SOURCES: Final = frozenset({ReadingSource.CUSTOMER, ReadingSource.CARE})
+"""Readings a person sent: each is written to the customer's audit trail (machines' readings are too many)."""
 
 _DAY_SECONDS: Final = Decimal(86400)
 
@@ -282,6 +291,36 @@ def _decide(
     return _Decision(RegisterReading.Status.ACCEPTED, " ".join(notes))
 
 
+def customer_of_register(register: Register) -> Customer | None:
+    """The customer whose account is (or was last) supplied through the register's supply point."""
+    supply = (
+        Supply.objects.filter(supply_point_id=register.meter.supply_point_id)
+        .select_related("account__customer")
+        .order_by("-valid_from", "-id")
+        .first()
+    )
+    return supply.account.customer if supply else None
+
+
+def _audit_recorded(reading: RegisterReading, actor: User | None, now: datetime) -> None:
+    register = reading.register
+    audit.record(
+        actor=actor,
+        action="reading.recorded",
+        subject=f"Meter {register.meter.serial_number} register {register.identifier}",
+        at=now,
+        customer=customer_of_register(register),
+        after={
+            "register": register.identifier,
+            "meter": register.meter.serial_number,
+            "value": _show(Decimal(reading.value)),
+            "read_at": reading.read_at.isoformat(),
+            "source": reading.source,
+            "status": reading.status,
+        },
+    )
+
+
 def _same_or_refused(existing: RegisterReading, value: Decimal) -> RegisterReading:
     if existing.value == value:
         return existing
@@ -303,8 +342,12 @@ def record_register_reading(
     meter_replaced: bool = False,
     confirmed_high: bool = False,
     reference: str = "",
+    actor: User | None = None,
 ) -> RegisterReading:
     """Validate and store one register reading (the rules are in the module docstring).
+
+    ``actor`` is the login that sent it (a customer or care agent), for the audit trail; a new reading from the
+    customer or care is audited (a replay of a stored one is not).
 
     :returns: the stored reading; the one already stored if this is a replay with the same value.
     :raises ReadingNeedsConfirmation: the advance is far above expected and ``confirmed_high`` is not set.
@@ -333,7 +376,7 @@ def record_register_reading(
         )
         try:
             with transaction.atomic():
-                return RegisterReading.objects.create(
+                reading = RegisterReading.objects.create(
                     register=locked,
                     read_at=read_at,
                     value=value,
@@ -350,3 +393,6 @@ def record_register_reading(
             if existing is None:
                 raise
             return _same_or_refused(existing, value)
+        if source in AUDITED_SOURCES:
+            _audit_recorded(reading, actor, received_at)
+        return reading

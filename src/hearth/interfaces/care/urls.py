@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hearth.interfaces.care import views, views_amr, views_flows
+from hearth.interfaces.care import views, views_amr, views_flows, views_readings
 
 app_name = "care"
 
@@ -41,4 +41,7 @@ urlpatterns = [
     path("flows/rejected/", views_flows.rejected_lines, name="flows_rejected"),
     path("flows/rejected/<int:line_id>/replay/", views_flows.replay_line, name="flows_replay"),
     path("flows/rejected/<int:line_id>/dismiss/", views_flows.dismiss_line, name="flows_dismiss"),
+    path("readings/review/", views_readings.readings_review, name="readings_review"),
+    path("readings/<int:reading_id>/accept/", views_readings.accept_reading, name="readings_accept"),
+    path("readings/<int:reading_id>/reject/", views_readings.reject_reading, name="readings_reject"),
 ]

@@ -227,6 +227,7 @@ def _record(request: PortalRequest, form: MeterReadingForm, now: datetime) -> li
                         meter_replaced=replaced,
                         confirmed_high=bool(form.cleaned_data.get(form.confirm_name(register))),
                         reference=f"portal login {request.user.pk}",
+                        actor=request.user,
                     )
                 except metering_readings.ReadingNeedsConfirmation as exc:
                     needs_confirming.add(register.pk)

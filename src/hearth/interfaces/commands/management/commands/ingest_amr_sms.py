@@ -2,7 +2,8 @@
 
 One message per line: ``<sender>,<body>``, split at the FIRST comma only (a phone number has no comma; the body's
 counts do). Blank lines and lines starting with ``#`` are skipped. Each line gets a message id made from a hash of
-its sender and body, so running the same file again changes nothing. See docs/amr-sms.md.
+its sender and body, so running the same file again changes nothing. A line that cannot be read as a message (no
+sender) is kept in the quarantine with its reason, for care staff to see (nothing is lost). See docs/amr-sms.md.
 """
 
 import hashlib
@@ -60,10 +61,17 @@ class Command(BaseCommand):
                 continue
             sender, comma, body = line.partition(",")
             sender, body = sender.strip(), body.strip()
-            if not comma or not sender:
-                summary.unreadable.append((number, "expected '<sender>,<body>': no sender before a comma"))
-                continue
             now = timezone.now()
+            if not comma or not sender:
+                reason = f"line {number}: expected '<sender>,<body>': no sender before a comma"
+                kept = amr.quarantine_unreadable(
+                    message_sid=message_sid("", line), raw=line, reason=reason, received_at=now, now=now
+                )
+                if kept.repeated:
+                    summary.already_ingested.append(number)
+                else:
+                    summary.unreadable.append((number, reason.removeprefix(f"line {number}: ")))
+                continue
             outcome = amr.ingest_sms(
                 message_sid=message_sid(sender, body),
                 from_number=sender,
@@ -100,6 +108,6 @@ class Command(BaseCommand):
             write(f"    line {number}: {reason}")
         write(f"  already ingested (same line seen before, nothing changed): {len(summary.already_ingested)}")
         if summary.unreadable:
-            write(f"  unreadable lines (not stored): {len(summary.unreadable)}")
+            write(f"  unreadable lines (kept in quarantine for care staff): {len(summary.unreadable)}")
             for number, reason in summary.unreadable:
                 write(f"    line {number}: {reason}")
