@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "hearth.data.identity",
     "hearth.data.audit",
     "hearth.data.care",
+    "hearth.data.tariffs",
     "hearth.interfaces.web",
     "hearth.interfaces.portal",
     "hearth.interfaces.care",

@@ -22,7 +22,15 @@ from django.utils.http import urlsafe_base64_encode
 from hearth.data.audit.models import AuditEvent
 from hearth.data.care.models import Case, LoginDetailsRequest
 from hearth.data.identity.models import AccountLink, ApiKey, User
-from hearth.data.metering.models import AmrDevice, FlowFile, InboundSms, Meter, RejectedFlowLine
+from hearth.data.metering.models import (
+    AmrDevice,
+    FlowFile,
+    InboundSms,
+    Meter,
+    ReadingSource,
+    RegisterReading,
+    RejectedFlowLine,
+)
 from hearth.domain.care import operations as care_ops
 from hearth.domain.identity import api_keys
 from tests.integration.conftest import PASSWORD, Builder, Site, sign_in
@@ -77,6 +85,24 @@ def _victim_sms(victim: "Victim") -> InboundSms:
     return message
 
 
+def _victim_held_reading(victim: "Victim") -> RegisterReading:
+    """A reading of the victim's gas meter held for care staff (FOR_REVIEW), made on first use."""
+    meter = victim.site.gas_meter
+    reading, _ = RegisterReading.objects.get_or_create(
+        register=meter.registers.get(),
+        read_at=meter.installed_at,
+        source=ReadingSource.CUSTOMER,
+        defaults={
+            "value": "12",
+            "kind": RegisterReading.Kind.CUSTOMER,
+            "status": RegisterReading.Status.FOR_REVIEW,
+            "received_at": meter.installed_at,
+            "note": "Meter replaced, says the sender",
+        },
+    )
+    return reading
+
+
 def _victim_api_key(victim: "Victim") -> ApiKey:
     """An API key of the victim's login, made on first use (directly: no audit event, so the walk can count them)."""
     key, _ = ApiKey.objects.get_or_create(
@@ -118,6 +144,10 @@ def _victim_rejected_line(victim: "Victim") -> RejectedFlowLine:
         },
     )
     return line
+
+
+_TARIFF_ELECTRICITY: Kwargs = lambda v: {"product_code": "HEARTH-VAR-26-11", "tariff_code": "E-1R-HEARTH-VAR-26-11-A"}  # noqa: E731
+_TARIFF_GAS: Kwargs = lambda v: {"product_code": "HEARTH-VAR-26-11", "tariff_code": "G-1R-HEARTH-VAR-26-11-A"}  # noqa: E731
 
 
 # Who may use each URL: PUBLIC (anyone), SIGNED_IN (any portal login, also mid-activation),
@@ -170,6 +200,22 @@ URLS: dict[str, tuple[str, Kwargs]] = {
     "api:gas_consumption_no_slash": (API, _victim_meter_point("mprn")),
     "api:account": (API, lambda v: {"number": v.site.electricity.number}),
     "api:account_no_slash": (API, lambda v: {"number": v.site.gas.number}),
+    "api:products": (PUBLIC, NONE),  # the public price lists: no key, no customer data
+    "api:products_no_slash": (PUBLIC, NONE),
+    "api:product": (PUBLIC, lambda v: {"product_code": "HEARTH-VAR-26-11"}),
+    "api:product_no_slash": (PUBLIC, lambda v: {"product_code": "HEARTH-VAR-26-11"}),
+    "api:electricity_standard_unit_rates": (PUBLIC, _TARIFF_ELECTRICITY),
+    "api:electricity_standard_unit_rates_no_slash": (PUBLIC, _TARIFF_ELECTRICITY),
+    "api:electricity_day_unit_rates": (PUBLIC, _TARIFF_ELECTRICITY),
+    "api:electricity_day_unit_rates_no_slash": (PUBLIC, _TARIFF_ELECTRICITY),
+    "api:electricity_night_unit_rates": (PUBLIC, _TARIFF_ELECTRICITY),
+    "api:electricity_night_unit_rates_no_slash": (PUBLIC, _TARIFF_ELECTRICITY),
+    "api:electricity_standing_charges": (PUBLIC, _TARIFF_ELECTRICITY),
+    "api:electricity_standing_charges_no_slash": (PUBLIC, _TARIFF_ELECTRICITY),
+    "api:gas_standard_unit_rates": (PUBLIC, _TARIFF_GAS),
+    "api:gas_standard_unit_rates_no_slash": (PUBLIC, _TARIFF_GAS),
+    "api:gas_standing_charges": (PUBLIC, _TARIFF_GAS),
+    "api:gas_standing_charges_no_slash": (PUBLIC, _TARIFF_GAS),
     "care:login": (PUBLIC, NONE),
     "care:logout": (PUBLIC, NONE),
     "care:search": (STAFF, NONE),
@@ -204,6 +250,9 @@ URLS: dict[str, tuple[str, Kwargs]] = {
     "care:flows_rejected": (STAFF, NONE),
     "care:flows_replay": (STAFF, lambda v: {"line_id": _victim_rejected_line(v).pk}),
     "care:flows_dismiss": (STAFF, lambda v: {"line_id": _victim_rejected_line(v).pk}),
+    "care:readings_review": (STAFF, NONE),
+    "care:readings_accept": (STAFF, lambda v: {"reading_id": _victim_held_reading(v).pk}),
+    "care:readings_reject": (STAFF, lambda v: {"reading_id": _victim_held_reading(v).pk}),
     "inbound:twilio_sms": (PUBLIC, NONE),
 }
 

@@ -19,7 +19,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.openapi.docs import DocsBase
 
-from hearth.interfaces.api import accounts, auth, consumption
+from hearth.interfaces.api import accounts, auth, consumption, products
 
 NAMESPACE: Final = "api"
 
@@ -101,6 +101,7 @@ api = HearthApi(
 )
 api.add_router("", consumption.router)
 api.add_router("", accounts.router)
+api.add_router("", products.router)
 
 
 @api.exception_handler(AuthenticationError)

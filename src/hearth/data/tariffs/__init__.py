@@ -1,0 +1,1 @@
+"""Products, tariffs, their effective-dated rates, and the agreements that put supply points on them."""

@@ -1,0 +1,100 @@
+"""Reading products, tariffs and rates; the VAT-inclusive figure, derived only here, at the edge.
+
+Rates are stored in pence excluding VAT at 4 decimal places. The inclusive figure is ``value * (1 + VAT rate)``
+rounded half-up to 4 decimal places (a hundredth of a hundredth of a penny), so that a price set from an inclusive
+figure shows that figure again: 26.11p inc VAT is stored as 24.8667p, which shows as 26.1100p.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
+
+from django.db.models import Q, QuerySet
+
+from hearth.data.accounts.models import Fuel
+from hearth.data.tariffs.models import Product, StandingCharge, Tariff, UnitRate
+
+DOMESTIC_VAT_RATE: Final = Decimal("0.05")
+"""VAT on domestic energy and standing charges (HMRC Notice 701/19)."""
+
+RATE_PLACES: Final = Decimal("0.0001")
+
+
+def inc_vat(value_exc_vat: Decimal, vat_rate: Decimal) -> Decimal:
+    """``value_exc_vat`` with VAT at ``vat_rate`` (0.05 for 5%) added, rounded half-up to 4 decimal places."""
+    return (value_exc_vat * (1 + vat_rate)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def exc_vat(value_inc_vat: Decimal, vat_rate: Decimal) -> Decimal:
+    """The price excluding VAT whose inclusive figure is ``value_inc_vat``, rounded half-up to 4 decimal places."""
+    return (value_inc_vat / (1 + vat_rate)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class RatesAt:
+    """A tariff's prices at one instant: the standing charge (or None) and the unit rate per band."""
+
+    standing_charge: StandingCharge | None
+    unit_rates: dict[str, UnitRate]
+
+
+@dataclass(frozen=True)
+class RatePage:
+    count: int
+    results: Sequence[StandingCharge | UnitRate]
+
+
+def _in_force(at: datetime) -> Q:
+    return Q(valid_from__lte=at) & (Q(valid_to__isnull=True) | Q(valid_to__gt=at))
+
+
+def available_products(*, at: datetime) -> QuerySet[Product]:
+    """Products that can be taken out at ``at``, by code."""
+    return Product.objects.filter(
+        Q(available_from__lte=at) & (Q(available_to__isnull=True) | Q(available_to__gt=at))
+    ).order_by("code")
+
+
+def product_by_code(code: str) -> Product | None:
+    return Product.objects.filter(code=code).first()
+
+
+def tariffs_of(product: Product) -> list[Tariff]:
+    return list(product.tariffs.order_by("fuel", "structure", "region", "payment_method"))
+
+
+def tariff_of(*, product_code: str, tariff_code: str, fuel: Fuel) -> Tariff | None:
+    """The tariff ``tariff_code`` of the product ``product_code`` for ``fuel``, or None if there is none."""
+    return Tariff.objects.filter(product__code=product_code, code=tariff_code, fuel=fuel).first()
+
+
+def rates_at(*, tariff: Tariff, at: datetime) -> RatesAt:
+    """The standing charge and the unit rates of ``tariff`` in force at ``at``."""
+    standing = StandingCharge.objects.filter(_in_force(at), tariff=tariff).first()
+    rates = {rate.band: rate for rate in UnitRate.objects.filter(_in_force(at), tariff=tariff)}
+    return RatesAt(standing_charge=standing, unit_rates=rates)
+
+
+def rate_history(
+    *,
+    tariff: Tariff,
+    band: str | None,
+    period_from: datetime | None = None,
+    period_to: datetime | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> RatePage:
+    """Rate rows of one band (None: the standing charge), newest first, overlapping ``[period_from, period_to)``."""
+    rows: QuerySet[StandingCharge] | QuerySet[UnitRate] = (
+        StandingCharge.objects.filter(tariff=tariff)
+        if band is None
+        else UnitRate.objects.filter(tariff=tariff, band=band)
+    )
+    if period_from is not None:
+        rows = rows.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=period_from))
+    if period_to is not None:
+        rows = rows.filter(valid_from__lt=period_to)
+    rows = rows.order_by("-valid_from")
+    return RatePage(count=rows.count(), results=list(rows[offset : offset + limit]))
