@@ -2,18 +2,20 @@
 
 import base64
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from hearth.data.accounts.models import Supply, SupplyPoint
+from hearth.data.accounts.models import Fuel, Supply, SupplyPoint
 from hearth.data.identity.models import User
 from hearth.data.metering.models import Meter, Register
+from hearth.data.tariffs.models import PaymentMethod, Product, Tariff, UnitRate
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.identity import api_keys
+from hearth.domain.tariffs import operations as tariff_ops
 from tests.integration.conftest import Builder, Site
 
 
@@ -26,9 +28,43 @@ def key(build: Builder, customer_login: User) -> str:
     return api_keys.create_api_key(user=customer_login, name="accounts", now=build.now())[1]
 
 
+def _tariff(product_code: str, fuel: Fuel, *, fixed: bool = False) -> Tariff:
+    product = tariff_ops.create_product(
+        code=product_code,
+        full_name=product_code,
+        display_name=product_code,
+        description="",
+        kind=Product.Kind.FIXED if fixed else Product.Kind.VARIABLE,
+        term_months=12 if fixed else None,
+        available_from=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    return tariff_ops.create_tariff(
+        product=product,
+        fuel=fuel,
+        region="M",
+        structure=Tariff.Structure.SINGLE_RATE,
+        payment_method=PaymentMethod.DIRECT_DEBIT,
+        standing_charge_exc_vat=Decimal("54.4667"),
+        unit_rates_exc_vat={UnitRate.STANDARD: Decimal("24.8667")},
+        valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
 def test_an_electricity_account_has_the_octopus_shape(client, household, key):
     meter = household.electricity_meter
     point = meter.supply_point
+    # On the variable tariff from 1 June (BST) until 1 November (GMT), then on a fixed one with no end.
+    tariff_ops.place_on_tariff(
+        supply_point=point,
+        tariff=_tariff("VAR", Fuel.ELECTRICITY),
+        valid_from=datetime(2026, 5, 31, 23, 0, tzinfo=UTC),
+        valid_to=datetime(2026, 11, 1, 0, 0, tzinfo=UTC),
+    )
+    tariff_ops.place_on_tariff(
+        supply_point=point,
+        tariff=_tariff("FIX", Fuel.ELECTRICITY, fixed=True),
+        valid_from=datetime(2026, 11, 1, 0, 0, tzinfo=UTC),
+    )
     SupplyPoint.objects.filter(pk=point.pk).update(annual_consumption_kwh=Decimal("2700.0"))
     Supply.objects.filter(account=household.electricity).update(valid_from=date(2026, 6, 1))
     response = client.get(f"/api/v1/accounts/{household.electricity.number}/", **basic(key))
@@ -59,7 +95,14 @@ def test_an_electricity_account_has_the_octopus_shape(client, household, key):
                                 "registers": [{"identifier": "S", "rate": "STANDARD", "is_settlement_register": True}],
                             }
                         ],
-                        "agreements": [],
+                        "agreements": [
+                            {
+                                "tariff_code": "E-1R-VAR-M",
+                                "valid_from": "2026-06-01T00:00:00+01:00",
+                                "valid_to": "2026-11-01T00:00:00+00:00",
+                            },
+                            {"tariff_code": "E-1R-FIX-M", "valid_from": "2026-11-01T00:00:00+00:00", "valid_to": None},
+                        ],
                     }
                 ],
                 "gas_meter_points": [],
@@ -70,6 +113,11 @@ def test_an_electricity_account_has_the_octopus_shape(client, household, key):
 
 def test_a_gas_account_lists_its_meter_point_and_meters(client, household, key):
     meter = household.gas_meter
+    tariff_ops.place_on_tariff(
+        supply_point=meter.supply_point,
+        tariff=_tariff("VAR", Fuel.GAS),
+        valid_from=datetime(2026, 5, 31, 23, 0, tzinfo=UTC),
+    )
     response = client.get(f"/api/v1/accounts/{household.gas.number}", **basic(key))  # no trailing slash
     assert response.status_code == 200
     (premises,) = response.json()["properties"]
@@ -79,7 +127,7 @@ def test_a_gas_account_lists_its_meter_point_and_meters(client, household, key):
             "mprn": meter.supply_point.identifier,
             "consumption_standard": None,
             "meters": [{"serial_number": meter.serial_number}],
-            "agreements": [],
+            "agreements": [{"tariff_code": "G-1R-VAR-M", "valid_from": "2026-06-01T00:00:00+01:00", "valid_to": None}],
         }
     ]
 

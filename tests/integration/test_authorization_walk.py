@@ -11,6 +11,7 @@ Every refusal must leak none of the victim's data and change nothing.
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from hearth.data.accounts.models import Fuel
 from hearth.data.audit.models import AuditEvent
 from hearth.data.care.models import Case, LoginDetailsRequest
 from hearth.data.identity.models import AccountLink, ApiKey, User
@@ -31,8 +33,10 @@ from hearth.data.metering.models import (
     RegisterReading,
     RejectedFlowLine,
 )
+from hearth.data.tariffs.models import PaymentMethod, Product, Tariff, UnitRate
 from hearth.domain.care import operations as care_ops
 from hearth.domain.identity import api_keys
+from hearth.domain.tariffs import operations as tariff_ops
 from tests.integration.conftest import PASSWORD, Builder, Site, sign_in
 
 
@@ -146,6 +150,31 @@ def _victim_rejected_line(victim: "Victim") -> RejectedFlowLine:
     return line
 
 
+def _victim_tariff(victim: "Victim") -> Tariff:
+    """A tariff for the walk's tariff pages, made on first use (without `now`: no audit event, so counts hold)."""
+    found = Tariff.objects.filter(code="E-1R-WALK-VAR-A").first()
+    if found is not None:
+        return found
+    product = tariff_ops.create_product(
+        code="WALK-VAR",
+        full_name="Walk Variable",
+        display_name="Walk Variable",
+        description="",
+        kind=Product.Kind.VARIABLE,
+        available_from=victim.login.created_at,
+    )
+    return tariff_ops.create_tariff(
+        product=product,
+        fuel=Fuel.ELECTRICITY,
+        region="A",
+        structure=Tariff.Structure.SINGLE_RATE,
+        payment_method=PaymentMethod.DIRECT_DEBIT,
+        standing_charge_exc_vat=Decimal("54.4667"),
+        unit_rates_exc_vat={UnitRate.STANDARD: Decimal("24.8667")},
+        valid_from=victim.login.created_at,
+    )
+
+
 _TARIFF_ELECTRICITY: Kwargs = lambda v: {"product_code": "HEARTH-VAR-26-11", "tariff_code": "E-1R-HEARTH-VAR-26-11-A"}  # noqa: E731
 _TARIFF_GAS: Kwargs = lambda v: {"product_code": "HEARTH-VAR-26-11", "tariff_code": "G-1R-HEARTH-VAR-26-11-A"}  # noqa: E731
 
@@ -253,6 +282,10 @@ URLS: dict[str, tuple[str, Kwargs]] = {
     "care:readings_review": (STAFF, NONE),
     "care:readings_accept": (STAFF, lambda v: {"reading_id": _victim_held_reading(v).pk}),
     "care:readings_reject": (STAFF, lambda v: {"reading_id": _victim_held_reading(v).pk}),
+    "care:tariffs": (STAFF, NONE),
+    "care:tariffs_product_new": (STAFF, NONE),
+    "care:tariffs_tariff_new": (STAFF, lambda v: {"product_id": _victim_tariff(v).product_id}),
+    "care:tariff": (STAFF, lambda v: {"tariff_id": _victim_tariff(v).pk}),
     "inbound:twilio_sms": (PUBLIC, NONE),
 }
 

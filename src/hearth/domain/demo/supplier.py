@@ -5,17 +5,22 @@ except the temporary password e-mailed to the not-yet-activated login, which wai
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Final
 
 from django.db import transaction
 
-from hearth.data.accounts.models import Account, Customer, Fuel, Nation
+from hearth.common.calendar import LONDON
+from hearth.data.accounts.models import Account, Customer, Fuel, Nation, SupplyPoint
 from hearth.data.identity.models import AccountLink, User
 from hearth.data.metering.models import AmrDevice, Meter, Register
+from hearth.data.tariffs.models import MeterKind, PaymentMethod, Product, Tariff, UnitRate
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
+from hearth.domain.tariffs import operations as tariff_ops
+from hearth.domain.tariffs import queries as tariff_queries
 
 DEMO_PASSWORD = "HearthDemo2026"
 STAFF_EMAIL = "care@hearth.example"
@@ -74,6 +79,94 @@ def _single_rate_meter(
     )
 
 
+# The demo's regions, by where its properties are (GSP groups, see hearth.data.tariffs.models): Reading is in
+# Southern (_H), Edinburgh in South Scotland (_N), Cardiff in South Wales (_K). Gas uses the same letters.
+READING, EDINBURGH, CARDIFF = "H", "N", "K"
+DEMO_REGIONS: Final = (READING, EDINBURGH, CARDIFF)
+
+# DOMAIN.md's demo prices (GB cap average, Direct Debit, VAT included), pence: (unit rate per kWh, standing charge
+# per day). Every demo tariff uses them, in every region; they are stored excluding VAT.
+DEMO_PRICES_INC_VAT: Final = {
+    Fuel.ELECTRICITY: (Decimal("26.11"), Decimal("57.19")),
+    Fuel.GAS: (Decimal("7.33"), Decimal("29.04")),
+}
+SVT_CODE, SVT_PREPAYMENT_CODE, FIXED_CODE = "HEARTH-SVT", "HEARTH-SVT-PP", "HEARTH-FIX-12M-26-04"
+
+
+def _demo_tariffs(
+    *, product: Product, payment_method: PaymentMethod, valid_from: datetime
+) -> dict[tuple[str, str], Tariff]:
+    """Single-rate electricity and gas tariffs of ``product`` in every demo region, keyed by (fuel, region)."""
+    tariffs = {}
+    for fuel, (unit, standing) in DEMO_PRICES_INC_VAT.items():
+        for region in DEMO_REGIONS:
+            tariffs[(str(fuel), region)] = tariff_ops.create_tariff(
+                product=product,
+                fuel=fuel,
+                region=region,
+                structure=Tariff.Structure.SINGLE_RATE,
+                payment_method=payment_method,
+                standing_charge_exc_vat=tariff_queries.exc_vat(standing, tariff_queries.DOMESTIC_VAT_RATE),
+                unit_rates_exc_vat={UnitRate.STANDARD: tariff_queries.exc_vat(unit, tariff_queries.DOMESTIC_VAT_RATE)},
+                valid_from=valid_from,
+            )
+    return tariffs
+
+
+def _demo_products(*, start: datetime) -> dict[str, dict[tuple[str, str], Tariff]]:
+    """A Standard Variable Tariff for credit, smart and AMR meters, one for prepayment meters (T&C 4.7), and a
+    12-month fixed product, each with its tariffs; keyed by product code."""
+    credit_methods = (PaymentMethod.DIRECT_DEBIT, PaymentMethod.ANNUAL_DIRECT_DEBIT, PaymentMethod.STANDARD_CREDIT)
+    svt = tariff_ops.create_product(
+        code=SVT_CODE,
+        full_name="Hearth Standard Variable Tariff",
+        display_name="Hearth Standard",
+        description="Our Standard Variable Tariff: prices may change with at least 30 days' notice.",
+        kind=Product.Kind.VARIABLE,
+        available_from=start,
+        is_standard_variable=True,
+        payment_methods=credit_methods,
+        meter_kinds=(MeterKind.CREDIT, MeterKind.SMART, MeterKind.AMR),
+    )
+    prepayment = tariff_ops.create_product(
+        code=SVT_PREPAYMENT_CODE,
+        full_name="Hearth Standard Variable Tariff (Prepayment)",
+        display_name="Hearth Standard Prepayment",
+        description="Our Standard Variable Tariff for prepayment meters.",
+        kind=Product.Kind.VARIABLE,
+        available_from=start,
+        is_standard_variable=True,
+        payment_methods=(PaymentMethod.PREPAYMENT,),
+        meter_kinds=(MeterKind.PREPAYMENT,),
+    )
+    fixed = tariff_ops.create_product(
+        code=FIXED_CODE,
+        full_name="Hearth Fixed 12 Months April 2026",
+        display_name="Hearth Fixed 12M",
+        description="Prices fixed for 12 months from the start of your agreement.",
+        kind=Product.Kind.FIXED,
+        available_from=start,
+        term_months=12,
+        payment_methods=(PaymentMethod.DIRECT_DEBIT,),
+        meter_kinds=(MeterKind.CREDIT, MeterKind.SMART),
+        exit_fee_electricity=Decimal("50.00"),
+        exit_fee_gas=Decimal("50.00"),
+    )
+    return {
+        SVT_CODE: _demo_tariffs(product=svt, payment_method=PaymentMethod.DIRECT_DEBIT, valid_from=start),
+        SVT_PREPAYMENT_CODE: _demo_tariffs(
+            product=prepayment, payment_method=PaymentMethod.PREPAYMENT, valid_from=start
+        ),
+        FIXED_CODE: _demo_tariffs(product=fixed, payment_method=PaymentMethod.DIRECT_DEBIT, valid_from=start),
+    }
+
+
+def _place(supply_point: SupplyPoint, tariffs: dict[tuple[str, str], Tariff], region: str, start: datetime) -> None:
+    tariff_ops.place_on_tariff(
+        supply_point=supply_point, tariff=tariffs[(str(supply_point.fuel), region)], valid_from=start
+    )
+
+
 def demo_loaded() -> bool:
     return User.objects.filter(email=STAFF_EMAIL).exists()
 
@@ -82,6 +175,8 @@ def demo_loaded() -> bool:
 def load_demo_supplier(*, now: datetime) -> None:
     """Create the demo supplier's records (DEMO_LOGINS lists the logins). Call only on an empty database."""
     start = date(2026, 4, 1)
+    start_at = datetime.combine(start, time(0), tzinfo=LONDON)
+    products = _demo_products(start=start_at)
 
     household = accounts_ops.create_customer(
         kind=Customer.Kind.PERSON, name="Alex Morgan", contact_email="alex.morgan@example.com", now=now
@@ -95,7 +190,7 @@ def load_demo_supplier(*, now: datetime) -> None:
     home_gas = accounts_ops.open_account(
         customer=household, fuel=Fuel.GAS, billing_property=home, now=now, number="1000000012"
     )
-    _single_rate_meter(
+    home_electricity_meter = _single_rate_meter(
         supply_point_account=home_electricity,
         identifier="1200023305967",
         serial="22L4381920",
@@ -103,7 +198,7 @@ def load_demo_supplier(*, now: datetime) -> None:
         start=start,
         now=now,
     )
-    _single_rate_meter(
+    home_gas_meter = _single_rate_meter(
         supply_point_account=home_gas,
         identifier="3938424403",
         serial="G4A0087612",
@@ -138,7 +233,7 @@ def load_demo_supplier(*, now: datetime) -> None:
         start=start,
         now=now,
     )
-    _single_rate_meter(
+    bakery_gas_meter = _single_rate_meter(
         supply_point_account=bakery_gas,
         identifier="7412345678",
         serial="G0021198",
@@ -173,7 +268,7 @@ def load_demo_supplier(*, now: datetime) -> None:
     flat_electricity = accounts_ops.open_account(
         customer=newcomer, fuel=Fuel.ELECTRICITY, billing_property=flat, now=now, number="3000000031"
     )
-    _single_rate_meter(
+    flat_meter = _single_rate_meter(
         supply_point_account=flat_electricity,
         identifier="1312345678907",
         serial="K99A12345",
@@ -184,6 +279,13 @@ def load_demo_supplier(*, now: datetime) -> None:
     identity_ops.create_portal_login(
         account=flat_electricity, email="sam.patel@example.com", role=AccountLink.Role.HOLDER, actor=None, now=now
     )
+
+    # Agreements from the supply start: the household fixed, the bakery and the flat on the Standard Variable Tariff.
+    _place(home_electricity_meter.supply_point, products[FIXED_CODE], READING, start_at)
+    _place(home_gas_meter.supply_point, products[FIXED_CODE], READING, start_at)
+    _place(bakery_meter.supply_point, products[SVT_CODE], EDINBURGH, start_at)
+    _place(bakery_gas_meter.supply_point, products[SVT_CODE], EDINBURGH, start_at)
+    _place(flat_meter.supply_point, products[SVT_CODE], CARDIFF, start_at)
 
     identity_ops.create_staff_login(
         email=STAFF_EMAIL, full_name="Casey Care", password=STAFF_PASSWORD, now=now, totp_key=STAFF_TOTP_KEY

@@ -16,7 +16,9 @@ from typing import Final
 from django.db import transaction
 
 from hearth.data.accounts.models import Fuel, SupplyPoint
+from hearth.data.identity.models import User
 from hearth.data.tariffs.models import REGIONS, Agreement, PaymentMethod, Product, StandingCharge, Tariff, UnitRate
+from hearth.domain.audit import operations as audit
 
 NOTICE: Final = timedelta(days=30)
 
@@ -50,8 +52,10 @@ def create_product(
     exit_fee_electricity: Decimal = Decimal(0),
     exit_fee_gas: Decimal = Decimal(0),
     is_business: bool = False,
+    actor: User | None = None,
+    now: datetime | None = None,
 ) -> Product:
-    """A new product (price plan).
+    """A new product (price plan); recorded in the audit trail as done by ``actor`` at ``now`` when ``now`` is given.
 
     :raises TariffRefused: a code already used, a fixed product without a term, a variable one with a term or an
         exit fee, or a Standard Variable Tariff that is not variable.
@@ -64,7 +68,7 @@ def create_product(
         raise TariffRefused("kind: a variable product has no fixed term and no exit fee.")
     if is_standard_variable and kind != Product.Kind.VARIABLE:
         raise TariffRefused("is_standard_variable: the Standard Variable Tariff is a variable product (T&C 4.7).")
-    return Product.objects.create(
+    product = Product.objects.create(
         code=code,
         full_name=full_name,
         display_name=display_name,
@@ -81,6 +85,15 @@ def create_product(
         exit_fee_gas=exit_fee_gas,
         is_business=is_business,
     )
+    if now is not None:
+        audit.record(
+            actor=actor,
+            action="tariffs.product_created",
+            subject=f"product {product.code}",
+            at=now,
+            after={"code": product.code, "kind": str(kind), "full_name": full_name},
+        )
+    return product
 
 
 def tariff_code(*, product: Product, fuel: Fuel, structure: Tariff.Structure, region: str) -> str:
@@ -101,8 +114,12 @@ def create_tariff(
     valid_from: datetime,
     night_starts_at: time | None = None,
     night_ends_at: time | None = None,
+    actor: User | None = None,
+    now: datetime | None = None,
 ) -> Tariff:
     """A tariff of ``product`` with its first standing charge and unit rates (pence, excluding VAT) from ``valid_from``.
+
+    Recorded in the audit trail as done by ``actor`` at ``now`` when ``now`` is given.
 
     :raises TariffRefused: a payment method the product does not allow, a structure the fuel cannot have, bands that
         do not fit the structure, or a second tariff of the same kind.
@@ -142,6 +159,18 @@ def create_tariff(
     StandingCharge.objects.create(tariff=tariff, value_exc_vat=standing_charge_exc_vat, valid_from=valid_from)
     for band, value in unit_rates_exc_vat.items():
         UnitRate.objects.create(tariff=tariff, band=band, value_exc_vat=value, valid_from=valid_from)
+    if now is not None:
+        audit.record(
+            actor=actor,
+            action="tariffs.tariff_created",
+            subject=f"tariff {tariff.code}",
+            at=now,
+            after={
+                "standing_charge_exc_vat": str(standing_charge_exc_vat),
+                "unit_rates_exc_vat": {band: str(value) for band, value in unit_rates_exc_vat.items()},
+                "valid_from": valid_from.isoformat(),
+            },
+        )
     return tariff
 
 
@@ -169,11 +198,17 @@ def _in_fixed_term(*, tariff: Tariff, at: datetime) -> bool:
 
 @transaction.atomic
 def schedule_price_change(
-    *, tariff: Tariff, band: str | None, value_exc_vat: Decimal, valid_from: datetime, now: datetime
+    *,
+    tariff: Tariff,
+    band: str | None,
+    value_exc_vat: Decimal,
+    valid_from: datetime,
+    now: datetime,
+    actor: User | None = None,
 ) -> StandingCharge | UnitRate:
     """A new price for one band of ``tariff`` (None: the standing charge), in pence excluding VAT, from ``valid_from``.
 
-    The row in force until then gets ``valid_to = valid_from``; nothing else changes.
+    The row in force until then gets ``valid_to = valid_from``; nothing else changes. Recorded in the audit trail.
 
     :raises TariffRefused: less than 30 days' notice on a variable tariff (T&C 4.3), an increase on a fixed tariff
         while a customer is in their fixed term (T&C 4.2.1), a band the tariff does not have, or a change that does
@@ -208,6 +243,14 @@ def schedule_price_change(
             f"{current.value_exc_vat}p."
         )
     rows.filter(pk=current.pk).update(valid_to=valid_from)
+    audit.record(
+        actor=actor,
+        action="tariffs.price_change_scheduled",
+        subject=f"tariff {tariff.code} {what}",
+        at=now,
+        before={"value_exc_vat": str(current.value_exc_vat), "valid_from": current.valid_from.isoformat()},
+        after={"value_exc_vat": str(value_exc_vat), "valid_from": valid_from.isoformat()},
+    )
     if isinstance(current, UnitRate):
         return UnitRate.objects.create(
             tariff=tariff,

@@ -13,8 +13,8 @@ from typing import Final
 
 from django.db.models import Q, QuerySet
 
-from hearth.data.accounts.models import Fuel
-from hearth.data.tariffs.models import Product, StandingCharge, Tariff, UnitRate
+from hearth.data.accounts.models import Fuel, SupplyPoint
+from hearth.data.tariffs.models import Agreement, Product, StandingCharge, Tariff, UnitRate
 
 DOMESTIC_VAT_RATE: Final = Decimal("0.05")
 """VAT on domestic energy and standing charges (HMRC Notice 701/19)."""
@@ -98,3 +98,26 @@ def rate_history(
         rows = rows.filter(valid_from__lt=period_to)
     rows = rows.order_by("-valid_from")
     return RatePage(count=rows.count(), results=list(rows[offset : offset + limit]))
+
+
+def all_products() -> QuerySet[Product]:
+    """Every product, available or not, by code, with its tariffs fetched alongside."""
+    return Product.objects.order_by("code").prefetch_related("tariffs")
+
+
+def product_by_id(product_id: int) -> Product | None:
+    return Product.objects.filter(pk=product_id).first()
+
+
+def tariff_by_id(tariff_id: int) -> Tariff | None:
+    return Tariff.objects.select_related("product").filter(pk=tariff_id).first()
+
+
+def bands_of(tariff: Tariff) -> list[str]:
+    """The unit-rate bands ``tariff`` has ever had, in name order."""
+    return sorted(set(UnitRate.objects.filter(tariff=tariff).values_list("band", flat=True)))
+
+
+def agreements_of(supply_point: SupplyPoint) -> list[Agreement]:
+    """The agreements placing ``supply_point`` on tariffs, oldest first, with their tariffs."""
+    return list(Agreement.objects.filter(supply_point=supply_point).select_related("tariff").order_by("valid_from"))

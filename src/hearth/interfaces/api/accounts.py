@@ -1,17 +1,18 @@
 """The account endpoint, as Octopus Energy's: where an account is supplied, through which meter points and meters.
 
 An account not linked to the key's login is answered 404 with exactly the body an unknown number gets.
-``agreements`` are empty until Hearth has tariffs; ``consumption_standard`` is the supply point's estimated annual
-consumption (kWh) where known.
+``agreements`` place each meter point on a tariff over ``[valid_from, valid_to)``, oldest first;
+``consumption_standard`` is the supply point's estimated annual consumption (kWh) where known.
 """
 
 from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
 
-from hearth.data.accounts.models import Fuel
+from hearth.data.accounts.models import Fuel, SupplyPoint
 from hearth.domain.identity import queries as identity_queries
 from hearth.domain.metering import consumption as metering_consumption
+from hearth.domain.tariffs import queries as tariff_queries
 from hearth.interfaces.api import auth, schemas
 from hearth.interfaces.api.consumption import NOT_FOUND
 
@@ -22,6 +23,13 @@ _RESPONSES = {200: schemas.AccountOut, 401: schemas.ErrorOut, 404: schemas.Error
 
 def _profile_class(value: str) -> int | None:
     return int(value) if value.isdigit() else None
+
+
+def _agreements(supply_point: SupplyPoint) -> list[dict[str, object]]:
+    return [
+        {"tariff_code": agreement.tariff.code, "valid_from": agreement.valid_from, "valid_to": agreement.valid_to}
+        for agreement in tariff_queries.agreements_of(supply_point)
+    ]
 
 
 def _meter_point(point: metering_consumption.MeterPointSupply) -> dict[str, object]:
@@ -46,13 +54,13 @@ def _meter_point(point: metering_consumption.MeterPointSupply) -> dict[str, obje
                 }
                 for meter in point.meters
             ],
-            "agreements": [],
+            "agreements": _agreements(supply_point),
         }
     return {
         "mprn": supply_point.identifier,
         "consumption_standard": supply_point.annual_consumption_kwh,
         "meters": [{"serial_number": meter.serial_number} for meter in point.meters],
-        "agreements": [],
+        "agreements": _agreements(supply_point),
     }
 
 

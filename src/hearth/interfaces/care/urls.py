@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hearth.interfaces.care import views, views_amr, views_flows, views_readings
+from hearth.interfaces.care import views, views_amr, views_flows, views_readings, views_tariffs
 
 app_name = "care"
 
@@ -44,4 +44,8 @@ urlpatterns = [
     path("readings/review/", views_readings.readings_review, name="readings_review"),
     path("readings/<int:reading_id>/accept/", views_readings.accept_reading, name="readings_accept"),
     path("readings/<int:reading_id>/reject/", views_readings.reject_reading, name="readings_reject"),
+    path("tariffs/", views_tariffs.products, name="tariffs"),
+    path("tariffs/products/new/", views_tariffs.create_product, name="tariffs_product_new"),
+    path("tariffs/products/<int:product_id>/tariffs/new/", views_tariffs.create_tariff, name="tariffs_tariff_new"),
+    path("tariffs/<int:tariff_id>/", views_tariffs.tariff_detail, name="tariff"),
 ]
