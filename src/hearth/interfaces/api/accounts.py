@@ -13,8 +13,7 @@ from hearth.data.accounts.models import Fuel, SupplyPoint
 from hearth.domain.identity import queries as identity_queries
 from hearth.domain.metering import consumption as metering_consumption
 from hearth.domain.tariffs import queries as tariff_queries
-from hearth.interfaces.api import auth, schemas
-from hearth.interfaces.api.consumption import NOT_FOUND
+from hearth.interfaces.api import auth, paging, schemas
 
 router = Router(tags=["accounts"])
 
@@ -101,7 +100,7 @@ def account(request: HttpRequest, number: str) -> dict[str, object]:
         else None
     )
     if linked is None:
-        raise HttpError(404, NOT_FOUND)
+        raise HttpError(404, paging.NOT_FOUND)
     return {
         "number": linked.number,
         "properties": [_property(supplied) for supplied in metering_consumption.supplied_meter_points(account=linked)],

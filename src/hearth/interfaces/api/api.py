@@ -19,7 +19,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.openapi.docs import DocsBase
 
-from hearth.interfaces.api import accounts, auth, consumption, products
+from hearth.interfaces.api import accounts, auth, consumption, paging, products
 
 NAMESPACE: Final = "api"
 
@@ -120,7 +120,7 @@ def docs_asset(request: HttpRequest, name: str) -> HttpResponse:
     """One of the Swagger UI files django-ninja ships, for the docs page."""
     content_type = _ASSETS.get(name)
     if content_type is None:
-        raise HttpError(404, consumption.NOT_FOUND)
+        raise HttpError(404, paging.NOT_FOUND)
     response = HttpResponse((_ASSETS_DIR / name).read_bytes(), content_type=content_type)
     patch_cache_control(response, public=True, max_age=24 * 3600)
     return response

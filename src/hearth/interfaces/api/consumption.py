@@ -10,21 +10,16 @@ size over 25,000, ``period_to`` not after ``period_from``, a page past the last)
 that starts with the parameter's name.
 """
 
-from datetime import UTC, datetime
-
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.errors import HttpError
 
 from hearth.common import identifiers
-from hearth.common.calendar import LONDON
 from hearth.data.accounts.models import Fuel
 from hearth.domain.metering import consumption as metering_consumption
-from hearth.interfaces.api import auth, schemas
+from hearth.interfaces.api import auth, paging, schemas
 
 router = Router(tags=["consumption"])
-
-NOT_FOUND = "Not found."
 
 _UNIT_NAMES = {"KWH": "kWh", "M3": "m3"}
 
@@ -35,27 +30,6 @@ _RESPONSES = {
     404: schemas.ErrorOut,
     422: schemas.ValidationErrorOut,
 }
-
-
-def _aware(at: datetime | None, parameter: str) -> datetime | None:
-    """A time given without an offset is Europe/London local time (as everything customer-facing is).
-
-    :raises HttpError: 400 for an instant at the very edge of the calendar (year 1 or 9999) that has no UTC form.
-    """
-    if at is None:
-        return None
-    aware = at if at.tzinfo is not None else at.replace(tzinfo=LONDON)
-    try:
-        aware.astimezone(UTC).astimezone(LONDON)
-    except OverflowError as exc:
-        raise HttpError(400, f"{parameter}: {at.isoformat()} is outside the range of dates Hearth can handle.") from exc
-    return aware
-
-
-def _page_url(request: HttpRequest, page: int) -> str:
-    params = request.GET.copy()
-    params["page"] = str(page)
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
 def _result(item: metering_consumption.Consumption, fuel: Fuel) -> dict[str, object]:
@@ -76,11 +50,8 @@ def _result(item: metering_consumption.Consumption, fuel: Fuel) -> dict[str, obj
 def _consumption(
     request: HttpRequest, *, fuel: Fuel, parameter: str, identifier: str, serial: str, query: schemas.ConsumptionQuery
 ) -> dict[str, object]:
-    if not 1 <= query.page_size <= schemas.MAX_PAGE_SIZE:
-        raise HttpError(400, f"page_size: must be from 1 to {schemas.MAX_PAGE_SIZE:,}; {query.page_size:,} was given.")
-    if query.page < 1:
-        raise HttpError(400, f"page: pages are numbered from 1; {query.page} was given.")
-    period_from, period_to = _aware(query.period_from, "period_from"), _aware(query.period_to, "period_to")
+    offset = paging.offset(page=query.page, page_size=query.page_size, max_page_size=schemas.MAX_PAGE_SIZE)
+    period_from, period_to = paging.aware(query.period_from, "period_from"), paging.aware(query.period_to, "period_to")
     if period_from is not None and period_to is not None and period_to <= period_from:
         raise HttpError(
             400,
@@ -95,13 +66,12 @@ def _consumption(
     except identifiers.InvalidIdentifier as exc:
         raise HttpError(400, f"{parameter}: {exc}") from exc
     if not serial.isprintable():
-        raise HttpError(404, NOT_FOUND)  # no meter has such a serial (and PostgreSQL refuses NUL in a query)
+        raise HttpError(404, paging.NOT_FOUND)  # no meter has such a serial (and PostgreSQL refuses NUL in a query)
     readable = metering_consumption.readable_meter(
         user=auth.login_of(request), fuel=fuel, identifier=normalised, serial_number=serial
     )
     if readable is None:
-        raise HttpError(404, NOT_FOUND)
-    offset = (query.page - 1) * query.page_size
+        raise HttpError(404, paging.NOT_FOUND)
     page = metering_consumption.consumption_page(
         meter=readable.meter,
         within=readable.windows,
@@ -112,15 +82,13 @@ def _consumption(
         offset=offset,
         limit=query.page_size,
     )
-    if query.page > 1 and offset >= page.count:
-        last = max(1, -(-page.count // query.page_size))
-        raise HttpError(400, f"page: {query.page} is past the last page of results ({last}).")
-    return {
-        "count": page.count,
-        "next": _page_url(request, query.page + 1) if offset + query.page_size < page.count else None,
-        "previous": _page_url(request, query.page - 1) if query.page > 1 else None,
-        "results": [_result(item, fuel) for item in page.results],
-    }
+    return paging.answer(
+        request,
+        page=query.page,
+        page_size=query.page_size,
+        count=page.count,
+        results=[_result(item, fuel) for item in page.results],
+    )
 
 
 _ELECTRICITY = "/electricity-meter-points/{mpan}/meters/{serial}/consumption"

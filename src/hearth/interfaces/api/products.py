@@ -19,7 +19,7 @@ from pydantic import BaseModel, PlainSerializer, WithJsonSchema
 from hearth.data.accounts.models import Fuel
 from hearth.data.tariffs.models import PaymentMethod, Product, StandingCharge, Tariff, UnitRate
 from hearth.domain.tariffs import queries as tariff_queries
-from hearth.interfaces.api import consumption, schemas
+from hearth.interfaces.api import paging, schemas
 
 router = Router(tags=["products"])
 
@@ -140,25 +140,12 @@ def _responses(ok: type[BaseModel]) -> dict[int, type[BaseModel]]:
     return {200: ok, 400: schemas.ErrorOut, 404: schemas.ErrorOut, 422: schemas.ValidationErrorOut}
 
 
-def _offset(request: HttpRequest, query: PageQuery) -> int:
-    if not 1 <= query.page_size <= MAX_PAGE_SIZE:
-        raise HttpError(400, f"page_size: must be from 1 to {MAX_PAGE_SIZE:,}; {query.page_size:,} was given.")
-    if query.page < 1:
-        raise HttpError(400, f"page: pages are numbered from 1; {query.page} was given.")
-    return (query.page - 1) * query.page_size
+def _offset(query: PageQuery) -> int:
+    return paging.offset(page=query.page, page_size=query.page_size, max_page_size=MAX_PAGE_SIZE)
 
 
 def _page(request: HttpRequest, query: PageQuery, count: int, results: list[Any]) -> dict[str, Any]:
-    offset = (query.page - 1) * query.page_size
-    if query.page > 1 and offset >= count:
-        last = max(1, -(-count // query.page_size))
-        raise HttpError(400, f"page: {query.page} is past the last page of results ({last}).")
-    return {
-        "count": count,
-        "next": consumption._page_url(request, query.page + 1) if offset + query.page_size < count else None,
-        "previous": consumption._page_url(request, query.page - 1) if query.page > 1 else None,
-        "results": results,
-    }
+    return paging.answer(request, page=query.page, page_size=query.page_size, count=count, results=results)
 
 
 def _product(product: Product) -> dict[str, Any]:
@@ -193,7 +180,7 @@ def _product(product: Product) -> dict[str, Any]:
     "/products", auth=None, response=_responses(ProductPageOut), url_name="products_no_slash", include_in_schema=False
 )
 def products(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
-    offset = _offset(request, query)
+    offset = _offset(query)
     available = tariff_queries.available_products(at=timezone.now())
     return _page(request, query, available.count(), [_product(p) for p in available[offset : offset + query.page_size]])
 
@@ -264,8 +251,8 @@ _TABLES: Final = {
 def product(request: HttpRequest, product_code: str, query: Query[ProductQuery]) -> dict[str, Any]:
     found = tariff_queries.product_by_code(product_code) if product_code.isprintable() else None
     if found is None:
-        raise HttpError(404, consumption.NOT_FOUND)
-    at = consumption._aware(query.tariffs_active_at, "tariffs_active_at") or timezone.now()
+        raise HttpError(404, paging.NOT_FOUND)
+    at = paging.aware(query.tariffs_active_at, "tariffs_active_at") or timezone.now()
     out: dict[str, Any] = {**_product(found), "tariffs_active_at": at, **{name: {} for name in _TABLES.values()}}
     for tariff in tariff_queries.tariffs_of(found):
         table = _TABLES.get((Fuel(tariff.fuel), Tariff.Structure(tariff.structure)))
@@ -279,9 +266,9 @@ def product(request: HttpRequest, product_code: str, query: Query[ProductQuery])
 def _rates(
     request: HttpRequest, *, fuel: Fuel, product_code: str, tariff_code: str, band: str | None, query: RateQuery
 ) -> dict[str, Any]:
-    offset = _offset(request, query)
-    period_from = consumption._aware(query.period_from, "period_from")
-    period_to = consumption._aware(query.period_to, "period_to")
+    offset = _offset(query)
+    period_from = paging.aware(query.period_from, "period_from")
+    period_to = paging.aware(query.period_to, "period_to")
     if period_from is not None and period_to is not None and period_to <= period_from:
         raise HttpError(
             400,
@@ -293,7 +280,7 @@ def _rates(
         else None
     )
     if tariff is None:
-        raise HttpError(404, consumption.NOT_FOUND)
+        raise HttpError(404, paging.NOT_FOUND)
     page = tariff_queries.rate_history(
         tariff=tariff,
         band=band,
