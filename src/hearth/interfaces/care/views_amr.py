@@ -4,7 +4,7 @@ Each view makes its domain calls (``hearth.domain.metering.amr`` and ``.devices`
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -156,7 +156,10 @@ def _body_parts(body: str) -> list[str]:
 
 @access.staff_required
 def quarantine(request: CareRequest) -> HttpResponse:
-    rows = [MessageRow(message, _body_parts(message.body)) for message in amr_ops.quarantined_messages()]
+    rows = [
+        MessageRow(message, _body_parts(message.body))
+        for message in amr_ops.quarantined_messages().select_related("device")
+    ]
     return care_views._render(request, "care/amr_quarantine.html", {"rows": rows, "here": request.path})
 
 
@@ -261,79 +264,84 @@ def _aware(value: datetime) -> datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value, LONDON)
 
 
+def _device_action(request: CareRequest, meter: Meter, form: F, act: Callable[[F], str]) -> HttpResponse:
+    """A posted device action: if `form` is valid, run `act` (the domain call, returning the success message) and go
+    back to the meter's page with it; a refusal or invalid form shows the meter's page again with the errors."""
+    if form.is_valid():
+        with _refusal_on(form):
+            return _done(request, meter, act(form))
+    return _meter_page(request, meter, form)
+
+
 @require_POST
 @access.staff_required
 def register_device(request: CareRequest, meter_id: int) -> HttpResponse:
     meter = _meter_or_404(meter_id)
-    form = RegisterDeviceForm(request.POST, auto_id="register-%s")
-    if form.is_valid():
-        with _refusal_on(form):
-            device = devices_ops.register_device(
-                meter=meter,
-                details=form.details(),
-                installed_at=_aware(form.cleaned_data["installed_at"]),
-                actor=request.user,
-                now=timezone.now(),
-            )
-            return _done(request, meter, f"Registered device {device.serial_number} on {meter}.")
-    return _meter_page(request, meter, form)
+
+    def act(form: RegisterDeviceForm) -> str:
+        device = devices_ops.register_device(
+            meter=meter,
+            details=form.details(),
+            installed_at=_aware(form.cleaned_data["installed_at"]),
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return f"Registered device {device.serial_number} on {meter}."
+
+    return _device_action(request, meter, RegisterDeviceForm(request.POST, auto_id="register-%s"), act)
 
 
 @require_POST
 @access.staff_required
 def replace_device(request: CareRequest, device_id: int) -> HttpResponse:
     device = _device_or_404(device_id)
-    form = ReplaceDeviceForm(request.POST, auto_id="replace-%s")
-    if form.is_valid():
-        with _refusal_on(form):
-            new = devices_ops.replace_device(
-                device=device,
-                details=form.details(),
-                replaced_at=_aware(form.cleaned_data["replaced_at"]),
-                actor=request.user,
-                now=timezone.now(),
-            )
-            return _done(
-                request, device.meter, f"Device {device.serial_number} retired and {new.serial_number} fitted."
-            )
-    return _meter_page(request, device.meter, form)
+
+    def act(form: ReplaceDeviceForm) -> str:
+        new = devices_ops.replace_device(
+            device=device,
+            details=form.details(),
+            replaced_at=_aware(form.cleaned_data["replaced_at"]),
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return f"Device {device.serial_number} retired and {new.serial_number} fitted."
+
+    return _device_action(request, device.meter, ReplaceDeviceForm(request.POST, auto_id="replace-%s"), act)
 
 
 @require_POST
 @access.staff_required
 def retire_device(request: CareRequest, device_id: int) -> HttpResponse:
     device = _device_or_404(device_id)
-    form = RetireDeviceForm(request.POST, auto_id="retire-%s")
-    if form.is_valid():
-        with _refusal_on(form):
-            devices_ops.retire_device(
-                device=device,
-                retired_at=_aware(form.cleaned_data["retired_at"]),
-                actor=request.user,
-                now=timezone.now(),
-            )
-            return _done(request, device.meter, f"Device {device.serial_number} retired.")
-    return _meter_page(request, device.meter, form)
+
+    def act(form: RetireDeviceForm) -> str:
+        devices_ops.retire_device(
+            device=device,
+            retired_at=_aware(form.cleaned_data["retired_at"]),
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return f"Device {device.serial_number} retired."
+
+    return _device_action(request, device.meter, RetireDeviceForm(request.POST, auto_id="retire-%s"), act)
 
 
 @require_POST
 @access.staff_required
 def correct_device(request: CareRequest, device_id: int) -> HttpResponse:
     device = _device_or_404(device_id)
-    form = CorrectDeviceForm(request.POST, auto_id="correct-%s")
-    if form.is_valid():
-        with _refusal_on(form):
-            corrected = devices_ops.correct_device(
-                device=device,
-                serial_number=form.cleaned_data["serial_number"],
-                sim_phone_number=form.cleaned_data["sim_phone_number"],
-                actor=request.user,
-                now=timezone.now(),
-            )
-            return _done(
-                request,
-                device.meter,
-                f"Device record corrected: serial {corrected.serial_number}, SIM {corrected.sim_phone_number}. "
-                "Replay its quarantined messages from the AMR quarantine.",
-            )
-    return _meter_page(request, device.meter, form)
+
+    def act(form: CorrectDeviceForm) -> str:
+        corrected = devices_ops.correct_device(
+            device=device,
+            serial_number=form.cleaned_data["serial_number"],
+            sim_phone_number=form.cleaned_data["sim_phone_number"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return (
+            f"Device record corrected: serial {corrected.serial_number}, SIM {corrected.sim_phone_number}. "
+            "Replay its quarantined messages from the AMR quarantine."
+        )
+
+    return _device_action(request, device.meter, CorrectDeviceForm(request.POST, auto_id="correct-%s"), act)
