@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Final
 
+from hearth.common import gas
 from hearth.common.money import to_pennies
 
 __all__ = [
@@ -77,13 +78,8 @@ CCL_EFFECTIVE_FROM: Final = date(2026, 4, 1)
 Earlier rates are not held, so a business period starting before this date is refused rather than mis-charged.
 """
 
-GAS_CORRECTION_FACTOR: Final = Decimal("1.02264")
-"""Standard volume correction for temperature and pressure (Gas (Calculation of Thermal Energy) Regulations)."""
-
-HCF_TO_M3: Final = Decimal("2.83")
-"""Imperial meters read hundreds of cubic feet; converted to m³ before anything else."""
-
-MJ_PER_KWH: Final = Decimal("3.6")
+GAS_CORRECTION_FACTOR: Final = gas.VOLUME_CORRECTION
+HCF_TO_M3: Final = gas.CUBIC_METRES_PER_HCF
 
 
 class LineKind(StrEnum):
@@ -315,8 +311,8 @@ def gas_kwh(volume: Decimal, calorific_value: Decimal, imperial: bool = False) -
 
     kWh are rounded half-up to the watt-hour once, at the end, so the printed steps reproduce the printed kWh.
     """
-    volume_m3 = volume * HCF_TO_M3 if imperial else volume
-    kwh = (volume_m3 * GAS_CORRECTION_FACTOR * calorific_value / MJ_PER_KWH).quantize(
+    volume_m3 = gas.hcf_to_cubic_metres(volume) if imperial else volume
+    kwh = gas.kwh_of_gas(cubic_metres=volume_m3, calorific_value=calorific_value).quantize(
         KWH_QUANTUM, rounding=ROUND_HALF_UP
     )
     return GasConversion(

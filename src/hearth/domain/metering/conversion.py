@@ -1,7 +1,8 @@
 """Gas volume to energy, and imperial meter units to metric (DOMAIN.md, "Gas volume to energy").
 
 ``kWh = m³ x 1.02264 (volume correction) x calorific value (MJ/m³) / 3.6``, and an imperial meter's hundreds of
-cubic feet are ``m³ = hcf x 2.83``. The calorific value changes daily by local distribution zone; until daily values
+cubic feet are ``m³ = hcf x 2.83`` (formula and constants in :mod:`hearth.common.gas`). The calorific value
+changes daily by local distribution zone; until daily values
 are loaded, the configured default ``HEARTH_DEFAULT_CALORIFIC_VALUE`` (39.5 MJ/m³) is used.
 
 Stored quantities have 4 decimal places: :func:`stored` rounds once, half-up, after the whole calculation.
@@ -12,14 +13,11 @@ from typing import Final
 
 from django.conf import settings
 
+from hearth.common import gas
 from hearth.data.metering.models import AmrDevice
 
-VOLUME_CORRECTION: Final = Decimal("1.02264")
-"""Corrects metered volume to standard temperature and pressure."""
-
-MEGAJOULES_PER_KWH: Final = Decimal("3.6")
-CUBIC_METRES_PER_HCF: Final = Decimal("2.83")
-"""One hundred cubic feet in cubic metres, as suppliers convert imperial gas meter reads."""
+VOLUME_CORRECTION: Final = gas.VOLUME_CORRECTION
+MEGAJOULES_PER_KWH: Final = gas.MEGAJOULES_PER_KWH
 
 STORED_PLACES: Final = Decimal("0.0001")
 """Quantities and kWh are stored to 4 decimal places (IntervalConsumption, DailyConsumption)."""
@@ -38,12 +36,10 @@ def stored(value: Decimal) -> Decimal:
 def gas_kwh(*, cubic_metres: Decimal, calorific_value: Decimal | None = None) -> Decimal:
     """The energy in a volume of gas, unrounded: m³ x 1.02264 x CV / 3.6 (CV in MJ/m³, default from settings)."""
     cv = default_calorific_value() if calorific_value is None else calorific_value
-    return cubic_metres * VOLUME_CORRECTION * cv / MEGAJOULES_PER_KWH
+    return gas.kwh_of_gas(cubic_metres=cubic_metres, calorific_value=cv)
 
 
-def hcf_to_cubic_metres(hcf: Decimal) -> Decimal:
-    """An imperial meter's hundreds of cubic feet in cubic metres, unrounded: hcf x 2.83."""
-    return hcf * CUBIC_METRES_PER_HCF
+hcf_to_cubic_metres: Final = gas.hcf_to_cubic_metres
 
 
 def kwh_of(*, quantity: Decimal, unit: str, calorific_value: Decimal | None = None) -> Decimal:
