@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "hearth.data.audit",
     "hearth.data.care",
     "hearth.data.tariffs",
+    "hearth.data.documents",
+    "hearth.data.billing",
     "hearth.interfaces.web",
     "hearth.interfaces.portal",
     "hearth.interfaces.care",
@@ -175,6 +177,11 @@ STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Issued documents (invoices, letters): a folder under the data folder here; an S3-compatible store in production.
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "documents"},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -1,0 +1,1 @@
+"""Bills, their lines, the account ledger, additional charges and bill runs."""

@@ -1,0 +1,1 @@
+"""The document store: every document an account receives, stored once and never changed."""
