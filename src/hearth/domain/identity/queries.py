@@ -5,13 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from axes.helpers import get_cool_off
-from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet
 
 from hearth.data.accounts.models import Account, Customer
 from hearth.data.identity.models import AccountLink, ConditionsAcceptance, User
+from hearth.domain.identity import throttle
 
 
 class ActivationStep(enum.StrEnum):
@@ -109,9 +108,5 @@ def portal_link_by_id(*, link_id: int) -> AccountLink | None:
 
 def login_locked_out(*, user: User, now: datetime) -> bool:
     """Whether repeated failed sign-ins have locked the login's address (django-axes, within the cool-off)."""
-    attempts = AccessAttempt.objects.filter(username=user.email)
-    cool_off = get_cool_off()
-    if cool_off is not None:
-        attempts = attempts.filter(attempt_time__gte=now - cool_off)
-    failures = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+    failures, _last = throttle.recent_failures(condition=Q(username=user.email), now=now)
     return bool(failures >= settings.AXES_FAILURE_LIMIT)

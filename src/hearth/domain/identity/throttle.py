@@ -9,9 +9,23 @@ Unknown addresses are slowed exactly like known ones: the wait reveals nothing.
 import math
 from datetime import datetime
 
+from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Max, Q, Sum
+
+
+def recent_failures(*, condition: Q, now: datetime) -> tuple[int, datetime | None]:
+    """Failed sign-ins matching ``condition`` within the django-axes cool-off, and when the last one was.
+
+    The one reading of axes' records, shared by the slowing here and the lock-out status shown to care staff.
+    """
+    attempts = AccessAttempt.objects.filter(condition)
+    cool_off = get_cool_off()
+    if cool_off is not None:
+        attempts = attempts.filter(attempt_time__gte=now - cool_off)
+    recent = attempts.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    return recent["failures"] or 0, recent["last"]
 
 
 def sign_in_wait_seconds(*, email: str, ip_address: str, now: datetime) -> int:
@@ -20,16 +34,12 @@ def sign_in_wait_seconds(*, email: str, ip_address: str, now: datetime) -> int:
     base_seconds: int = settings.HEARTH_LOGIN_SLOW_SECONDS
     if base_seconds <= 0:
         return 0
-    window_start = now - settings.AXES_COOLOFF_TIME
     wait = 0
     for condition in (Q(username=email), Q(ip_address=ip_address)):
-        recent = AccessAttempt.objects.filter(condition, attempt_time__gte=window_start).aggregate(
-            failures=Sum("failures_since_start"), last=Max("attempt_time")
-        )
-        failures = recent["failures"] or 0
-        if failures < slow_after or recent["last"] is None:
+        failures, last = recent_failures(condition=condition, now=now)
+        if failures < slow_after or last is None:
             continue
         delay = base_seconds * 2 ** (failures - slow_after)
-        elapsed = (now - recent["last"]).total_seconds()
+        elapsed = (now - last).total_seconds()
         wait = max(wait, math.ceil(delay - elapsed))
     return wait
