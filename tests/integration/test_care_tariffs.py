@@ -9,7 +9,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -235,3 +237,18 @@ def test_a_fixed_tariffs_price_cannot_go_up_during_the_term_and_the_reason_is_be
 def test_an_unknown_product_or_tariff_is_not_found(care):
     assert care.get("/care/tariffs/products/999/tariffs/new/").status_code == 404
     assert care.get("/care/tariffs/999/").status_code == 404
+
+
+def test_the_products_page_reads_tariffs_in_one_query_however_many_products(care):
+    """Each product's tariffs come from one prefetch, not a query per product."""
+
+    def queries_for_products_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert care.get("/care/tariffs/").status_code == 200
+        return len(captured.captured_queries)
+
+    create_tariff(care, create_product(care, code="HEARTH-VAR-A"))
+    with_one = queries_for_products_page()
+    for code in ("HEARTH-VAR-B", "HEARTH-VAR-C", "HEARTH-VAR-D"):
+        create_tariff(care, create_product(care, code=code))
+    assert queries_for_products_page() == with_one

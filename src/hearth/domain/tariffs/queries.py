@@ -62,7 +62,8 @@ def product_by_code(code: str) -> Product | None:
 
 
 def tariffs_of(product: Product) -> list[Tariff]:
-    return list(product.tariffs.order_by("fuel", "structure", "region", "payment_method"))
+    """The product's tariffs in a stable order, sorted here so tariffs prefetched by ``all_products`` are reused."""
+    return sorted(product.tariffs.all(), key=lambda t: (t.fuel, t.structure, t.region, t.payment_method))
 
 
 def tariff_of(*, product_code: str, tariff_code: str, fuel: Fuel) -> Tariff | None:
