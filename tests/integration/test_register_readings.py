@@ -68,6 +68,23 @@ def test_a_reading_lower_than_the_last_is_refused_saying_what_and_when(meter, st
     assert RegisterReading.objects.filter(register=register).count() == 1
 
 
+def test_an_actual_reading_below_an_earlier_estimate_is_accepted_to_true_it_up(meter, start):
+    """An over-estimate is not a reading of the meter: the real one that follows corrects it, lower or not."""
+    register = _register(meter)
+    _record(register, start, "1000")
+    metering_readings.record_estimated_reading(
+        register=register,
+        read_at=start + timedelta(days=30),
+        value=Decimal("1371"),
+        note="Estimated for a bill",
+        received_at=start + timedelta(days=30),
+    )
+    reading = _record(register, start + timedelta(days=32), "1350")
+    assert reading.status == RegisterReading.Status.ACCEPTED
+    earlier = _record(register, start + timedelta(days=20), "1200")
+    assert earlier.status == RegisterReading.Status.ACCEPTED
+
+
 def test_a_lower_reading_on_a_replaced_meter_is_held_for_care_staff(meter, start):
     register = _register(meter)
     first = _record(register, start, "12345")

@@ -54,6 +54,7 @@ __all__ = [
     "expected_use",
     "last_reading",
     "readings_for_meter",
+    "record_estimated_reading",
     "record_register_reading",
 ]
 
@@ -237,16 +238,12 @@ def _decide(
     confirmed_high: bool,
 ) -> _Decision:
     unit = unit_of(register)
-    previous = (
-        RegisterReading.objects.filter(register=register, status=RegisterReading.Status.ACCEPTED, read_at__lte=read_at)
-        .order_by("-read_at", "-id")
-        .first()
+    # Estimates are checked against nothing: the next real reading trues them up, even when it is lower.
+    taken = RegisterReading.objects.filter(register=register, status=RegisterReading.Status.ACCEPTED).exclude(
+        kind__in=[RegisterReading.Kind.ESTIMATED, RegisterReading.Kind.DEEMED]
     )
-    following = (
-        RegisterReading.objects.filter(register=register, status=RegisterReading.Status.ACCEPTED, read_at__gt=read_at)
-        .order_by("read_at", "id")
-        .first()
-    )
+    previous = taken.filter(read_at__lte=read_at).order_by("-read_at", "-id").first()
+    following = taken.filter(read_at__gt=read_at).order_by("read_at", "id").first()
     notes = []
     if previous is not None:
         advance = _advance(register, previous.value, value)
@@ -396,3 +393,37 @@ def record_register_reading(
         if source in AUDITED_SOURCES:
             _audit_recorded(reading, actor, received_at)
         return reading
+
+
+def record_estimated_reading(
+    *, register: Register, read_at: datetime, value: Decimal, note: str, received_at: datetime
+) -> RegisterReading:
+    """Store the reading Hearth estimated for a register at ``read_at`` (source and kind ESTIMATED, accepted).
+
+    Estimates skip the customer-facing rules above: Hearth made them, from the annual consumption, and the next
+    actual reading trues them up whatever they were. Asking again for the same register and time returns the estimate
+    already stored, unchanged, so a bill worked out twice uses the same figure.
+    """
+    if read_at.tzinfo is None or read_at.utcoffset() is None:
+        raise ValueError("read_at must be an aware datetime")
+    existing = existing_reading(register=register, read_at=read_at, source=ReadingSource.ESTIMATED)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return RegisterReading.objects.create(
+                register=register,
+                read_at=read_at,
+                value=value,
+                source=ReadingSource.ESTIMATED,
+                kind=RegisterReading.Kind.ESTIMATED,
+                status=RegisterReading.Status.ACCEPTED,
+                received_at=received_at,
+                note=note[:300],
+            )
+    except IntegrityError:
+        # Another process stored the same estimate at the same moment.
+        existing = existing_reading(register=register, read_at=read_at, source=ReadingSource.ESTIMATED)
+        if existing is None:
+            raise
+        return existing
