@@ -19,18 +19,26 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from hearth.common.calendar import LONDON, local_date
-from hearth.data.accounts.models import Customer, Supply, SupplyPoint
+from hearth.data.accounts.models import Account, Customer, Supply, SupplyPoint
 from hearth.data.identity.models import User
-from hearth.data.metering.models import HalfHourlyConsent
+from hearth.data.metering.models import HalfHourlyConsent, Meter
+from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.audit import operations as audit
 
 __all__ = [
+    "SupplyPointConsent",
     "WithinDayPolicy",
     "has_half_hourly_consent",
     "record_consent",
+    "smart_supply_point_consents",
     "within_day_policies",
     "within_day_policy",
 ]
+
+
+def _supply_began(valid_from: date) -> datetime:
+    """The instant a supply began: local midnight of its first day (only choices since then are its household's)."""
+    return datetime.combine(valid_from, time(0), tzinfo=LONDON)
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,7 @@ def within_day_policies(*, supply_points: Iterable[SupplyPoint]) -> dict[int, Wi
     for supply_point_id in ids:
         periods = []
         for supply in supplies[supply_point_id]:
-            began = datetime.combine(supply.valid_from, time(0), tzinfo=LONDON)
+            began = _supply_began(supply.valid_from)
             own = [(at, granted) for at, granted in consents[supply_point_id] if at >= began]
             periods.append(
                 _SupplyPeriod(
@@ -112,6 +120,48 @@ def within_day_policy(*, supply_point: SupplyPoint) -> WithinDayPolicy:
 def has_half_hourly_consent(*, supply_point: SupplyPoint, at: datetime) -> bool:
     """Whether the supply point's data at ``at`` may be kept half-hourly (see the module docstring)."""
     return within_day_policy(supply_point=supply_point).allows(at)
+
+
+@dataclass(frozen=True)
+class SupplyPointConsent:
+    """A supply point with a smart meter: the household's current choice and its changes since the supply began."""
+
+    supply_point: SupplyPoint
+    meters: list[Meter]
+    granted: bool
+    changes: list[HalfHourlyConsent]
+
+
+def smart_supply_point_consents(*, account: Account, now: datetime) -> list[SupplyPointConsent]:
+    """Each of the account's current supply points with a smart meter fitted, with its choice at ``now`` and the
+    choices recorded since the account's current supply there began, newest first.
+    """
+    meters = (
+        accounts_queries.current_meters(account=account).filter(kind=Meter.Kind.SMART).select_related("supply_point")
+    )
+    by_point: dict[int, list[Meter]] = {}
+    points: dict[int, SupplyPoint] = {}
+    for meter in meters:
+        by_point.setdefault(meter.supply_point_id, []).append(meter)
+        points[meter.supply_point_id] = meter.supply_point
+    entries = []
+    for point_id, point in points.items():
+        supply = Supply.objects.filter(account=account, supply_point=point, valid_to__isnull=True).first()
+        began = _supply_began(supply.valid_from) if supply is not None else now
+        changes = list(
+            HalfHourlyConsent.objects.filter(supply_point=point, recorded_at__gte=began)
+            .select_related("recorded_by")
+            .order_by("-recorded_at", "-id")
+        )
+        entries.append(
+            SupplyPointConsent(
+                supply_point=point,
+                meters=by_point[point_id],
+                granted=has_half_hourly_consent(supply_point=point, at=now),
+                changes=changes,
+            )
+        )
+    return entries
 
 
 def _customer_at(supply_point: SupplyPoint, day: date) -> Customer | None:

@@ -36,6 +36,7 @@ from hearth.common.calendar import LONDON, local_date
 from hearth.data.accounts.models import Account, Fuel, Property, Supply, SupplyPoint
 from hearth.data.identity.models import User
 from hearth.data.metering.models import AmrDevice, DailyConsumption, IntervalConsumption, Meter, Register
+from hearth.domain.accounts import queries as accounts_queries
 
 Quality = IntervalConsumption.Quality
 
@@ -333,6 +334,15 @@ def _supply_window(supply: Supply) -> Window:
     )
 
 
+def _login_supplies(user: User, condition: Q) -> list[Supply]:
+    """The supplies of the login's linked accounts meeting ``condition``, oldest first."""
+    return list(
+        Supply.objects.filter(condition, account__login_links__user=user)
+        .select_related("supply_point")
+        .order_by("valid_from", "id")
+    )
+
+
 def readable_meter(*, user: User, fuel: Fuel, identifier: str, serial_number: str) -> ReadableMeter | None:
     """The meter with this serial on the supply point ``identifier`` (a normalised MPAN core or MPRN), if one of
     the login's linked accounts is or was supplied through that point; otherwise None.
@@ -340,19 +350,62 @@ def readable_meter(*, user: User, fuel: Fuel, identifier: str, serial_number: st
     None is the answer both for a meter that does not exist and for one the login may not see, so that callers
     can answer both the same way.
     """
-    supplies = list(
-        Supply.objects.filter(
-            account__login_links__user=user, supply_point__fuel=fuel, supply_point__identifier=identifier
-        )
-        .select_related("supply_point")
-        .order_by("valid_from", "id")
-    )
+    supplies = _login_supplies(user, Q(supply_point__fuel=fuel, supply_point__identifier=identifier))
     if not supplies:
         return None
     meter = Meter.objects.filter(supply_point=supplies[0].supply_point, serial_number=serial_number.strip()).first()
     if meter is None:
         return None
     return ReadableMeter(meter=meter, windows=tuple(_supply_window(supply) for supply in supplies))
+
+
+def readable_account_meter(*, user: User, account: Account, meter_id: int) -> ReadableMeter | None:
+    """The meter ``meter_id`` if it is on one of the account's current supply points and the login may read it
+    (as :func:`readable_meter`, from the meter already found: one look-up); otherwise None.
+    """
+    meter = (
+        Meter.objects.filter(pk=meter_id, supply_point__in=accounts_queries.current_supply_points(account=account))
+        .select_related("supply_point")
+        .first()
+    )
+    if meter is None:
+        return None
+    supplies = _login_supplies(user, Q(supply_point=meter.supply_point))
+    if not supplies:
+        return None
+    return ReadableMeter(meter=meter, windows=tuple(_supply_window(supply) for supply in supplies))
+
+
+# --- When figures arrived (the portal marks late data) -----------------------------------------------------------
+
+
+def received_by_day(*, meter: Meter, period_from: datetime, period_to: datetime) -> dict[date, datetime]:
+    """The latest time any figure of each local day in ``[period_from, period_to)`` was received (intervals and
+    daily totals alike): the :class:`Consumption` values do not carry their receipt time.
+    """
+    latest: dict[date, datetime] = {}
+    interval_times = IntervalConsumption.objects.filter(
+        meter=meter, interval_start__gte=period_from, interval_start__lt=period_to
+    ).values_list("interval_start", "received_at")
+    for interval_start, received_at in interval_times:
+        day = local_date(interval_start)
+        if day not in latest or received_at > latest[day]:
+            latest[day] = received_at
+    daily_times = DailyConsumption.objects.filter(
+        meter=meter, day_date__gte=local_date(period_from), day_date__lt=local_date(period_to)
+    ).values_list("day_date", "received_at")
+    for day, received_at in daily_times:
+        if day not in latest or received_at > latest[day]:
+            latest[day] = received_at
+    return latest
+
+
+def received_by_interval(*, meter: Meter, period_from: datetime, period_to: datetime) -> dict[datetime, datetime]:
+    """When each stored interval starting in ``[period_from, period_to)`` was received, by its start."""
+    rows = IntervalConsumption.objects.filter(
+        meter=meter, interval_start__gte=period_from, interval_start__lt=period_to
+    )
+    return dict(rows.values_list("interval_start", "received_at"))
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from hearth.common.calendar import LONDON, local_date
-from hearth.data.accounts.models import Customer, Fuel, Supply, SupplyPoint
+from hearth.data.accounts.models import Customer, Fuel
 from hearth.data.identity.models import AccountLink
-from hearth.data.metering.models import AmrDevice, DailyConsumption, HalfHourlyConsent, IntervalConsumption, Meter
+from hearth.data.metering.models import AmrDevice, Meter
 from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.metering import consent as metering_consent
 from hearth.domain.metering import consumption as metering_consumption
@@ -57,9 +57,9 @@ DEFAULT_DAYS: Final = 30
 MAX_DAYS: Final = 366
 DEFAULT_INTERVAL_MINUTES: Final = 30
 
-ACTUAL: Final = IntervalConsumption.Quality.ACTUAL.value
-ESTIMATED: Final = IntervalConsumption.Quality.ESTIMATED.value
-MISSING: Final = IntervalConsumption.Quality.MISSING.value
+ACTUAL: Final = metering_consumption.Quality.ACTUAL.value
+ESTIMATED: Final = metering_consumption.Quality.ESTIMATED.value
+MISSING: Final = metering_consumption.Quality.MISSING.value
 
 KWH: Final = AmrDevice.Unit.KWH.value
 CUBIC_METRES: Final = AmrDevice.Unit.CUBIC_METRES.value
@@ -241,22 +241,15 @@ class Visible:
 
 def _meter_of_account(request: PortalRequest, meter_id: int) -> Visible:
     """The meter if it is on one of the account's current supply points and the login may read it; else 404."""
-    supply_points = accounts_queries.current_supply_points(account=request.account)
-    meter = Meter.objects.filter(pk=meter_id, supply_point__in=supply_points).select_related("supply_point").first()
-    if meter is None:
-        raise Http404("No such meter on this account.")
-    readable = metering_consumption.readable_meter(
-        user=request.user,
-        fuel=Fuel(meter.supply_point.fuel),
-        identifier=meter.supply_point.identifier,
-        serial_number=meter.serial_number,
+    readable = metering_consumption.readable_account_meter(
+        user=request.user, account=request.account, meter_id=meter_id
     )
-    if readable is None or readable.meter.pk != meter.pk or not readable.windows:
+    if readable is None:
         raise Http404("No such meter on this account.")
     first = min(local_date(window.start) for window in readable.windows)
     ends = [window.end for window in readable.windows]
     last = None if None in ends else max(local_date(end) for end in ends if end is not None) - timedelta(days=1)
-    return Visible(meter=meter, windows=readable.windows, first_day=first, last_day=last)
+    return Visible(meter=readable.meter, windows=readable.windows, first_day=first, last_day=last)
 
 
 def within_day_allowed(meter: Meter, now: datetime) -> bool:
@@ -379,33 +372,6 @@ def _bound(form_class: type[_PeriodForm], request: PortalRequest, visible: Visib
 # --- Reading the figures --------------------------------------------------------------------------------------
 
 
-def _received_by_day(meter: Meter, start: datetime, end: datetime) -> dict[date, datetime]:
-    """The latest time any figure of each local day was received (intervals and daily totals).
-
-    Read here because the domain's Consumption values do not carry their receipt time (see the report for issue 3).
-    """
-    latest: dict[date, datetime] = {}
-    interval_times = IntervalConsumption.objects.filter(
-        meter=meter, interval_start__gte=start, interval_start__lt=end
-    ).values_list("interval_start", "received_at")
-    for interval_start, received_at in interval_times:
-        day = local_date(interval_start)
-        if day not in latest or received_at > latest[day]:
-            latest[day] = received_at
-    daily_times = DailyConsumption.objects.filter(
-        meter=meter, day_date__gte=local_date(start), day_date__lt=local_date(end)
-    ).values_list("day_date", "received_at")
-    for day, received_at in daily_times:
-        if day not in latest or received_at > latest[day]:
-            latest[day] = received_at
-    return latest
-
-
-def _received_by_interval(meter: Meter, start: datetime, end: datetime) -> dict[datetime, datetime]:
-    rows = IntervalConsumption.objects.filter(meter=meter, interval_start__gte=start, interval_start__lt=end)
-    return dict(rows.values_list("interval_start", "received_at"))
-
-
 def _gas_conversion(gas: bool, calorific_value: Decimal) -> GasConversion | None:
     if not gas:
         return None
@@ -440,7 +406,7 @@ def daily(visible: Visible, first: date, last: date) -> Shown:
             within=visible.windows,
         )
     }
-    received = _received_by_day(meter, start, end)
+    received = metering_consumption.received_by_day(meter=meter, period_from=start, period_to=end)
     slots = []
     day = first
     while day <= last:
@@ -487,7 +453,7 @@ def within_day(visible: Visible, day: date) -> Shown:
         (int((row.interval_end - row.interval_start).total_seconds()) // 60 for row in stored.values()),
         default=DEFAULT_INTERVAL_MINUTES,
     )
-    received = _received_by_interval(meter, start, end)
+    received = metering_consumption.received_by_interval(meter=meter, period_from=start, period_to=end)
     starts = interval_starts(day, minutes)
     clock_change = len(starts) * minutes != 24 * 60
     slots = []
@@ -864,16 +830,6 @@ def consumption_day_csv(request: PortalRequest, meter_id: int) -> HttpResponse:
 # --- Half-hourly data consent (T&C 7.7) ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ConsentEntry:
-    """A supply point with a smart meter: the household's current choice and its changes since the supply began."""
-
-    supply_point: SupplyPoint
-    meters: list[Meter]
-    granted: bool
-    changes: list[HalfHourlyConsent]
-
-
 class ConsentForm(forms.Form):
     supply_point = forms.IntegerField(
         error_messages={"required": "Say which supply point.", "invalid": "Say which supply point."}
@@ -885,37 +841,6 @@ class ConsentForm(forms.Form):
             "invalid_choice": "Choose half-hourly data or daily totals.",
         },
     )
-
-
-def _consent_entries(request: PortalRequest, now: datetime) -> list[ConsentEntry]:
-    meters = (
-        accounts_queries.current_meters(account=request.account)
-        .filter(kind=Meter.Kind.SMART)
-        .select_related("supply_point")
-    )
-    by_point: dict[int, list[Meter]] = {}
-    points: dict[int, SupplyPoint] = {}
-    for meter in meters:
-        by_point.setdefault(meter.supply_point_id, []).append(meter)
-        points[meter.supply_point_id] = meter.supply_point
-    entries = []
-    for point_id, point in points.items():
-        supply = Supply.objects.filter(account=request.account, supply_point=point, valid_to__isnull=True).first()
-        began = metering_consumption.local_midnight(supply.valid_from) if supply is not None else now
-        changes = list(
-            HalfHourlyConsent.objects.filter(supply_point=point, recorded_at__gte=began)
-            .select_related("recorded_by")
-            .order_by("-recorded_at", "-id")
-        )
-        entries.append(
-            ConsentEntry(
-                supply_point=point,
-                meters=by_point[point_id],
-                granted=metering_consent.has_half_hourly_consent(supply_point=point, at=now),
-                changes=changes,
-            )
-        )
-    return entries
 
 
 def _when(at: datetime) -> str:
@@ -931,7 +856,7 @@ def consent(request: PortalRequest) -> HttpResponse:
     """
     now = timezone.now()
     household = _is_household(request)
-    entries = _consent_entries(request, now) if household else []
+    entries = metering_consent.smart_supply_point_consents(account=request.account, now=now) if household else []
     may_change = request.link.role == AccountLink.Role.HOLDER
     if request.method == "POST":
         if not may_change:
