@@ -20,6 +20,7 @@ from hearth.common import identifiers
 from hearth.data.accounts.models import Account, Customer
 from hearth.data.care.models import LoginDetailsRequest
 from hearth.data.identity.models import AccountLink, ConditionsAcceptance, User, normalise_email
+from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.audit import operations as audit
 from hearth.domain.identity import queries as identity_queries
 
@@ -134,7 +135,7 @@ def request_login_details(*, account_number: str, postcode: str, email: str, now
     """
     address = normalise_email(email)
     note = ""
-    account = Account.objects.filter(number=account_number.strip()).select_related("customer").first()
+    account = accounts_queries.account_by_number(number=account_number)
     try:
         normalised_postcode = identifiers.normalise_postcode(postcode)
     except identifiers.InvalidIdentifier:
