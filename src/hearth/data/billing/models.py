@@ -181,8 +181,9 @@ class BillLine(models.Model):
 class LedgerEntry(models.Model):
     """A movement on the account's balance: positive adds to what the customer owes, negative reduces it.
 
-    The running balance is the sum of entries in (``posted_at``, ``id``) order. A bill posts one CHARGE and, if
-    cancelled, one CREDIT_NOTE; the constraint makes a second posting of either impossible.
+    The running balance is the sum of entries in (``posted_at``, ``id``) order. A bill posts one CHARGE (negative for
+    a bill that comes to a credit) and, if cancelled, one CREDIT_NOTE reversing it; the constraint makes a second
+    posting of either impossible.
     """
 
     class Kind(models.TextChoices):
@@ -210,8 +211,10 @@ class LedgerEntry(models.Model):
                 fields=["bill", "kind"], condition=Q(bill__isnull=False), name="ledger_one_posting_per_bill_and_kind"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["CHARGE", "REFUND"], amount__gte=0)
-                | Q(kind__in=["CREDIT_NOTE", "PAYMENT", "CREDIT"], amount__lte=0),
+                # A bill's charge is negative when it trues up an over-estimate; its credit note reverses it.
+                condition=Q(kind__in=["CHARGE", "CREDIT_NOTE"])
+                | Q(kind="REFUND", amount__gte=0)
+                | Q(kind__in=["PAYMENT", "CREDIT"], amount__lte=0),
                 name="ledger_amount_sign_matches_kind",
             ),
         ]

@@ -1,0 +1,83 @@
+"""Reading bills, their lines and consumption, the account ledger with its running balance, and the base rate.
+
+Every read of an account's bills goes through the account, so a bill id guessed from a URL never reaches a bill of
+another account.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+
+from hearth.data.accounts.models import Account
+from hearth.data.billing.models import (
+    AdditionalCharge,
+    BaseRate,
+    Bill,
+    BillConsumption,
+    BillingObstruction,
+    BillLine,
+    LedgerEntry,
+)
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """One ledger entry and the account's balance just after it (positive: the customer owes)."""
+
+    entry: LedgerEntry
+    balance: Decimal
+
+
+def bills_of(account: Account) -> QuerySet[Bill]:
+    """The account's bills, live and cancelled, newest period first."""
+    return Bill.objects.filter(account=account).order_by("-period_start_date", "-id")
+
+
+def bill_of_account(account: Account, bill_id: int) -> Bill | None:
+    """The bill ``bill_id`` if it belongs to ``account``; None otherwise (never another account's bill)."""
+    return Bill.objects.filter(account=account, pk=bill_id).first()
+
+
+def lines_of(bill: Bill) -> list[BillLine]:
+    """The bill's printed lines in order; their amounts sum to ``bill.total``."""
+    return list(BillLine.objects.filter(bill=bill).order_by("position", "id"))
+
+
+def consumption_of(bill: Bill) -> list[BillConsumption]:
+    """The readings and energy the bill charged, in the order printed."""
+    return list(BillConsumption.objects.filter(bill=bill).select_related("supply_point").order_by("position", "id"))
+
+
+def ledger_of(account: Account) -> list[LedgerRow]:
+    """Every ledger entry of the account, oldest first, each with the running balance after it."""
+    balance = ZERO
+    rows: list[LedgerRow] = []
+    for entry in LedgerEntry.objects.filter(account=account).select_related("bill").order_by("posted_at", "id"):
+        balance += entry.amount
+        rows.append(LedgerRow(entry=entry, balance=balance))
+    return rows
+
+
+def balance_of(account: Account) -> Decimal:
+    """What the customer owes now (negative: in credit): the sum of the ledger."""
+    total = LedgerEntry.objects.filter(account=account).aggregate(total=Sum("amount"))["total"]
+    return ZERO if total is None else Decimal(total)
+
+
+def unbilled_charges_of(account: Account) -> QuerySet[AdditionalCharge]:
+    """Additional charges and interest raised but not yet on a bill, oldest first."""
+    return AdditionalCharge.objects.filter(account=account, bill__isnull=True).order_by("incurred_date", "id")
+
+
+def obstructions_of(account: Account) -> QuerySet[BillingObstruction]:
+    """Periods in which care staff recorded that the customer obstructed billing, oldest first."""
+    return BillingObstruction.objects.filter(account=account).order_by("from_date", "id")
+
+
+def base_rate_on(day: date) -> BaseRate | None:
+    """The Bank of England base rate in force on ``day`` (the latest set on or before it), or None if none is held."""
+    return BaseRate.objects.filter(effective_date__lte=day).order_by("-effective_date").first()
