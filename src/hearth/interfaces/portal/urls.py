@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hearth.interfaces.portal import views, views_api, views_consumption, views_readings
+from hearth.interfaces.portal import views, views_api, views_bills, views_consumption, views_readings
 
 app_name = "portal"
 
@@ -21,7 +21,7 @@ urlpatterns = [
     path("accounts/select/", views.select_account, name="select_account"),
     path("accounts/none/", views.no_accounts, name="no_accounts"),
     path("accounts/logins/", views.account_logins, name="account_logins"),
-    path("services/bills/", views.bills, name="bills"),
+    path("services/bills/", views_bills.bills, name="bills"),
     path("services/consumption/", views_consumption.consumption, name="consumption"),
     path("services/consumption/<int:meter_id>/", views_consumption.consumption_daily, name="consumption_daily"),
     path(
@@ -40,4 +40,7 @@ urlpatterns = [
     path("conditions-of-use/", views.conditions_of_use, name="conditions_of_use"),
     path("api-keys/", views_api.api_keys_page, name="api_keys"),
     path("api-keys/<int:key_id>/revoke/", views_api.revoke_api_key, name="revoke_api_key"),
+    # Bills Online (issue 4): a bill as its invoice prints it, and an account's documents as downloads.
+    path("services/bills/<int:bill_id>/", views_bills.bill, name="bill"),
+    path("services/documents/<int:document_id>/pdf/", views_bills.document_pdf, name="document_pdf"),
 ]

@@ -233,11 +233,6 @@ def select_account(request: PortalRequest) -> HttpResponse:
 
 
 @access.account_page()
-def bills(request: PortalRequest) -> HttpResponse:
-    return render(request, "portal/bills.html", _account_context(request))
-
-
-@access.account_page()
 def contact_care(request: PortalRequest) -> HttpResponse:
     """FAQ 7, 9, 11: a description and an optional screenshot become a case care staff see."""
     accounts = identity_queries.linked_accounts(user=request.user)

@@ -1,0 +1,504 @@
+"""The invoice and the credit note: a bill's stored rows laid out as a UK energy bill, rendered to PDF by Typst.
+
+Everything printed comes from the bill's own rows (lines, consumption, balance fields) and the account's records, so
+re-rendering an issued bill gives the same bytes. :func:`invoice_of` gathers them into plain text values (the
+:class:`Invoice`), which the portal's bill page shows and the Typst templates print: the page and the PDF cannot
+disagree. The values reach Typst as one JSON string in ``sys.inputs`` and are decoded there, never pasted into
+markup, so a customer called ``O'Brien #1 *Ltd*`` prints as written.
+
+Only Typst's embedded fonts are used (system fonts ignored), so a PDF does not depend on the machine that made it.
+"""
+
+import dataclasses
+import functools
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+import typst
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.db import transaction
+from django.db.models import Q
+
+from hearth.common.calendar import local_date
+from hearth.common.money import Money
+from hearth.data.accounts.models import Fuel, Property, SupplyPoint
+from hearth.data.billing.models import Bill, BillConsumption, BillLine
+from hearth.data.documents.models import Document, DocumentType
+from hearth.data.metering.models import RegisterReading
+from hearth.data.tariffs.models import Agreement, PaymentMethod
+from hearth.domain.billing import queries as billing_queries
+from hearth.domain.documents import operations as documents_ops
+from hearth.domain.metering import consumption as metering_consumption
+
+TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
+
+ENERGY_OMBUDSMAN: Final = {"website": "www.energyombudsman.org", "phone": "0330 440 1624"}
+"""The Energy Ombudsman's public contact details, printed on every bill (DOMAIN.md: complaints)."""
+
+CITIZENS_ADVICE: Final = {"website": "www.citizensadvice.org.uk/energy", "phone": "0808 223 1133"}
+"""Free independent advice for energy consumers (T&C 21.1)."""
+
+EMERGENCIES: Final = {"gas": "0800 111 999", "power_cut": "105"}
+"""The national gas emergency number (T&C 19.1) and the power-cut number for every electricity network."""
+
+DIRECT_DEBITS: Final = (PaymentMethod.DIRECT_DEBIT, PaymentMethod.ANNUAL_DIRECT_DEBIT)
+
+REGISTER_NAMES: Final = {"STANDARD": "Standard", "DAY": "Day", "NIGHT": "Night", "HALF_HOURLY": "Half-hourly"}
+
+ESTIMATED_KINDS: Final = (RegisterReading.Kind.ESTIMATED, RegisterReading.Kind.DEEMED)
+
+READING_WORDS: Final[dict[str, str]] = {
+    RegisterReading.Kind.ACTUAL: "Actual",
+    RegisterReading.Kind.CUSTOMER: "Actual (your reading)",
+    RegisterReading.Kind.OPENING: "Actual (opening)",
+    RegisterReading.Kind.FINAL: "Actual (final)",
+    RegisterReading.Kind.ESTIMATED: "Estimated",
+    RegisterReading.Kind.DEEMED: "Estimated (deemed)",
+}
+"""How each kind of reading is marked on the bill: every reading is either actual or estimated."""
+
+PENCE_UNITS: Final = {"kWh": ("kWh", "kWh"), "day": ("days", "day"), "days": ("days", "day")}
+"""Lines whose rate is printed in pence per unit, as tariffs are quoted: the unit's words for quantity and rate."""
+
+
+# --- What the bill says, as text -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadingRow:
+    """The readings used for one register, the advance between them, and for gas the conversion to kWh."""
+
+    meter_serial_number: str
+    register: str
+    start_date: str
+    start_value: str
+    start_kind: str
+    end_date: str
+    end_value: str
+    end_kind: str
+    start_estimated: bool
+    end_estimated: bool
+    advance: str
+    volume: str
+    correction_factor: str
+    calorific_value: str
+    kwh: str
+
+
+@dataclass(frozen=True)
+class LineRow:
+    """One charge line: ``quantity`` at ``rate`` = ``amount``, and the VAT rate it attracts."""
+
+    kind: str
+    description: str
+    quantity: str
+    rate: str
+    amount: str
+    vat: str
+
+
+@dataclass(frozen=True)
+class SupplySection:
+    """One supply point on the bill: where, which meters, the tariff, the readings and its charge lines."""
+
+    fuel: str
+    identifier_name: str
+    identifier: str
+    address: str
+    meter_serial_numbers: tuple[str, ...]
+    tariff: str
+    readings: tuple[ReadingRow, ...]
+    kwh: str
+    lines: tuple[LineRow, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Balance:
+    """The account as it stood when the bill was issued (T&C 9.4.2)."""
+
+    previous: str
+    payments_and_credits: str
+    this_bill: str
+    carried_forward: str
+    carried_forward_words: str
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """Everything an invoice or credit note prints, as text ready to show; ``kind`` is a DocumentType code."""
+
+    kind: str
+    title: str
+    reference: str
+    bill_reference: str
+    brand: dict[str, str]
+    account_number: str
+    customer_name: str
+    address_lines: tuple[str, ...]
+    issue_date: str
+    period: str
+    period_days: str
+    due_date: str
+    estimated: bool
+    final: bool
+    supplies: tuple[SupplySection, ...]
+    other_lines: tuple[LineRow, ...]
+    vat_lines: tuple[LineRow, ...]
+    charges_exc_vat: str
+    vat: str
+    total: str
+    balance: Balance | None
+    payment_method: str
+    payment_instruction: str
+    notes: tuple[str, ...]
+    ombudsman: dict[str, str]
+    advice: dict[str, str]
+    emergencies: dict[str, str]
+
+
+def day_words(day: date) -> str:
+    """A date as a UK bill prints it: 1 October 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def period_words(bill: Bill) -> str:
+    """A bill period as printed: its first and last days (the stored end date is exclusive)."""
+    return f"{day_words(bill.period_start_date)} to {day_words(bill.period_end_date - timedelta(days=1))}"
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def _money(amount: Decimal) -> str:
+    return str(Money(amount))
+
+
+def _figure(value: Decimal) -> str:
+    """A quantity without trailing zeros, with thousands separators: 1,234.5."""
+    return f"{value.normalize():,f}"
+
+
+def _dial(value: Decimal) -> str:
+    """A meter reading as the dials show it (no separators): 56311 or 56311.5."""
+    return f"{value.normalize():f}"
+
+
+def _percent(fraction: Decimal) -> str:
+    return f"{(fraction * 100).normalize():f}%"
+
+
+def _line_row(line: BillLine, sign: int) -> LineRow:
+    if line.unit == "£":
+        quantity, rate = _money(line.quantity), _percent(line.rate)
+    elif line.unit in PENCE_UNITS:
+        many, one = PENCE_UNITS[line.unit]
+        unit = one if line.quantity == 1 else many
+        quantity, rate = f"{_figure(line.quantity)} {unit}", f"{(line.rate * 100).normalize():f}p per {one}"
+    else:
+        quantity, rate = f"{_figure(line.quantity)} {line.unit}".strip(), _money(line.rate)
+    return LineRow(
+        kind=line.kind,
+        description=line.description,
+        quantity=quantity,
+        rate=rate,
+        amount=_money(sign * line.amount),
+        vat="none" if line.vat_rate is None else _percent(line.vat_rate),
+    )
+
+
+def _reading_row(row: BillConsumption, readings: dict[int, RegisterReading]) -> ReadingRow:
+    def read_date(reading_id: int | None) -> str:
+        reading = readings.get(reading_id) if reading_id is not None else None
+        return day_words(local_date(reading.read_at)) if reading is not None else ""
+
+    def kind_words(kind: str) -> str:
+        return READING_WORDS.get(kind, kind.title())
+
+    return ReadingRow(
+        meter_serial_number=row.meter_serial_number,
+        register=REGISTER_NAMES.get(row.band, row.band.replace("_", " ").capitalize()),
+        start_date=read_date(row.start_reading_id),
+        start_value="" if row.start_value is None else _dial(row.start_value),
+        start_kind=kind_words(row.start_kind),
+        end_date=read_date(row.end_reading_id),
+        end_value="" if row.end_value is None else _dial(row.end_value),
+        end_kind=kind_words(row.end_kind),
+        start_estimated=row.start_kind in ESTIMATED_KINDS,
+        end_estimated=row.end_kind in ESTIMATED_KINDS,
+        advance=f"{_figure(row.units)} {'m³' if row.unit == 'm3' else row.unit}",
+        volume="" if row.volume_m3 is None else f"{_figure(row.volume_m3)} m³",
+        correction_factor="" if row.correction_factor is None else _figure(row.correction_factor),
+        calorific_value="" if row.calorific_value is None else f"{_figure(row.calorific_value)} MJ/m³",
+        kwh=f"{_figure(row.kwh)} kWh",
+    )
+
+
+def _address(place: Property) -> tuple[str, ...]:
+    parts = (place.address_line_1, place.address_line_2, place.address_line_3, place.town, place.county)
+    return (*(part for part in parts if part), place.postcode)
+
+
+def _agreements(bill: Bill, supply_point_ids: list[int]) -> dict[int, Agreement]:
+    """The agreement each supply point was on at the end of the bill period (the latest one inside it)."""
+    start_at = metering_consumption.local_midnight(bill.period_start_date)
+    end_at = metering_consumption.local_midnight(bill.period_end_date)
+    found = (
+        Agreement.objects.filter(supply_point_id__in=supply_point_ids, valid_from__lt=end_at)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start_at))
+        .select_related("tariff__product")
+        .order_by("valid_from", "id")
+    )
+    return {agreement.supply_point_id: agreement for agreement in found}
+
+
+def _payment(bill: Bill, method: str, brand: dict[str, str]) -> tuple[str, str]:
+    """The payment method's name and what the customer has to do, by the due date."""
+    owed, due = bill.balance_carried_forward, day_words(bill.due_date)
+    name = PaymentMethod(method).label
+    if owed <= 0:
+        return name, "Nothing to pay: your account is in credit." if owed < 0 else "Nothing to pay."
+    if method in DIRECT_DEBITS:
+        return name, f"We will collect {_money(owed)} by Direct Debit on or after {due}."
+    return name, (
+        f"Please pay {_money(owed)} by {due}, quoting your account number {bill.account.number}, "
+        f"online at {brand['portal_url']} or by calling {brand['care_phone']}."
+    )
+
+
+def _brand() -> dict[str, str]:
+    brand = settings.HEARTH_BRAND
+    keys = ("name", "care_email", "care_phone", "colour", "accent", "portal_url")
+    return {key: str(brand[key]) for key in keys}
+
+
+def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
+    """What the bill's invoice (or, for a cancelled bill, its credit note) prints, from the bill's stored rows."""
+    bill = Bill.objects.select_related("account__customer", "account__billing_property").get(pk=bill.pk)
+    sign = -1 if credit_note else 1
+    lines = billing_queries.lines_of(bill)
+    consumption = billing_queries.consumption_of(bill)
+    reading_ids = [row.start_reading_id for row in consumption] + [row.end_reading_id for row in consumption]
+    readings = RegisterReading.objects.in_bulk([pk for pk in reading_ids if pk is not None])
+    charged = [row.supply_point_id for row in consumption] + [line.supply_point_id for line in lines]
+    point_ids = [point_id for point_id in dict.fromkeys(charged) if point_id is not None]
+    points = SupplyPoint.objects.select_related("supply_property").in_bulk(point_ids)
+    agreements = _agreements(bill, point_ids)
+    supplies = tuple(
+        _supply_section(points[point_id], consumption, readings, lines, agreements.get(point_id), sign)
+        for point_id in point_ids
+    )
+    vat_lines = [line for line in lines if line.kind == BillLine.Kind.VAT]
+    other = tuple(_line_row(line, sign) for line in lines if line.supply_point_id is None and line not in vat_lines)
+    vat_total = sum((line.amount for line in vat_lines), Decimal("0.00"))
+    total = sum((line.amount for line in lines), Decimal("0.00"))
+    brand = _brand()
+    first = agreements.get(point_ids[0]) if point_ids else None
+    # Without an agreement on record the customer pays on receipt of the bill (standard credit, T&C 9.1).
+    method, instruction = _payment(bill, first.tariff.payment_method if first else PaymentMethod.STANDARD_CREDIT, brand)
+    if credit_note:
+        instruction = f"{_money(total)} is taken off your account balance: the charges of invoice {bill.reference}."
+    return Invoice(
+        kind=DocumentType.CREDIT_NOTE if credit_note else DocumentType.INVOICE,
+        title="Credit note" if credit_note else ("Final bill" if bill.is_final else "Your energy bill"),
+        reference=credit_note_reference(bill) if credit_note else bill.reference,
+        bill_reference=bill.reference,
+        brand=brand,
+        account_number=bill.account.number,
+        customer_name=bill.account.customer.name,
+        address_lines=_address(bill.account.billing_property),
+        issue_date=day_words(issue_date_of(bill, credit_note=credit_note)),
+        period=period_words(bill),
+        period_days=_days((bill.period_end_date - bill.period_start_date).days),
+        due_date=day_words(bill.due_date),
+        estimated=bill.is_estimated,
+        final=bill.is_final,
+        supplies=supplies,
+        other_lines=other,
+        vat_lines=tuple(_line_row(line, sign) for line in vat_lines),
+        charges_exc_vat=_money(sign * (total - vat_total)),
+        vat=_money(sign * vat_total),
+        total=_money(sign * total),
+        balance=None if credit_note else _balance(bill),
+        payment_method=method,
+        payment_instruction=instruction,
+        notes=_notes(bill, brand, credit_note),
+        ombudsman=dict(ENERGY_OMBUDSMAN),
+        advice=dict(CITIZENS_ADVICE),
+        emergencies=dict(EMERGENCIES),
+    )
+
+
+def _supply_section(
+    point: SupplyPoint,
+    consumption: list[BillConsumption],
+    readings: dict[int, RegisterReading],
+    lines: list[BillLine],
+    agreement: Agreement | None,
+    sign: int,
+) -> SupplySection:
+    rows = [row for row in consumption if row.supply_point_id == point.pk]
+    own_lines = [line for line in lines if line.supply_point_id == point.pk]
+    electricity = point.fuel == Fuel.ELECTRICITY
+    return SupplySection(
+        fuel=Fuel(point.fuel).label,
+        identifier_name="MPAN" if electricity else "MPRN",
+        identifier=point.identifier,
+        address=", ".join(_address(point.supply_property)),
+        meter_serial_numbers=tuple(dict.fromkeys(row.meter_serial_number for row in rows)),
+        tariff=agreement.tariff.product.display_name if agreement else "",
+        readings=tuple(_reading_row(row, readings) for row in rows),
+        kwh=f"{_figure(sum((row.kwh for row in rows), Decimal(0)))} kWh",
+        lines=tuple(_line_row(line, sign) for line in own_lines),
+        notes=tuple(note for line in own_lines for note in line.sources.get("back_billing_notes", ())),
+    )
+
+
+def _balance(bill: Bill) -> Balance:
+    forward = bill.balance_carried_forward
+    words = "you owe" if forward > 0 else ("in credit" if forward < 0 else "nothing owed")
+    return Balance(
+        previous=_money(bill.previous_balance),
+        payments_and_credits=_money(bill.payments_and_credits),
+        this_bill=_money(bill.total),
+        carried_forward=_money(forward),
+        carried_forward_words=words,
+    )
+
+
+def _notes(bill: Bill, brand: dict[str, str], credit_note: bool) -> tuple[str, ...]:
+    notes = []
+    if credit_note:
+        notes.append(f"This credit note cancels invoice {bill.reference} in full; a corrected bill follows if due.")
+    if bill.is_estimated:
+        notes.append(
+            "This bill uses estimated readings (marked Estimated). Send us a reading at "
+            f"{brand['portal_url']} and your next bill will correct the estimate."
+        )
+    if bill.is_final:
+        notes.append("This is your final bill for this account: your supply with us ended in this period.")
+    return tuple(notes)
+
+
+def issue_date_of(bill: Bill, *, credit_note: bool) -> date:
+    """The day printed on the invoice (the bill's issue date) or on its credit note (the day it was cancelled)."""
+    if not credit_note:
+        return bill.issue_date
+    assert bill.cancelled_at is not None, "only a cancelled bill has a credit note"
+    return local_date(bill.cancelled_at)
+
+
+def credit_note_reference(bill: Bill) -> str:
+    """The credit note's reference: ``CN-`` and the bill's reference without its ``INV-``."""
+    return "CN-" + bill.reference.removeprefix("INV-")
+
+
+# --- Rendering --------------------------------------------------------------------------------------------------
+
+
+_COMPILE_LOCK = threading.Lock()
+"""A compiler is one Typst world with its caches: the threads of a web server use it one at a time."""
+
+
+@functools.cache
+def _compiler(template: str) -> typst.Compiler:
+    """One compiler per template, kept: loading the fonts is most of a first compile's time."""
+    return typst.Compiler(str(TEMPLATES / template), ignore_system_fonts=True)
+
+
+@functools.cache
+def _logo_svg(path: str) -> str:
+    """The brand's logo (an SVG among the static files), or nothing: the brand name is printed either way."""
+    found = finders.find(path)
+    if isinstance(found, str) and found.endswith(".svg"):
+        return Path(found).read_text(encoding="utf-8")
+    return ""
+
+
+def typst_input(invoice: Invoice) -> str:
+    """The JSON the templates read from ``sys.inputs.invoice``."""
+    data: dict[str, Any] = dataclasses.asdict(invoice)
+    data["logo_svg"] = _logo_svg(str(settings.HEARTH_BRAND["logo"]))
+    return json.dumps(data, ensure_ascii=False)
+
+
+def render(template: str, data: str) -> bytes:
+    """Compile a template with ``data`` (a JSON string) to PDF bytes."""
+    with _COMPILE_LOCK:
+        pdf = _compiler(template).compile(sys_inputs={"invoice": data})
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def render_invoice_pdf(bill: Bill) -> bytes:
+    return render("invoice.typ", typst_input(invoice_of(bill)))
+
+
+def render_credit_note_pdf(bill: Bill) -> bytes:
+    return render("credit-note.typ", typst_input(invoice_of(bill, credit_note=True)))
+
+
+# --- Attaching the PDF to the bill ------------------------------------------------------------------------------
+
+
+class NotCancelled(Exception):
+    """Only a cancelled bill has a credit note."""
+
+
+def _attach(bill: Bill, *, field: str, type_code: str, render_pdf: Callable[[Bill], bytes], now: datetime) -> Document:
+    """The bill's document in ``field``, rendered and stored in one transaction the first time it is asked for.
+
+    The PDF is rendered before the bill is locked, to keep the lock short; two workers racing render the same
+    bytes, and the document store returns the first one's document to the second.
+    """
+    stored = getattr(bill, f"{field}_id")
+    if stored is not None:
+        return Document.objects.get(pk=stored)
+    pdf = render_pdf(bill)
+    credit_note = type_code == DocumentType.CREDIT_NOTE
+    with transaction.atomic():
+        locked = Bill.objects.select_for_update(of=("self",)).select_related("account").get(pk=bill.pk)
+        document: Document | None = getattr(locked, field)
+        if document is None:
+            document = documents_ops.store_document(
+                account=locked.account,
+                type_code=type_code,
+                reference=credit_note_reference(locked) if credit_note else locked.reference,
+                issued_at=now,
+                issue_date=issue_date_of(locked, credit_note=credit_note),
+                period_start_date=locked.period_start_date,
+                period_end_date=locked.period_end_date,
+                amount=-locked.total if credit_note else locked.total,
+                pdf=pdf,
+            )
+            Bill.objects.filter(pk=locked.pk).update(**{field: document})
+    setattr(bill, field, document)
+    return document
+
+
+def attach_invoice(*, bill: Bill, now: datetime) -> Document:
+    """The bill's invoice (type INVOICE, the bill's reference), stored the first time; the same one afterwards.
+
+    ``now`` is when the document is stored; the PDF prints the bill's own issue date, so it never depends on it.
+    """
+    return _attach(bill, field="document", type_code=DocumentType.INVOICE, render_pdf=render_invoice_pdf, now=now)
+
+
+def attach_credit_note(*, bill: Bill, now: datetime) -> Document:
+    """A cancelled bill's credit note (type CREDIT_NOTE, ``CN-...``), stored the first time; the same one afterwards.
+
+    :raises NotCancelled: if the bill is still live.
+    """
+    if bill.status != Bill.Status.CANCELLED or bill.cancelled_at is None:
+        raise NotCancelled(f"Bill {bill.reference} is not cancelled, so it has no credit note.")
+    return _attach(
+        bill, field="credit_note", type_code=DocumentType.CREDIT_NOTE, render_pdf=render_credit_note_pdf, now=now
+    )

@@ -1,0 +1,88 @@
+"""Bills Online: the selected account's bills, each bill as its invoice prints it, and the PDF downloads.
+
+Every bill and document is looked up through the selected account (which the login must be linked to), so an id
+from another account answers 404 exactly like one that does not exist. The bill page shows the same
+:class:`~hearth.domain.billing.invoice.Invoice` values the PDF prints, so the page and the PDF cannot disagree.
+Downloads get a file name chosen here (the document's reference), are sent as attachments and never cached.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from hearth.common.money import Money
+from hearth.data.billing.models import Bill
+from hearth.domain.billing import invoice as billing_invoice
+from hearth.domain.billing import queries as billing_queries
+from hearth.domain.documents import queries as documents_queries
+from hearth.interfaces.portal import access, views
+from hearth.interfaces.portal.access import PortalRequest
+
+SAFE_FILE_NAME: Final = re.compile(r"[^A-Za-z0-9-]+")
+
+
+@dataclass(frozen=True)
+class BillRow:
+    """A bill in the list, with its figures as the invoice prints them."""
+
+    bill: Bill
+    period: str
+    issue_date: str
+    total: str
+
+    @property
+    def cancelled(self) -> bool:
+        return self.bill.status == Bill.Status.CANCELLED
+
+
+def _row(bill: Bill) -> BillRow:
+    return BillRow(
+        bill=bill,
+        period=billing_invoice.period_words(bill),
+        issue_date=billing_invoice.day_words(bill.issue_date),
+        total=str(Money(bill.total)),
+    )
+
+
+@access.account_page()
+def bills(request: PortalRequest) -> HttpResponse:
+    """The account's bills, newest first, with their PDFs."""
+    rows = [_row(bill) for bill in billing_queries.bills_of(request.account)]
+    return render(request, "portal/bills.html", {"rows": rows, **views._account_context(request)})
+
+
+@access.account_page()
+def bill(request: PortalRequest, bill_id: int) -> HttpResponse:
+    """One bill as its invoice prints it: supplies, readings, charge lines, VAT, total and balance."""
+    found = billing_queries.bill_of_account(request.account, bill_id)
+    if found is None:
+        raise Http404("No such bill on this account.")
+    context = {
+        "bill": found,
+        "invoice": billing_invoice.invoice_of(found),
+        "cancelled": found.status == Bill.Status.CANCELLED,
+        **views._account_context(request),
+    }
+    return render(request, "portal/bill.html", context)
+
+
+@access.account_page()
+def document_pdf(request: PortalRequest, document_id: int) -> HttpResponse:
+    """A document of the account as a download named after its reference; never cached, never sniffed."""
+    document = documents_queries.document_of_account(account=request.account, document_id=document_id)
+    if document is None:
+        raise Http404("No such document on this account.")
+    try:
+        with document.file.open("rb") as stream:
+            pdf = stream.read()
+    except FileNotFoundError as exc:
+        raise Http404("The document's file is missing.") from exc
+    name = SAFE_FILE_NAME.sub("-", document.reference).strip("-") or "document"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
