@@ -1,0 +1,326 @@
+"""Bill runs: which bill periods are due, and billing them account by account so that a crash costs nothing.
+
+Each bill is issued in its own transaction together with the run's record of it, so a run killed at any moment
+leaves whole bills or none; the constraint ``bill_one_live_bill_per_account_and_period`` stops a second bill for a
+period, and due periods are worked out afresh from the issued bills, so running again after a crash bills exactly
+what the crashed run did not. One account's failure is recorded with its reason and the run carries on.
+"""
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import Count, Max, Min, Q, QuerySet
+
+from hearth.common import calendar
+from hearth.data.accounts.models import Account, Supply
+from hearth.data.billing.models import Bill, BillingArrangement, BillRun, BillRunItem
+from hearth.domain.billing import invoice as billing_invoice
+from hearth.domain.billing import operations as billing_ops
+from hearth.domain.billing import usage as billing_usage
+
+logger = logging.getLogger(__name__)
+
+Period = tuple[date, date]
+
+ALREADY_BILLED = "already billed"
+NO_PERIOD_DUE = "no period due"
+PDF_RENDERED = "already billed, missing PDF rendered"
+PDF_FAILED = "bill issued, PDF failed: "
+
+
+class BillRunRefused(Exception):
+    """The run cannot start as asked; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One account and period the run could not bill, and why."""
+
+    account_number: str
+    period_start_date: date | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What a run did: bills issued, skips counted by reason (most frequent first), and every failure."""
+
+    run_id: int
+    billed: int
+    skipped: tuple[tuple[str, int], ...]
+    failed: tuple[Failure, ...]
+
+    @property
+    def skipped_count(self) -> int:
+        return sum(count for _, count in self.skipped)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _next_quarter(day: date) -> date:
+    """The first day of the next calendar quarter (January, April, July, October)."""
+    first_month = (day.month - 1) // 3 * 3 + 1
+    return _next_month(_next_month(_next_month(date(day.year, first_month, 1))))
+
+
+def _periods(*, start_date: date, supply_end_date: date | None, frequency: str, as_of_date: date) -> list[Period]:
+    """The calendar periods from ``start_date`` that ended by ``as_of_date``; the last stops at the supply's end."""
+    next_boundary = _next_quarter if frequency == BillingArrangement.Frequency.QUARTERLY else _next_month
+    periods: list[Period] = []
+    while supply_end_date is None or start_date < supply_end_date:
+        end_date = next_boundary(start_date)
+        if supply_end_date is not None:
+            end_date = min(end_date, supply_end_date)
+        if end_date > as_of_date:
+            break
+        periods.append((start_date, end_date))
+        start_date = end_date
+    return periods
+
+
+def _due_by_account(*, account_ids: Sequence[int] | None, as_of_date: date) -> dict[int, list[Period]]:
+    """Due periods of the given accounts (None: every account), oldest first, in a fixed number of queries."""
+
+    def of_accounts(field: str) -> Q:
+        return Q() if account_ids is None else Q(**{f"{field}__in": account_ids})
+
+    supplied = (
+        Supply.objects.filter(of_accounts("account_id"), valid_from__lt=as_of_date)
+        .values("account_id")
+        .annotate(
+            first_date=Min("valid_from"),
+            last_date=Max("valid_to"),
+            open_count=Count("id", filter=Q(valid_to__isnull=True)),
+        )
+    )
+    latest_bill_end = dict(
+        Bill.objects.filter(of_accounts("account_id"), status=Bill.Status.ISSUED)
+        .values("account_id")
+        .annotate(end_date=Max("period_end_date"))
+        .values_list("account_id", "end_date")
+    )
+    frequencies = dict(
+        BillingArrangement.objects.filter(of_accounts("account_id")).values_list("account_id", "frequency")
+    )
+    due: dict[int, list[Period]] = {}
+    for row in supplied:
+        account_id = row["account_id"]
+        periods = _periods(
+            start_date=latest_bill_end.get(account_id, row["first_date"]),
+            supply_end_date=None if row["open_count"] else row["last_date"],
+            frequency=frequencies.get(account_id, BillingArrangement.Frequency.MONTHLY),
+            as_of_date=as_of_date,
+        )
+        if periods:
+            due[account_id] = periods
+    return due
+
+
+def due_periods(*, account: Account, as_of_date: date) -> list[Period]:
+    """The account's bill periods ``[start, end)`` that have ended by ``as_of_date`` and have no issued bill.
+
+    Calendar months, or calendar quarters where the account's BillingArrangement says so. The first period starts
+    on the day supply began, later ones where the latest issued bill ended; the last stops where supply ended (the
+    final bill). Oldest first.
+    """
+    return _due_by_account(account_ids=[account.pk], as_of_date=as_of_date).get(account.pk, [])
+
+
+def _bills_missing_pdf(*, account_ids: Sequence[int] | None, as_of_date: date) -> QuerySet[Bill]:
+    """Issued bills of the run's scope without their invoice PDF (``--no-pdf``, or a crash between bill and PDF)."""
+    bills = Bill.objects.filter(status=Bill.Status.ISSUED, document__isnull=True, period_end_date__lte=as_of_date)
+    return bills if account_ids is None else bills.filter(account_id__in=account_ids)
+
+
+def _account_ids_to_bill(*, as_of_date: date, account_number: str, with_pdf: bool) -> list[int]:
+    if account_number:
+        account_id = Account.objects.filter(number=account_number).values_list("pk", flat=True).first()
+        if account_id is None:
+            raise BillRunRefused(f"There is no account {account_number}.")
+        return [account_id]
+    ids = set(_due_by_account(account_ids=None, as_of_date=as_of_date))
+    if with_pdf:
+        ids |= set(_bills_missing_pdf(account_ids=None, as_of_date=as_of_date).values_list("account_id", flat=True))
+    return sorted(ids)
+
+
+def start_run(
+    *, as_of_date: date, account_number: str, started_by: str, now: datetime, with_pdf: bool = True
+) -> BillRun:
+    """Record a run of the accounts with a period due by ``as_of_date`` (or a bill missing its PDF, ``with_pdf``).
+
+    :raises BillRunRefused: ``as_of_date`` is after today, or ``account_number`` names no account.
+    """
+    today = calendar.local_date(now)
+    if as_of_date > today:
+        raise BillRunRefused(
+            f"--as-of {as_of_date.isoformat()} is after today ({today.isoformat()}): only periods that have ended "
+            "can be billed."
+        )
+    account_ids = _account_ids_to_bill(as_of_date=as_of_date, account_number=account_number, with_pdf=with_pdf)
+    return BillRun.objects.create(
+        as_of_date=as_of_date,
+        account_number=account_number,
+        started_at=now,
+        accounts_total=len(account_ids),
+        started_by=started_by,
+    )
+
+
+def accounts_of(run: BillRun, *, with_pdf: bool = True) -> list[int]:
+    """The ids of the accounts the run has work for (as ``start_run`` counted them), in a stable order."""
+    return _account_ids_to_bill(as_of_date=run.as_of_date, account_number=run.account_number, with_pdf=with_pdf)
+
+
+def _record(
+    run: BillRun,
+    account: Account,
+    *,
+    outcome: BillRunItem.Outcome,
+    now: datetime,
+    period_start_date: date | None = None,
+    reason: str = "",
+    bill: Bill | None = None,
+) -> BillRunItem:
+    return BillRunItem.objects.create(
+        run=run,
+        account=account,
+        period_start_date=period_start_date,
+        outcome=outcome,
+        reason=reason[:500],
+        bill=bill,
+        recorded_at=now,
+    )
+
+
+def _attach_pdf(run: BillRun, account: Account, item: BillRunItem, bill: Bill, *, now: datetime) -> None:
+    """Render and store the invoice of the item's bill; a failure turns the item into a failure saying so."""
+    try:
+        billing_invoice.attach_invoice(bill=bill, now=now)
+    except Exception as exc:
+        logger.exception("Bill run %s: invoice PDF of account %s, bill %s failed", run.pk, account.number, bill.pk)
+        item.outcome = BillRunItem.Outcome.FAILED
+        item.reason = f"{PDF_FAILED}{type(exc).__name__}: {exc}"[:500]
+        item.save(update_fields=["outcome", "reason"])
+
+
+def _render_missing_pdfs(run: BillRun, account: Account, bills: Iterable[Bill], *, now: datetime) -> None:
+    for bill in bills:
+        item = _record(
+            run,
+            account,
+            outcome=BillRunItem.Outcome.SKIPPED,
+            now=now,
+            period_start_date=bill.period_start_date,
+            reason=PDF_RENDERED,
+            bill=bill,
+        )
+        _attach_pdf(run, account, item, bill, now=now)
+
+
+def _issue(run: BillRun, account: Account, period: Period, *, now: datetime) -> tuple[BillRunItem, Bill | None]:
+    """Issue one bill and record it in the same transaction; or record why not."""
+    start_date, end_date = period
+    try:
+        with transaction.atomic():
+            bill = billing_ops.issue_bill(
+                account=account, period_start_date=start_date, period_end_date=end_date, now=now, run=run
+            )
+            billed = BillRunItem.Outcome.BILLED
+            return _record(run, account, outcome=billed, now=now, period_start_date=start_date, bill=bill), bill
+    except billing_ops.BillAlreadyIssued:
+        outcome, reason = BillRunItem.Outcome.SKIPPED, ALREADY_BILLED
+    except (billing_ops.BillingError, billing_usage.UsageUnavailable) as exc:
+        outcome, reason = BillRunItem.Outcome.FAILED, str(exc) or type(exc).__name__
+    except Exception as exc:
+        logger.exception("Bill run %s: account %s, period from %s failed", run.pk, account.number, start_date)
+        outcome, reason = BillRunItem.Outcome.FAILED, f"{type(exc).__name__}: {exc}"
+    return _record(run, account, outcome=outcome, now=now, period_start_date=start_date, reason=reason), None
+
+
+def _bill_periods(run: BillRun, account: Account, periods: Sequence[Period], *, now: datetime, with_pdf: bool) -> None:
+    """Issue the account's due bills oldest first; after a failure the later periods wait for the next run."""
+    for period in periods:
+        item, bill = _issue(run, account, period, now=now)
+        if item.outcome == BillRunItem.Outcome.FAILED:
+            return
+        if bill is not None and with_pdf:
+            _attach_pdf(run, account, item, bill, now=now)
+
+
+def bill_accounts(
+    *,
+    run: BillRun,
+    account_ids: Sequence[int],
+    now: datetime,
+    with_pdf: bool,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Bill every due period of these accounts (from ``accounts_of(run)``), each bill in its own transaction.
+
+    Every account gets at least one record in the run, so its progress can be counted: an account with nothing
+    due any more was billed by someone else since the run started ("already billed"), or, when the run was asked
+    for one account, had nothing due ("no period due"). Bills still missing their PDF (``--no-pdf``, or a crash
+    between bill and PDF) get it when ``with_pdf``. ``progress`` is called with 1 after each account.
+    """
+    due = _due_by_account(account_ids=account_ids, as_of_date=run.as_of_date)
+    missing_pdfs: dict[int, list[Bill]] = {}
+    if with_pdf:
+        missing = _bills_missing_pdf(account_ids=account_ids, as_of_date=run.as_of_date)
+        for bill in missing.order_by("period_start_date", "id"):
+            missing_pdfs.setdefault(bill.account_id, []).append(bill)
+    recorded = set(BillRunItem.objects.filter(run=run, account_id__in=account_ids).values_list("account_id", flat=True))
+    accounts = Account.objects.in_bulk(account_ids)
+    for account_id in account_ids:
+        account = accounts.get(account_id)
+        if account is not None:
+            _render_missing_pdfs(run, account, missing_pdfs.get(account_id, ()), now=now)
+            periods = due.get(account_id, [])
+            if periods:
+                _bill_periods(run, account, periods, now=now, with_pdf=with_pdf)
+            elif account_id not in missing_pdfs and account_id not in recorded:
+                reason = NO_PERIOD_DUE if run.account_number else ALREADY_BILLED
+                _record(run, account, outcome=BillRunItem.Outcome.SKIPPED, now=now, reason=reason)
+        if progress is not None:
+            progress(1)
+
+
+def accounts_done(run: BillRun) -> int:
+    """How many accounts the run has recorded an outcome for (its progress, when workers do the billing)."""
+    return BillRunItem.objects.filter(run=run).values("account_id").distinct().count()
+
+
+def summary_of(run: BillRun) -> RunSummary:
+    """Bills issued, skips by reason and failures with theirs, counted in the database (a run may have 100,000)."""
+    items = BillRunItem.objects.filter(run=run)
+    skipped = (
+        items.filter(outcome=BillRunItem.Outcome.SKIPPED)
+        .values("reason")
+        .annotate(count=Count("id"))
+        .order_by("-count", "reason")
+        .values_list("reason", "count")
+    )
+    failed = (
+        items.filter(outcome=BillRunItem.Outcome.FAILED)
+        .order_by("id")
+        .values_list("account__number", "period_start_date", "reason")
+    )
+    return RunSummary(
+        run_id=run.pk,
+        billed=items.filter(outcome=BillRunItem.Outcome.BILLED).count(),
+        skipped=tuple(skipped),
+        failed=tuple(Failure(*failure) for failure in failed),
+    )
+
+
+def finish_run(*, run: BillRun, now: datetime) -> RunSummary:
+    """Mark the run finished and say what it did."""
+    run.status = BillRun.Status.FINISHED
+    run.finished_at = now
+    run.save(update_fields=["status", "finished_at"])
+    return summary_of(run)
