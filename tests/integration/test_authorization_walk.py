@@ -11,6 +11,7 @@ Every refusal must leak none of the victim's data and change nothing.
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from hearth.data.accounts.models import Fuel
 from hearth.data.audit.models import AuditEvent
+from hearth.data.billing.models import Bill, BillRun
 from hearth.data.care.models import Case, LoginDetailsRequest
+from hearth.data.documents.models import Document, DocumentType
 from hearth.data.identity.models import AccountLink, ApiKey, User
 from hearth.data.metering.models import (
     AmrDevice,
@@ -287,6 +290,85 @@ URLS: dict[str, tuple[str, Kwargs]] = {
     "care:tariffs_tariff_new": (STAFF, lambda v: {"product_id": _victim_tariff(v).product_id}),
     "care:tariff": (STAFF, lambda v: {"tariff_id": _victim_tariff(v).pk}),
     "inbound:twilio_sms": (PUBLIC, NONE),
+}
+
+
+# Billing in the care console: the victim's bill and a bill run, made on first use (directly: no audit event).
+def _victim_bill(victim: "Victim") -> Bill:
+    account = victim.site.electricity
+    bill, _ = Bill.objects.get_or_create(
+        reference=f"INV-{account.number}-WALK",
+        defaults={
+            "account": account,
+            "period_start_date": date(2026, 10, 1),
+            "period_end_date": date(2026, 11, 1),
+            "issued_at": victim.login.created_at,
+            "issue_date": date(2026, 11, 2),
+            "due_date": date(2026, 11, 16),
+            "total": Decimal("84.21"),
+            "previous_balance": Decimal("0.00"),
+            "payments_and_credits": Decimal("0.00"),
+            "balance_carried_forward": Decimal("84.21"),
+        },
+    )
+    return bill
+
+
+def _victim_bill_kwargs(victim: "Victim") -> dict[str, Any]:
+    return {"number": victim.site.electricity.number, "bill_id": _victim_bill(victim).pk}
+
+
+def _victim_account(victim: "Victim") -> dict[str, Any]:
+    return {"number": victim.site.electricity.number}
+
+
+def _bill_run(victim: "Victim") -> dict[str, Any]:
+    run, _ = BillRun.objects.get_or_create(
+        as_of_date=date(2026, 11, 1), defaults={"started_at": victim.login.created_at, "accounts_total": 1}
+    )
+    return {"run_id": run.pk}
+
+
+URLS |= {
+    "care:billing": (STAFF, _victim_account),
+    "care:billing_payment": (STAFF, _victim_account),
+    "care:billing_credit": (STAFF, _victim_account),
+    "care:billing_charge": (STAFF, _victim_account),
+    "care:billing_interest": (STAFF, _victim_account),
+    "care:billing_obstruction": (STAFF, _victim_account),
+    "care:bill": (STAFF, _victim_bill_kwargs),
+    "care:bill_pdf": (STAFF, _victim_bill_kwargs),
+    "care:bill_credit_note_pdf": (STAFF, _victim_bill_kwargs),
+    "care:bill_cancel": (STAFF, _victim_bill_kwargs),
+    "care:bill_reissue": (STAFF, _victim_bill_kwargs),
+    "care:bill_runs": (STAFF, NONE),
+    "care:bill_run": (STAFF, _bill_run),
+}
+
+
+# Bills Online in the portal (documents helper): the victim's bill (above) and an invoice document of theirs, made
+# on first use (directly: no file is written, since no refused request may reach it).
+def _victim_document(victim: "Victim") -> dict[str, Any]:
+    account = victim.site.electricity
+    document, _ = Document.objects.get_or_create(
+        reference="INV-VICTIM-DOCUMENT",
+        defaults={
+            "account": account,
+            "document_type": DocumentType.objects.get(code=DocumentType.INVOICE),
+            "issued_at": victim.login.created_at,
+            "issue_date": date(2026, 11, 2),
+            "file": f"{account.pk}/2026/INV-VICTIM-DOCUMENT.pdf",
+            "sha256": "0" * 64,
+            "size_bytes": 1,
+            "page_count": 1,
+        },
+    )
+    return {"document_id": document.pk}
+
+
+URLS |= {
+    "portal:bill": (ACCOUNT, lambda v: {"bill_id": _victim_bill(v).pk}),
+    "portal:document_pdf": (ACCOUNT, _victim_document),
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hearth.interfaces.care import views, views_amr, views_flows, views_readings, views_tariffs
+from hearth.interfaces.care import views, views_amr, views_billing, views_flows, views_readings, views_tariffs
 
 app_name = "care"
 
@@ -48,4 +48,22 @@ urlpatterns = [
     path("tariffs/products/new/", views_tariffs.create_product, name="tariffs_product_new"),
     path("tariffs/products/<int:product_id>/tariffs/new/", views_tariffs.create_tariff, name="tariffs_tariff_new"),
     path("tariffs/<int:tariff_id>/", views_tariffs.tariff_detail, name="tariff"),
+    # Billing: an account's bills, ledger and billing actions; a bill; bill runs.
+    path("accounts/<str:number>/billing/", views_billing.account_billing, name="billing"),
+    path("accounts/<str:number>/billing/payments/", views_billing.record_payment, name="billing_payment"),
+    path("accounts/<str:number>/billing/credits/", views_billing.record_credit, name="billing_credit"),
+    path("accounts/<str:number>/billing/charges/", views_billing.raise_charge, name="billing_charge"),
+    path("accounts/<str:number>/billing/interest/", views_billing.apply_interest, name="billing_interest"),
+    path("accounts/<str:number>/billing/obstructions/", views_billing.record_obstruction, name="billing_obstruction"),
+    path("accounts/<str:number>/bills/<int:bill_id>/", views_billing.bill_detail, name="bill"),
+    path("accounts/<str:number>/bills/<int:bill_id>/invoice.pdf", views_billing.bill_pdf, name="bill_pdf"),
+    path(
+        "accounts/<str:number>/bills/<int:bill_id>/credit-note.pdf",
+        views_billing.credit_note_pdf,
+        name="bill_credit_note_pdf",
+    ),
+    path("accounts/<str:number>/bills/<int:bill_id>/cancel/", views_billing.cancel_bill, name="bill_cancel"),
+    path("accounts/<str:number>/bills/<int:bill_id>/reissue/", views_billing.reissue_bill, name="bill_reissue"),
+    path("bill-runs/", views_billing.bill_runs, name="bill_runs"),
+    path("bill-runs/<int:run_id>/", views_billing.bill_run, name="bill_run"),
 ]
