@@ -446,7 +446,8 @@ def test_a_bill_without_a_pdf_has_no_download(care, household):
     assert care.get(f"{bill_url(bill)}credit-note.pdf").status_code == 404
 
 
-def test_cancelling_asks_first_then_a_credit_note_reverses_the_bill(care, household, agent):
+def test_cancelling_asks_first_then_a_credit_note_reverses_the_bill(care, household, agent, monkeypatch, tmp_path):
+    use_documents_folder(monkeypatch, tmp_path)
     bill = gas_bill(household)
     confirm = care.get(f"{bill_url(bill)}cancel/")
     assert confirm.status_code == 200
@@ -469,6 +470,8 @@ def test_cancelling_asks_first_then_a_credit_note_reverses_the_bill(care, househ
     )
     credit_note = LedgerEntry.objects.get(bill=bill, kind=LedgerEntry.Kind.CREDIT_NOTE)
     assert credit_note.amount == Decimal("-86.34")
+    assert bill.credit_note is not None, "the credit note PDF is made as the bill is cancelled"
+    assert (bill.credit_note.document_type.code, bill.credit_note.amount) == ("CREDIT_NOTE", Decimal("-86.34"))
     text = words(care.get(bill_url(bill)))
     assert "Cancelled" in text
     assert "End reading was wrong" in text
@@ -488,12 +491,13 @@ def test_a_live_bill_cannot_be_reissued(care, household):
     assert Bill.objects.count() == 1
 
 
-def test_a_cancelled_bill_is_reissued_from_the_corrected_readings(care, db):
+def test_a_cancelled_bill_is_reissued_from_the_corrected_readings(care, db, monkeypatch, tmp_path):
     """September 2026 on 50p a day and 25p a kWh (exc VAT): read 1250, then corrected to 1200.
 
     First bill: 250 kWh x 25p = £62.50, 30 days x 50p = £15.00, VAT 5% of £77.50 = £3.875 -> £3.88; £81.38.
     Reissued: 200 kWh x 25p = £50.00 + £15.00, VAT 5% of £65.00 = £3.25; £68.25.
     """
+    use_documents_folder(monkeypatch, tmp_path)
     tariff = run_support.single_rate_tariff(valid_from_date=date(2026, 9, 1))
     account = run_support.billable_account(
         tariff, number="7000000001", supply_start_date=date(2026, 9, 1), readings=[(date(2026, 10, 1), Decimal(1250))]
@@ -522,6 +526,8 @@ def test_a_cancelled_bill_is_reissued_from_the_corrected_readings(care, db):
     assert response.status_code == 302
     assert response["Location"] == bill_url(new)
     assert (new.status, new.total) == (Bill.Status.ISSUED, Decimal("68.25"))
+    assert new.document is not None, "the reissue's invoice is made at once"
+    assert new.document.amount == Decimal("68.25")
     text = words(care.get(bill_url(new)))
     assert f"Reissue of {first.reference}" in text
     assert f"Reissued as {new.reference}" in words(care.get(bill_url(first)))

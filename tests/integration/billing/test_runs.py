@@ -378,6 +378,26 @@ def test_bills_issued_without_pdfs_get_them_from_the_next_run_with_pdfs(tariff, 
     assert not Bill.objects.filter(document__isnull=True).exists()
 
 
+@pytest.mark.django_db
+def test_a_bill_cancelled_without_its_credit_note_pdf_gets_it_from_the_next_run(tariff, documents_folder):
+    """A cancellation whose PDF failed (or was made from a shell) is not left without its credit note."""
+    as_of = this_month()
+    start = months_before(as_of, 1)
+    account = billable_account(tariff, number="6800000001", supply_start_date=start)
+    _bill_run("--as-of", as_of.isoformat())
+    bill = Bill.objects.get(account=account)
+    billing_ops.cancel_bill(bill=bill, reason="Wrong reading", actor=None, now=timezone.now())  # type: ignore[arg-type]
+    bill.refresh_from_db()
+    assert bill.credit_note is None
+
+    _bill_run("--as-of", as_of.isoformat(), "--account", account.number)
+
+    bill.refresh_from_db()
+    assert bill.credit_note is not None
+    assert bill.credit_note.reference == "CN-" + bill.reference.removeprefix("INV-")
+    assert (documents_folder / bill.credit_note.file.name).read_bytes().startswith(b"%PDF")
+
+
 # --- Fanned out over Celery workers --------------------------------------------------------------------------------
 
 

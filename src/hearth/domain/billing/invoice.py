@@ -502,3 +502,15 @@ def attach_credit_note(*, bill: Bill, now: datetime) -> Document:
     return _attach(
         bill, field="credit_note", type_code=DocumentType.CREDIT_NOTE, render_pdf=render_credit_note_pdf, now=now
     )
+
+
+def attach_documents(*, bill: Bill, now: datetime) -> None:
+    """Whatever PDFs the bill should have and lacks: its invoice, and its credit note once it is cancelled.
+
+    Called after the bill's own transaction commits (a bill run, a cancellation, a reissue), so a failure here never
+    undoes the bill; the next bill run finds what is still missing (``runs``) and makes it.
+    """
+    if bill.document_id is None:
+        attach_invoice(bill=bill, now=now)
+    if bill.status == Bill.Status.CANCELLED and bill.credit_note_id is None:
+        attach_credit_note(bill=bill, now=now)

@@ -132,8 +132,11 @@ def due_periods(*, account: Account, as_of_date: date) -> list[Period]:
 
 
 def _bills_missing_pdf(*, account_ids: Sequence[int] | None, as_of_date: date) -> QuerySet[Bill]:
-    """Issued bills of the run's scope without their invoice PDF (``--no-pdf``, or a crash between bill and PDF)."""
-    bills = Bill.objects.filter(status=Bill.Status.ISSUED, document__isnull=True, period_end_date__lte=as_of_date)
+    """Bills of the run's scope without their invoice or, once cancelled, credit-note PDF (``--no-pdf``, a crash
+    between bill and PDF, or a PDF that failed after a cancellation in the console)."""
+    bills = Bill.objects.filter(period_end_date__lte=as_of_date).filter(
+        Q(document__isnull=True) | Q(status=Bill.Status.CANCELLED, credit_note__isnull=True)
+    )
     return bills if account_ids is None else bills.filter(account_id__in=account_ids)
 
 
@@ -199,9 +202,9 @@ def _record(
 
 
 def _attach_pdf(run: BillRun, account: Account, item: BillRunItem, bill: Bill, *, now: datetime) -> None:
-    """Render and store the invoice of the item's bill; a failure turns the item into a failure saying so."""
+    """Render and store the bill's missing PDFs; a failure turns the item into a failure saying so."""
     try:
-        billing_invoice.attach_invoice(bill=bill, now=now)
+        billing_invoice.attach_documents(bill=bill, now=now)
     except Exception as exc:
         logger.exception("Bill run %s: invoice PDF of account %s, bill %s failed", run.pk, account.number, bill.pk)
         item.outcome = BillRunItem.Outcome.FAILED
@@ -316,6 +319,31 @@ def summary_of(run: BillRun) -> RunSummary:
         skipped=tuple(skipped),
         failed=tuple(Failure(*failure) for failure in failed),
     )
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """A run in the console's list, with its outcome counts."""
+
+    run: BillRun
+    billed: int
+    skipped: int
+    failed: int
+
+
+def latest_runs(*, limit: int) -> list[RunRow]:
+    """The latest ``limit`` runs, newest first, with their outcomes counted in the database."""
+    outcome = BillRunItem.Outcome
+    runs = BillRun.objects.annotate(
+        billed=Count("items", filter=Q(items__outcome=outcome.BILLED)),
+        skipped=Count("items", filter=Q(items__outcome=outcome.SKIPPED)),
+        failed=Count("items", filter=Q(items__outcome=outcome.FAILED)),
+    ).order_by("-started_at", "-id")[:limit]
+    return [RunRow(run, run.billed, run.skipped, run.failed) for run in runs]
+
+
+def run_by_id(run_id: int) -> BillRun | None:
+    return BillRun.objects.filter(pk=run_id).first()
 
 
 def finish_run(*, run: BillRun, now: datetime) -> RunSummary:

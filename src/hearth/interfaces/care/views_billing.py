@@ -6,6 +6,7 @@ Each action makes one call into ``hearth.domain.billing.operations`` and shows i
 read through ``hearth.domain.billing.queries`` and ``.runs``.
 """
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,17 +14,17 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hearth.data.accounts.models import Account
-from hearth.data.billing.models import AdditionalCharge, Bill, BillConsumption, BillLine, BillRun, BillRunItem
+from hearth.data.billing.models import AdditionalCharge, Bill, BillConsumption, BillLine
 from hearth.data.documents.models import Document
 from hearth.data.metering.models import RegisterReading
 from hearth.domain.accounts import queries as accounts_queries
+from hearth.domain.billing import invoice as billing_invoice
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.billing import runs as billing_runs
@@ -40,6 +41,8 @@ ACCOUNT_FORMS: tuple[type[forms_billing.BillingForm], ...] = (
     forms_billing.InterestForm,
     forms_billing.ObstructionForm,
 )
+
+logger = logging.getLogger(__name__)
 
 
 # --- Where a bill line's figures came from ------------------------------------------------------------------------
@@ -355,6 +358,15 @@ def credit_note_pdf(request: CareRequest, number: str, bill_id: int) -> FileResp
     return _pdf(_bill_or_404(_account_or_404(number), bill_id).credit_note)
 
 
+def _attach_documents(request: CareRequest, bill: Bill) -> None:
+    """Make the bill's PDFs now; if that fails the bill stands and the next bill run makes them."""
+    try:
+        billing_invoice.attach_documents(bill=bill, now=timezone.now())
+    except Exception:
+        logger.exception("PDF for bill %s failed after a console action", bill.reference)
+        messages.warning(request, f"The PDF for {bill.reference} could not be made now; the next bill run makes it.")
+
+
 @access.staff_required
 def cancel_bill(request: CareRequest, number: str, bill_id: int) -> HttpResponse:
     """Cancelling asks first, on its own page, with the reason: a credit note then reverses the bill in the ledger."""
@@ -363,7 +375,7 @@ def cancel_bill(request: CareRequest, number: str, bill_id: int) -> HttpResponse
     form = forms_billing.CancelBillForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            billing_ops.cancel_bill(
+            cancelled = billing_ops.cancel_bill(
                 bill=bill, reason=form.cleaned_data["reason"], actor=request.user, now=timezone.now()
             )
         except REFUSALS as exc:
@@ -372,6 +384,7 @@ def cancel_bill(request: CareRequest, number: str, bill_id: int) -> HttpResponse
             messages.success(
                 request, f"Bill {bill.reference} is cancelled: a credit note of £{bill.total} reverses it."
             )
+            _attach_documents(request, cancelled)
             return redirect("care:bill", number=account.number, bill_id=bill.pk)
     context = {
         "account": account,
@@ -394,6 +407,7 @@ def reissue_bill(request: CareRequest, number: str, bill_id: int) -> HttpRespons
         messages.error(request, f"Bill {bill.reference} was not reissued: {exc}")
         return redirect("care:bill", number=account.number, bill_id=bill.pk)
     messages.success(request, f"Bill {bill.reference} is reissued as {new.reference} (total £{new.total}).")
+    _attach_documents(request, new)
     return redirect("care:bill", number=account.number, bill_id=new.pk)
 
 
@@ -403,35 +417,13 @@ RUNS_SHOWN = 50
 """How many of the latest runs the list shows."""
 
 
-@dataclass(frozen=True)
-class RunRow:
-    run: BillRun
-    billed: int
-    skipped: int
-    failed: int
-
-
-def _latest_runs() -> list[RunRow]:
-    """The latest runs with their outcome counts, counted in the database (a run may have 100,000 items).
-
-    A read the runs module does not offer yet (``hearth.domain.billing.runs``); it belongs there.
-    """
-    outcome = BillRunItem.Outcome
-    runs = BillRun.objects.annotate(
-        billed=Count("items", filter=Q(items__outcome=outcome.BILLED)),
-        skipped=Count("items", filter=Q(items__outcome=outcome.SKIPPED)),
-        failed=Count("items", filter=Q(items__outcome=outcome.FAILED)),
-    ).order_by("-started_at", "-id")[:RUNS_SHOWN]
-    return [RunRow(run, run.billed, run.skipped, run.failed) for run in runs]
-
-
 @access.staff_required
 def bill_runs(request: CareRequest) -> HttpResponse:
-    return care_views._render(request, "care/billing/runs.html", {"rows": _latest_runs()})
+    return care_views._render(request, "care/billing/runs.html", {"rows": billing_runs.latest_runs(limit=RUNS_SHOWN)})
 
 
 @access.staff_required
 def bill_run(request: CareRequest, run_id: int) -> HttpResponse:
-    run = care_views._found(BillRun.objects.filter(pk=run_id).first(), "No such bill run")
+    run = care_views._found(billing_runs.run_by_id(run_id), "No such bill run")
     context = {"run": run, "done": billing_runs.accounts_done(run), "summary": billing_runs.summary_of(run)}
     return care_views._render(request, "care/billing/run.html", context)
