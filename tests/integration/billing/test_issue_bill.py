@@ -674,6 +674,31 @@ def test_a_bill_without_an_end_reading_is_estimated_and_says_so():
     assert_balance_box_reconciles(bill)
 
 
+def test_an_over_estimate_trued_up_by_the_next_actual_reading_makes_a_credit_bill():
+    """July is estimated far too high; August's actual reading gives a negative advance, and a bill in credit."""
+    place = home(annual_kwh=Decimal("60000"))
+    on_tariff(place, single_rate_tariff())
+    register = place.registers[Register.Rate.STANDARD]
+    read(register, JULY, "10000", RegisterReading.Kind.OPENING)
+    july = issue(place)
+    estimate = RegisterReading.objects.get(register=register, kind=RegisterReading.Kind.ESTIMATED).value
+    read(register, SEPTEMBER, "10400")
+    august = issue(place, AUGUST, SEPTEMBER, now=ISSUED_SEPTEMBER)
+
+    # The two bills together charge exactly the 400 kWh the meter turned.
+    advance = Decimal("10400") - estimate
+    assert advance < 0
+    energy = pennies(advance * Decimal("0.248667"))
+    standing = pennies(31 * Decimal("0.544667"))
+    vat = pennies((energy + standing) * Decimal("0.05"))
+    assert august.total == energy + standing + vat
+    assert august.total < 0
+    assert LedgerEntry.objects.get(bill=august, kind=LedgerEntry.Kind.CHARGE).amount == august.total
+    july_kwh, august_kwh = (sum(r.kwh for r in billing_queries.consumption_of(b)) for b in (july, august))
+    assert july_kwh + august_kwh == Decimal(400)
+    assert_balance_box_reconciles(august)
+
+
 def test_a_bill_that_fails_part_way_leaves_nothing_behind():
     """The estimate is stored before the levy check refuses the bill: the one transaction takes both back."""
     place = home(kind=Customer.Kind.ORGANISATION, annual_kwh=Decimal("20000"))
