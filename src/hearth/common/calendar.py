@@ -9,7 +9,7 @@ proclaimed by the governments.
 Everything customer-facing is Europe/London local time; instants are stored in UTC and turned into local dates here.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -21,8 +21,10 @@ __all__ = [
     "Nation",
     "add_working_days",
     "bank_holidays",
+    "day_starts_at",
     "is_working_day",
     "local_date",
+    "next_month_start",
 ]
 
 LONDON = ZoneInfo("Europe/London")
@@ -115,3 +117,14 @@ def local_date(at: datetime) -> date:
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"local_date needs an aware datetime; {at.isoformat()} has no time zone.")
     return at.astimezone(LONDON).date()
+
+
+def day_starts_at(day: date) -> datetime:
+    """The UTC instant a local (Europe/London) day starts: a period of local days ``[start, end)`` runs from
+    ``day_starts_at(start)`` to ``day_starts_at(end)``, 23 or 25 hours longer or shorter across a clock change."""
+    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
+
+
+def next_month_start(day: date) -> date:
+    """The first day of the calendar month after ``day``'s."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)

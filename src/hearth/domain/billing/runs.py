@@ -58,19 +58,15 @@ class RunSummary:
         return sum(count for _, count in self.skipped)
 
 
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
 def _next_quarter(day: date) -> date:
     """The first day of the next calendar quarter (January, April, July, October)."""
     first_month = (day.month - 1) // 3 * 3 + 1
-    return _next_month(_next_month(_next_month(date(day.year, first_month, 1))))
+    return date(day.year + (first_month + 2) // 12, (first_month + 2) % 12 + 1, 1)
 
 
 def _periods(*, start_date: date, supply_end_date: date | None, frequency: str, as_of_date: date) -> list[Period]:
     """The calendar periods from ``start_date`` that ended by ``as_of_date``; the last stops at the supply's end."""
-    next_boundary = _next_quarter if frequency == BillingArrangement.Frequency.QUARTERLY else _next_month
+    next_boundary = _next_quarter if frequency == BillingArrangement.Frequency.QUARTERLY else calendar.next_month_start
     periods: list[Period] = []
     while supply_end_date is None or start_date < supply_end_date:
         end_date = next_boundary(start_date)

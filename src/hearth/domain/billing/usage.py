@@ -22,14 +22,14 @@ distribution zone are not held yet).
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
 from django.db.models import Q, QuerySet
 
 from hearth.common import profile
-from hearth.common.calendar import LONDON, local_date
+from hearth.common.calendar import LONDON, day_starts_at, local_date
 from hearth.data.accounts.models import Fuel, SupplyPoint
 from hearth.data.billing.models import Bill, BillConsumption
 from hearth.data.metering.models import IntervalConsumption, Meter, Register, RegisterReading
@@ -42,7 +42,6 @@ __all__ = [
     "ReadingUsed",
     "RegisterAdvance",
     "UsageUnavailable",
-    "day_starts_at",
     "interval_usage",
     "register_advances",
 ]
@@ -105,11 +104,6 @@ class RegisterAdvance:
     def estimated(self) -> bool:
         """Whether either reading was estimated (or deemed): the bill must say so."""
         return self.start.kind not in FROM_THE_DIAL or self.end.kind not in FROM_THE_DIAL
-
-
-def day_starts_at(day: date) -> datetime:
-    """The UTC instant a local (Europe/London) day starts: ``[start_date, end_date)`` runs from one to the other."""
-    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
 
 
 def _unit_of(meter: Meter) -> str:
