@@ -95,9 +95,11 @@ def _required_reason(reason: str) -> str:
 
 
 def record_payment(
-    *, account: Account, amount: Decimal, reference: str, reason: str, actor: User, now: datetime
+    *, account: Account, amount: Decimal, reference: str, reason: str, actor: User | None, now: datetime
 ) -> LedgerEntry:
     """A payment the customer made, taken off their balance; ``reference`` is the bank or card reference.
+
+    ``actor`` is the staff member who recorded it, or None for a collection Hearth records itself (Direct Debit).
 
     :raises BillingRefused: an amount that is not a positive sum in whole pence.
     """

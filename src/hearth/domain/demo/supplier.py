@@ -5,20 +5,25 @@ except the temporary password e-mailed to the not-yet-activated login, which wai
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
 from django.db import transaction
 
-from hearth.common.calendar import LONDON
-from hearth.data.accounts.models import Account, Customer, Fuel, Nation, SupplyPoint
+from hearth.common import calendar
+from hearth.data.accounts.models import Account, Customer, Fuel, Nation, Property
+from hearth.data.billing.models import Bill
 from hearth.data.identity.models import AccountLink, User
-from hearth.data.metering.models import AmrDevice, Meter, Register
+from hearth.data.metering.models import AmrDevice, Meter, ReadingSource, Register, RegisterReading
 from hearth.data.tariffs.models import MeterKind, PaymentMethod, Product, Tariff, UnitRate
 from hearth.domain.accounts import operations as accounts_ops
+from hearth.domain.billing import operations as billing_ops
+from hearth.domain.billing import runs as billing_runs
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
+from hearth.domain.metering import conversion as metering_conversion
+from hearth.domain.metering import readings as metering_readings
 from hearth.domain.tariffs import operations as tariff_ops
 from hearth.domain.tariffs import queries as tariff_queries
 
@@ -56,27 +61,6 @@ def _activated_login(*, email: str, account: Account, role: AccountLink.Role, no
         user=user, question=User.SecurityQuestion.FIRST_SCHOOL, answer=SECURITY_ANSWER, now=now
     )
     identity_ops.record_sign_in(user=user, now=now)
-
-
-def _single_rate_meter(
-    *, supply_point_account: Account, identifier: str, serial: str, kind: Meter.Kind, start: date, now: datetime
-) -> Meter:
-    supply_point = accounts_ops.add_supply_point(
-        account=supply_point_account,
-        identifier=identifier,
-        supply_property=supply_point_account.billing_property,
-        supply_start_date=start,
-        profile_class="01" if supply_point_account.fuel == Fuel.ELECTRICITY else "",
-    )
-    is_gas = supply_point_account.fuel == Fuel.GAS
-    return accounts_ops.install_meter(
-        supply_point=supply_point,
-        serial_number=serial,
-        kind=kind,
-        installed_at=now,
-        registers=[("S" if not is_gas else "G", Register.Rate.STANDARD)],
-        gas_units=Meter.GasUnits.METRIC if is_gas else None,
-    )
 
 
 # The demo's regions, by where its properties are (GSP groups, see hearth.data.tariffs.models): Reading is in
@@ -161,22 +145,217 @@ def _demo_products(*, start: datetime) -> dict[str, dict[tuple[str, str], Tariff
     }
 
 
-def _place(supply_point: SupplyPoint, tariffs: dict[tuple[str, str], Tariff], region: str, start: datetime) -> None:
-    tariff_ops.place_on_tariff(
-        supply_point=supply_point, tariff=tariffs[(str(supply_point.fuel), region)], valid_from=start
+@dataclass(frozen=True)
+class DemoSupply:
+    """One demo account with its supply point, meter and tariff; the numbers are printed in the README."""
+
+    number: str
+    fuel: Fuel
+    identifier: str
+    serial: str
+    kind: Meter.Kind
+    product: str
+    region: str
+    annual_kwh: Decimal
+    first_reading: Decimal
+
+
+HOUSEHOLD_SUPPLIES: Final = (
+    DemoSupply(
+        "1000000011",
+        Fuel.ELECTRICITY,
+        "1200023305967",
+        "22L4381920",
+        Meter.Kind.SMART,
+        FIXED_CODE,
+        READING,
+        Decimal("2700"),
+        Decimal("18204"),
+    ),
+    DemoSupply(
+        "1000000012",
+        Fuel.GAS,
+        "3938424403",
+        "G4A0087612",
+        Meter.Kind.SMART,
+        FIXED_CODE,
+        READING,
+        Decimal("11500"),
+        Decimal("4310"),
+    ),
+)
+BAKERY_SUPPLIES: Final = (
+    DemoSupply(
+        "2000000021",
+        Fuel.ELECTRICITY,
+        "1030051828896",
+        "E10BG50331",
+        Meter.Kind.AMR,
+        SVT_CODE,
+        EDINBURGH,
+        Decimal("9000"),
+        Decimal("52880"),
+    ),
+    DemoSupply(
+        "2000000022",
+        Fuel.GAS,
+        "7412345678",
+        "G0021198",
+        Meter.Kind.CREDIT,
+        SVT_CODE,
+        EDINBURGH,
+        Decimal("30000"),
+        Decimal("12650"),
+    ),
+)
+FLAT_SUPPLIES: Final = (
+    DemoSupply(
+        "3000000031",
+        Fuel.ELECTRICITY,
+        "1312345678907",
+        "K99A12345",
+        Meter.Kind.CREDIT,
+        SVT_CODE,
+        CARDIFF,
+        Decimal("1800"),
+        Decimal("07731"),
+    ),
+)
+
+# How a month's use compares with an average month (more in winter), for the demo's monthly meter readings.
+MONTH_WEIGHTS: Final = {
+    1: "1.30",
+    2: "1.20",
+    3: "1.10",
+    4: "0.95",
+    5: "0.85",
+    6: "0.75",
+    7: "0.75",
+    8: "0.75",
+    9: "0.85",
+    10: "1.00",
+    11: "1.20",
+    12: "1.30",
+}
+READING_SOURCES: Final = {Meter.Kind.SMART: ReadingSource.SMART, Meter.Kind.AMR: ReadingSource.AMR}
+
+
+def _open_supply(
+    *,
+    customer: Customer,
+    home: Property,
+    supply: DemoSupply,
+    products: dict[str, dict[tuple[str, str], Tariff]],
+    start: date,
+    now: datetime,
+) -> tuple[Account, Meter]:
+    """Open the account, supply its point from ``start``, fit a single-rate meter and place it on its tariff."""
+    account = accounts_ops.open_account(
+        customer=customer, fuel=supply.fuel, billing_property=home, now=now, number=supply.number
     )
+    is_gas = supply.fuel == Fuel.GAS
+    supply_point = accounts_ops.add_supply_point(
+        account=account,
+        identifier=supply.identifier,
+        supply_property=home,
+        supply_start_date=start,
+        profile_class="" if is_gas else "01",
+        annual_consumption_kwh=supply.annual_kwh,
+    )
+    start_at = calendar.day_starts_at(start)
+    meter = accounts_ops.install_meter(
+        supply_point=supply_point,
+        serial_number=supply.serial,
+        kind=supply.kind,
+        installed_at=start_at,
+        registers=[("G" if is_gas else "S", Register.Rate.STANDARD)],
+        gas_units=Meter.GasUnits.METRIC if is_gas else None,
+    )
+    tariff_ops.place_on_tariff(
+        supply_point=supply_point,
+        tariff=products[supply.product][(str(supply.fuel), supply.region)],
+        valid_from=start_at,
+    )
+    return account, meter
+
+
+def _monthly_readings(*, meter: Meter, supply: DemoSupply, start: date, today: date, skip_last: bool) -> None:
+    """An opening reading at the supply start, then an actual one at the start of each month since, for the bills.
+
+    With ``skip_last`` the latest month has no reading, so its bill is estimated.
+    """
+    days = [start]
+    while calendar.next_month_start(days[-1]) <= today:
+        days.append(calendar.next_month_start(days[-1]))
+    if skip_last and len(days) > 1:
+        days.pop()
+    register = meter.registers.get()
+    source = READING_SOURCES.get(Meter.Kind(meter.kind), ReadingSource.INDUSTRY)
+    per_month = supply.annual_kwh / 12
+    if supply.fuel == Fuel.GAS:
+        per_month /= metering_conversion.gas_kwh(cubic_metres=Decimal(1))
+    value = supply.first_reading
+    for index, day in enumerate(days):
+        read_at = calendar.day_starts_at(day)
+        kind = RegisterReading.Kind.ACTUAL if index else RegisterReading.Kind.OPENING
+        metering_readings.record_register_reading(
+            register=register, read_at=read_at, value=value, source=source, kind=kind, received_at=read_at
+        )
+        value = (value + per_month * Decimal(MONTH_WEIGHTS[day.month])).quantize(Decimal(1))
 
 
 def demo_loaded() -> bool:
     return User.objects.filter(email=STAFF_EMAIL).exists()
 
 
+def _billed_demo(*, accounts_and_meters: list[tuple[Account, Meter, DemoSupply]], start: date, now: datetime) -> None:
+    """Monthly readings since the supply start, then a month-by-month history: each month's bill run the day after
+    the month ends, and the bill paid by Direct Debit on its due date, up to ``now`` (the latest is not yet due).
+
+    The household's electricity has no reading for the latest month, so its latest bill is estimated.
+    """
+    today = calendar.local_date(now)
+    for account, meter, supply in accounts_and_meters:
+        _monthly_readings(
+            meter=meter, supply=supply, start=start, today=today, skip_last=account.number == "1000000011"
+        )
+    month_end = calendar.next_month_start(start)
+    while month_end < today:
+        run_at = calendar.day_starts_at(month_end + timedelta(days=1)) + timedelta(hours=6)
+        run = billing_runs.start_run(as_of_date=month_end, account_number="", started_by="hearth load_demo", now=run_at)
+        billing_runs.bill_accounts(run=run, account_ids=billing_runs.accounts_of(run), now=run_at, with_pdf=True)
+        billing_runs.finish_run(run=run, now=run_at)
+        for bill in Bill.objects.filter(run=run).select_related("account").order_by("id"):
+            collected_at = calendar.day_starts_at(bill.due_date) + timedelta(hours=10)
+            if collected_at < now:
+                billing_ops.record_payment(
+                    account=bill.account,
+                    amount=bill.total,
+                    reference=f"DD-{bill.reference}",
+                    reason="Direct Debit collection",
+                    actor=None,
+                    now=collected_at,
+                )
+        month_end = calendar.next_month_start(month_end)
+
+
 @transaction.atomic
 def load_demo_supplier(*, now: datetime) -> None:
-    """Create the demo supplier's records (DEMO_LOGINS lists the logins). Call only on an empty database."""
+    """Create the demo supplier's records (DEMO_LOGINS lists the logins) and bill them up to ``now``. Call only on
+    an empty database."""
     start = date(2026, 4, 1)
-    start_at = datetime.combine(start, time(0), tzinfo=LONDON)
-    products = _demo_products(start=start_at)
+    products = _demo_products(start=calendar.day_starts_at(start))
+    opened: list[tuple[Account, Meter, DemoSupply]] = []
+
+    def open_supplies(customer: Customer, home: Property, supplies: tuple[DemoSupply, ...]) -> list[Account]:
+        accounts = []
+        for supply in supplies:
+            account, meter = _open_supply(
+                customer=customer, home=home, supply=supply, products=products, start=start, now=now
+            )
+            opened.append((account, meter, supply))
+            accounts.append(account)
+        return accounts
 
     household = accounts_ops.create_customer(
         kind=Customer.Kind.PERSON, name="Alex Morgan", contact_email="alex.morgan@example.com", now=now
@@ -184,28 +363,7 @@ def load_demo_supplier(*, now: datetime) -> None:
     home = accounts_ops.create_property(
         address_line_1="12 Orchard Lane", town="Reading", postcode="RG1 7AB", nation=Nation.ENGLAND
     )
-    home_electricity = accounts_ops.open_account(
-        customer=household, fuel=Fuel.ELECTRICITY, billing_property=home, now=now, number="1000000011"
-    )
-    home_gas = accounts_ops.open_account(
-        customer=household, fuel=Fuel.GAS, billing_property=home, now=now, number="1000000012"
-    )
-    home_electricity_meter = _single_rate_meter(
-        supply_point_account=home_electricity,
-        identifier="1200023305967",
-        serial="22L4381920",
-        kind=Meter.Kind.SMART,
-        start=start,
-        now=now,
-    )
-    home_gas_meter = _single_rate_meter(
-        supply_point_account=home_gas,
-        identifier="3938424403",
-        serial="G4A0087612",
-        kind=Meter.Kind.SMART,
-        start=start,
-        now=now,
-    )
+    home_electricity, home_gas = open_supplies(household, home, HOUSEHOLD_SUPPLIES)
     _activated_login(email="alex.morgan@example.com", account=home_electricity, role=AccountLink.Role.HOLDER, now=now)
     alex = User.objects.get(email="alex.morgan@example.com")
     identity_ops.link_account(user=alex, account=home_gas, role=AccountLink.Role.HOLDER, actor=None, now=now)
@@ -219,30 +377,9 @@ def load_demo_supplier(*, now: datetime) -> None:
     bakehouse = accounts_ops.create_property(
         address_line_1="Unit 4, Mill Yard", town="Edinburgh", postcode="EH6 6QU", nation=Nation.SCOTLAND
     )
-    bakery_electricity = accounts_ops.open_account(
-        customer=bakery, fuel=Fuel.ELECTRICITY, billing_property=bakehouse, now=now, number="2000000021"
-    )
-    bakery_gas = accounts_ops.open_account(
-        customer=bakery, fuel=Fuel.GAS, billing_property=bakehouse, now=now, number="2000000022"
-    )
-    bakery_meter = _single_rate_meter(
-        supply_point_account=bakery_electricity,
-        identifier="1030051828896",
-        serial="E10BG50331",
-        kind=Meter.Kind.AMR,
-        start=start,
-        now=now,
-    )
-    bakery_gas_meter = _single_rate_meter(
-        supply_point_account=bakery_gas,
-        identifier="7412345678",
-        serial="G0021198",
-        kind=Meter.Kind.CREDIT,
-        start=start,
-        now=now,
-    )
+    bakery_electricity, bakery_gas = open_supplies(bakery, bakehouse, BAKERY_SUPPLIES)
     accounts_ops.fit_amr_device(
-        meter=bakery_meter,
+        meter=opened[2][1],
         serial_number="AMR-00042",
         sim_phone_number="+447700900042",
         pulse_weight=Decimal("0.01"),
@@ -265,28 +402,12 @@ def load_demo_supplier(*, now: datetime) -> None:
     flat = accounts_ops.create_property(
         address_line_1="Flat 3, 40 Castle Street", town="Cardiff", postcode="CF10 1BT", nation=Nation.WALES
     )
-    flat_electricity = accounts_ops.open_account(
-        customer=newcomer, fuel=Fuel.ELECTRICITY, billing_property=flat, now=now, number="3000000031"
-    )
-    flat_meter = _single_rate_meter(
-        supply_point_account=flat_electricity,
-        identifier="1312345678907",
-        serial="K99A12345",
-        kind=Meter.Kind.CREDIT,
-        start=start,
-        now=now,
-    )
+    [flat_electricity] = open_supplies(newcomer, flat, FLAT_SUPPLIES)
     identity_ops.create_portal_login(
         account=flat_electricity, email="sam.patel@example.com", role=AccountLink.Role.HOLDER, actor=None, now=now
     )
 
-    # Agreements from the supply start: the household fixed, the bakery and the flat on the Standard Variable Tariff.
-    _place(home_electricity_meter.supply_point, products[FIXED_CODE], READING, start_at)
-    _place(home_gas_meter.supply_point, products[FIXED_CODE], READING, start_at)
-    _place(bakery_meter.supply_point, products[SVT_CODE], EDINBURGH, start_at)
-    _place(bakery_gas_meter.supply_point, products[SVT_CODE], EDINBURGH, start_at)
-    _place(flat_meter.supply_point, products[SVT_CODE], CARDIFF, start_at)
-
     identity_ops.create_staff_login(
         email=STAFF_EMAIL, full_name="Casey Care", password=STAFF_PASSWORD, now=now, totp_key=STAFF_TOTP_KEY
     )
+    _billed_demo(accounts_and_meters=opened, start=start, now=now)
