@@ -18,10 +18,10 @@ webhook or a file import can keep any message with the reason it was refused. Pl
 import binascii
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Final
 
-from hearth.common.calendar import LONDON
+from hearth.common.calendar import day_starts_at
 
 __all__ = [
     "COUNTER_MODULUS",
@@ -98,9 +98,7 @@ def interval_name(minutes: int) -> str:
 
 def _day_bounds_utc(day: date) -> tuple[datetime, datetime]:
     """The UTC instants of the local midnights that begin and end ``day`` (midnight always exists in London)."""
-    start = datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON).astimezone(UTC)
-    return start, end
+    return day_starts_at(day), day_starts_at(day + timedelta(days=1))
 
 
 def intervals_in_day(day: date, minutes: int) -> int:

@@ -253,7 +253,13 @@ def test_an_economy_7_bill_charges_day_and_night_registers_at_their_own_rates():
     assert_balance_box_reconciles(bill)
 
 
-def _half_hours(meter: Meter, start: date, end: date, kwh: str) -> int:
+def _half_hours(
+    meter: Meter,
+    start: date,
+    end: date,
+    kwh: str,
+    quality: IntervalConsumption.Quality = IntervalConsumption.Quality.ACTUAL,
+) -> int:
     """Store ``kwh`` for every half-hour of the local days ``[start, end)``; return how many there were."""
     at, stop = midnight(start).astimezone(UTC), midnight(end).astimezone(UTC)
     rows = []
@@ -265,7 +271,7 @@ def _half_hours(meter: Meter, start: date, end: date, kwh: str) -> int:
                 quantity=Decimal(kwh),
                 unit="KWH",
                 kwh=Decimal(kwh),
-                quality=IntervalConsumption.Quality.ACTUAL,
+                quality=quality,
                 source=ReadingSource.SMART,
                 received_at=stop,
             )
@@ -658,7 +664,25 @@ def test_a_dynamic_tariff_prices_each_half_hour_on_the_march_clock_change_day():
     assert bill.total == Decimal("7.88")
     [row] = billing_queries.consumption_of(bill)
     assert (row.band, row.kwh, row.meter_serial_number) == ("HALF_HOURLY", 46, place.meter.serial_number)
+    assert not bill.is_estimated
     assert_balance_box_reconciles(bill)
+
+
+def test_a_half_hourly_bill_with_an_estimated_half_hour_is_marked_estimated():
+    place = home()
+    dynamic = tariff(structure=Tariff.Structure.HALF_HOURLY, standing="50.0000", units={})
+    on_tariff(place, dynamic)
+    monday, tuesday = date(2026, 6, 1), date(2026, 6, 2)
+    _half_hours(place.meter, monday, tuesday, "1.0")
+    IntervalConsumption.objects.filter(meter=place.meter, interval_start=midnight(monday)).update(
+        quality=IntervalConsumption.Quality.ESTIMATED
+    )
+    at = midnight(monday).astimezone(UTC)
+    while at < midnight(tuesday):
+        HalfHourlyPrice.objects.create(tariff=dynamic, interval_start=at, value_exc_vat=Decimal("10.0000"))
+        at += timedelta(minutes=30)
+    bill = issue(place, monday, tuesday, now=datetime(2026, 6, 3, 9, tzinfo=UTC))
+    assert bill.is_estimated
 
 
 def test_a_bill_without_an_end_reading_is_estimated_and_says_so():

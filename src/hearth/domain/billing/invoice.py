@@ -26,6 +26,7 @@ from django.contrib.staticfiles import finders
 from django.db import transaction
 from django.db.models import Q
 
+from hearth.common import calendar
 from hearth.common.calendar import local_date
 from hearth.common.money import Money
 from hearth.data.accounts.models import Fuel, Property, SupplyPoint
@@ -35,7 +36,6 @@ from hearth.data.metering.models import RegisterReading
 from hearth.data.tariffs.models import Agreement, PaymentMethod
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.documents import operations as documents_ops
-from hearth.domain.metering import consumption as metering_consumption
 
 TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
 
@@ -249,8 +249,8 @@ def _address(place: Property) -> tuple[str, ...]:
 
 def _agreements(bill: Bill, supply_point_ids: list[int]) -> dict[int, Agreement]:
     """The agreement each supply point was on at the end of the bill period (the latest one inside it)."""
-    start_at = metering_consumption.local_midnight(bill.period_start_date)
-    end_at = metering_consumption.local_midnight(bill.period_end_date)
+    start_at = calendar.day_starts_at(bill.period_start_date)
+    end_at = calendar.day_starts_at(bill.period_end_date)
     found = (
         Agreement.objects.filter(supply_point_id__in=supply_point_ids, valid_from__lt=end_at)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start_at))

@@ -38,7 +38,6 @@ from hearth.data.tariffs.models import Agreement, HalfHourlyPrice, StandingCharg
 from hearth.domain.audit import operations as audit
 from hearth.domain.billing import calculation, usage
 from hearth.domain.billing import queries as billing_queries
-from hearth.domain.metering import consumption as metering_consumption
 
 FIXED_CHARGES: Final = {
     AdditionalCharge.Kind.MISSED_APPOINTMENT: Decimal("70.00"),
@@ -432,15 +431,11 @@ def reissue_bill(*, cancelled: Bill, actor: User, now: datetime) -> Bill:
 # --- Issuing a bill -----------------------------------------------------------------------------------------------
 
 
-def _midnight(day: date) -> datetime:
-    return metering_consumption.local_midnight(day)
-
-
 def _overlapping(rows: QuerySet[Any], start_date: date, end_date: date) -> QuerySet[Any]:
     """Rows with a ``[valid_from, valid_to)`` datetime period overlapping the local days ``[start_date, end_date)``."""
     return (
-        rows.filter(valid_from__lt=_midnight(end_date))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=_midnight(start_date)))
+        rows.filter(valid_from__lt=calendar.day_starts_at(end_date))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=calendar.day_starts_at(start_date)))
         .order_by("valid_from", "id")
     )
 
@@ -552,8 +547,8 @@ def _unit_rates(window: _Window, band: str) -> list[calculation.RateSpan]:
 
 def _meter_serials(window: _Window) -> str:
     meters = (
-        Meter.objects.filter(supply_point=window.supply_point, installed_at__lt=_midnight(window.end_date))
-        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=_midnight(window.start_date)))
+        Meter.objects.filter(supply_point=window.supply_point, installed_at__lt=calendar.day_starts_at(window.end_date))
+        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=calendar.day_starts_at(window.start_date)))
         .order_by("installed_at", "id")
     )
     return ", ".join(meter.serial_number for meter in meters)[:32]
@@ -625,11 +620,17 @@ def _bands(window: _Window) -> list[calculation.Band]:
     return list(bands.values())
 
 
+def _half_hours(window: _Window, consumption: _Consumption) -> list[tuple[datetime, Decimal]]:
+    """The window's half-hours; a bill using any estimated one is an estimated bill."""
+    supply_point, start_date, end_date = window.supply_point, window.start_date, window.end_date
+    if usage.has_estimated_half_hours(supply_point=supply_point, start_date=start_date, end_date=end_date):
+        consumption.estimated = True
+    return usage.interval_usage(supply_point=supply_point, start_date=start_date, end_date=end_date)
+
+
 def _interval_energy(window: _Window, consumption: _Consumption) -> list[calculation.EnergyCharge]:
     """Energy from half-hourly intervals shared into time-of-use bands (or Economy 7's night window)."""
-    intervals = usage.interval_usage(
-        supply_point=window.supply_point, start_date=window.start_date, end_date=window.end_date
-    )
+    intervals = _half_hours(window, consumption)
     bands = _bands(window)
     charges = calculation.time_of_use_charges(
         intervals=intervals, bands=bands, rates={band.name: _unit_rates(window, band.name) for band in bands}
@@ -655,15 +656,13 @@ def _interval_energy(window: _Window, consumption: _Consumption) -> list[calcula
 
 def _half_hourly_energy(window: _Window, consumption: _Consumption) -> calculation.HalfHourlyCharge:
     """A dynamic tariff: each half-hour's kWh at that half-hour's price."""
-    intervals = usage.interval_usage(
-        supply_point=window.supply_point, start_date=window.start_date, end_date=window.end_date
-    )
+    intervals = _half_hours(window, consumption)
     prices: dict[datetime, tuple[Decimal, int | None]] = {}
     for on_tariff in window.tariffs:
         rows = HalfHourlyPrice.objects.filter(
             tariff=on_tariff.tariff,
-            interval_start__gte=_midnight(on_tariff.start_date),
-            interval_start__lt=_midnight(on_tariff.end_date),
+            interval_start__gte=calendar.day_starts_at(on_tariff.start_date),
+            interval_start__lt=calendar.day_starts_at(on_tariff.end_date),
         ).values_list("interval_start", "value_exc_vat")
         prices.update((start, (Decimal(value), None)) for start, value in rows)
     kwh = sum((kwh for _, kwh in intervals), Decimal(0))
@@ -688,10 +687,10 @@ def _has_day_night_registers(window: _Window) -> bool:
     return (
         Meter.objects.filter(
             supply_point=window.supply_point,
-            installed_at__lt=_midnight(window.end_date),
+            installed_at__lt=calendar.day_starts_at(window.end_date),
             registers__rate__in=[UnitRate.DAY, UnitRate.NIGHT],
         )
-        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=_midnight(window.start_date)))
+        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=calendar.day_starts_at(window.start_date)))
         .exists()
     )
 

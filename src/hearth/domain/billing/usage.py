@@ -42,6 +42,7 @@ __all__ = [
     "ReadingUsed",
     "RegisterAdvance",
     "UsageUnavailable",
+    "has_estimated_half_hours",
     "interval_usage",
     "register_advances",
 ]
@@ -392,6 +393,16 @@ def register_advances(
 def _half_hour_of(at: datetime) -> datetime:
     at = at.astimezone(UTC)
     return at.replace(minute=at.minute - at.minute % 30, second=0, microsecond=0)
+
+
+def has_estimated_half_hours(*, supply_point: SupplyPoint, start_date: date, end_date: date) -> bool:
+    """Whether any interval of the supply point in ``[start_date, end_date)`` is an estimate (the bill says so)."""
+    return IntervalConsumption.objects.filter(
+        meter__supply_point=supply_point,
+        interval_start__gte=day_starts_at(start_date),
+        interval_start__lt=day_starts_at(end_date),
+        quality=IntervalConsumption.Quality.ESTIMATED,
+    ).exists()
 
 
 def interval_usage(*, supply_point: SupplyPoint, start_date: date, end_date: date) -> list[tuple[datetime, Decimal]]:

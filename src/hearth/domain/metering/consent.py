@@ -16,9 +16,9 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
-from hearth.common.calendar import LONDON, local_date
+from hearth.common.calendar import day_starts_at, local_date
 from hearth.data.accounts.models import Account, Customer, Supply, SupplyPoint
 from hearth.data.identity.models import User
 from hearth.data.metering.models import HalfHourlyConsent, Meter
@@ -38,7 +38,7 @@ __all__ = [
 
 def _supply_began(valid_from: date) -> datetime:
     """The instant a supply began: local midnight of its first day (only choices since then are its household's)."""
-    return datetime.combine(valid_from, time(0), tzinfo=LONDON)
+    return day_starts_at(valid_from)
 
 
 @dataclass(frozen=True)

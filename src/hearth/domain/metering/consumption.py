@@ -32,7 +32,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from hearth.common.calendar import LONDON, local_date
+from hearth.common.calendar import LONDON, day_starts_at, local_date
 from hearth.data.accounts.models import Account, Fuel, Property, Supply, SupplyPoint
 from hearth.data.identity.models import User
 from hearth.data.metering.models import AmrDevice, DailyConsumption, IntervalConsumption, Meter, Register
@@ -95,11 +95,6 @@ class ReadableMeter:
 
     meter: Meter
     windows: tuple[Window, ...]
-
-
-def local_midnight(day: date) -> datetime:
-    """The instant (UTC) at which a Europe/London calendar day starts."""
-    return datetime(day.year, day.month, day.day, tzinfo=LONDON).astimezone(UTC)
 
 
 def _range_q(field_name: str, period_from: datetime | None, period_to: datetime | None) -> Q:
@@ -202,7 +197,7 @@ def _day_group_bounds(day: date, group_by: GroupBy) -> tuple[datetime, datetime]
         first = date(day.year, month, 1)
         after_index = first.year * 12 + first.month - 1 + months
         after = date(after_index // 12, after_index % 12 + 1, 1)
-    return local_midnight(first), local_midnight(after)
+    return day_starts_at(first), day_starts_at(after)
 
 
 @dataclass
@@ -289,8 +284,8 @@ def _daily_rows(
         row
         for row in rows.order_by("day_date").values_list("day_date", "quantity", "unit", "kwh", "quality")
         if row[0] not in days_with_intervals
-        and _in_range(local_midnight(row[0]), period_from, period_to)
-        and _in_windows(local_midnight(row[0]), within)
+        and _in_range(day_starts_at(row[0]), period_from, period_to)
+        and _in_windows(day_starts_at(row[0]), within)
     ]
 
 
@@ -329,8 +324,8 @@ def consumption_page(
 
 def _supply_window(supply: Supply) -> Window:
     return Window(
-        start=local_midnight(supply.valid_from),
-        end=local_midnight(supply.valid_to) if supply.valid_to is not None else None,
+        start=day_starts_at(supply.valid_from),
+        end=day_starts_at(supply.valid_to) if supply.valid_to is not None else None,
     )
 
 

@@ -45,7 +45,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import IO, Any, Final
 
@@ -53,7 +53,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet
 
 from hearth.common import d0010, identifiers
-from hearth.common.calendar import LONDON
+from hearth.common.calendar import LONDON, day_starts_at
 from hearth.data.accounts.models import Fuel, SupplyPoint
 from hearth.data.identity.models import User
 from hearth.data.metering.models import (
@@ -531,9 +531,7 @@ class _Day:
 def _half_hours_in(day: date) -> int:
     """46, 48 or 50: the half-hours in a London day (the clock changes in March and October)."""
     # In UTC: subtracting two times of the same zone compares wall clocks and would always give 24 hours.
-    start = datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON).astimezone(UTC)
-    return int((end - start) / _HALF_HOUR)
+    return int((day_starts_at(day + timedelta(days=1)) - day_starts_at(day)) / _HALF_HOUR)
 
 
 def _csv_text(row: list[str]) -> str:

@@ -8,7 +8,7 @@ Staff enter prices in pence **including VAT**, as they think of them; they are s
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from hearth.common.calendar import LONDON
+from hearth.common import calendar
 from hearth.data.accounts.models import Fuel
 from hearth.data.tariffs.models import REGIONS, MeterKind, PaymentMethod, Product, StandingCharge, Tariff, UnitRate
 from hearth.domain.tariffs import operations as tariff_ops
@@ -44,11 +44,6 @@ def _pence(label: str, *, required: bool = True, help_text: str = "") -> forms.D
         decimal_places=4,
         help_text=help_text,
     )
-
-
-def _local_midnight(day: date) -> datetime:
-    """The start of ``day`` in London (prices change at local midnight), as an aware datetime."""
-    return datetime.combine(day, time(0), tzinfo=LONDON)
 
 
 def _show_refusal(form: forms.Form, exc: tariff_ops.TariffRefused, fields: dict[str, str]) -> None:
@@ -188,7 +183,7 @@ def create_product(request: CareRequest) -> HttpResponse:
                 display_name=data["display_name"],
                 description=data["description"],
                 kind=Product.Kind(data["kind"]),
-                available_from=_local_midnight(data["available_from"]),
+                available_from=calendar.day_starts_at(data["available_from"]),
                 is_standard_variable=data["is_standard_variable"],
                 term_months=data["term_months"],
                 fixed_until_date=data["fixed_until_date"],
@@ -233,7 +228,7 @@ def create_tariff(request: CareRequest, product_id: int) -> HttpResponse:
                 payment_method=PaymentMethod(data["payment_method"]),
                 standing_charge_exc_vat=tariff_queries.exc_vat(data["standing_charge_inc_vat"], VAT),
                 unit_rates_exc_vat={band: tariff_queries.exc_vat(value, VAT) for band, value in bands.items()},
-                valid_from=_local_midnight(data["valid_from"]),
+                valid_from=calendar.day_starts_at(data["valid_from"]),
                 night_starts_at=data["night_starts_at"] if two_rate else None,
                 night_ends_at=data["night_ends_at"] if two_rate else None,
                 actor=request.user,
@@ -274,7 +269,7 @@ def tariff_detail(request: CareRequest, tariff_id: int) -> HttpResponse:
                 tariff=tariff,
                 band=band,
                 value_exc_vat=tariff_queries.exc_vat(data["value_inc_vat"], VAT),
-                valid_from=_local_midnight(data["valid_from"]),
+                valid_from=calendar.day_starts_at(data["valid_from"]),
                 now=timezone.now(),
                 actor=request.user,
             )

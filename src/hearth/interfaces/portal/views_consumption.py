@@ -36,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from hearth.common import calendar
 from hearth.common.calendar import LONDON, local_date
 from hearth.data.accounts.models import Customer, Fuel
 from hearth.data.identity.models import AccountLink
@@ -189,7 +190,7 @@ def _words(value: Decimal) -> str:
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """A local day as a half-open range of instants (23, 24 or 25 hours long), in UTC."""
-    return metering_consumption.local_midnight(day), metering_consumption.local_midnight(day + timedelta(days=1))
+    return calendar.day_starts_at(day), calendar.day_starts_at(day + timedelta(days=1))
 
 
 def interval_starts(day: date, minutes: int) -> list[datetime]:
@@ -236,7 +237,7 @@ class Visible:
     last_day: date | None
 
     def allows(self, day: date) -> bool:
-        return any(window.contains(metering_consumption.local_midnight(day)) for window in self.windows)
+        return any(window.contains(calendar.day_starts_at(day)) for window in self.windows)
 
 
 def _meter_of_account(request: PortalRequest, meter_id: int) -> Visible:
