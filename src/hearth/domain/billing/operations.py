@@ -104,26 +104,17 @@ def record_payment(
     """
     paid = _positive_pennies(amount, "payment")
     reference = reference.strip()
-    with transaction.atomic():
-        entry = LedgerEntry.objects.create(
-            account=account,
-            kind=LedgerEntry.Kind.PAYMENT,
-            amount=-paid,
-            posted_at=now,
-            description="Payment received" + (f" ({reference})" if reference else ""),
-            reason=reason.strip()[:300],
-            recorded_by=actor,
-            external_reference=reference[:64],
-        )
-        audit.record(
-            actor=actor,
-            action="billing.payment_recorded",
-            subject=f"account {account.number}",
-            customer=account.customer,
-            at=now,
-            after={"amount": str(paid), "reference": entry.external_reference, "reason": entry.reason},
-        )
-    return entry
+    return _post_reduction(
+        account=account,
+        kind=LedgerEntry.Kind.PAYMENT,
+        amount=paid,
+        description="Payment received" + (f" ({reference})" if reference else ""),
+        reason=reason.strip(),
+        external_reference=reference,
+        action="billing.payment_recorded",
+        actor=actor,
+        now=now,
+    )
 
 
 def record_credit(*, account: Account, amount: Decimal, reason: str, actor: User, now: datetime) -> LedgerEntry:
@@ -132,24 +123,53 @@ def record_credit(*, account: Account, amount: Decimal, reason: str, actor: User
     :raises BillingRefused: no reason, or an amount that is not a positive sum in whole pence.
     """
     credit = _positive_pennies(amount, "credit")
-    why = _required_reason(reason)
+    return _post_reduction(
+        account=account,
+        kind=LedgerEntry.Kind.CREDIT,
+        amount=credit,
+        description="Credit",
+        reason=_required_reason(reason),
+        external_reference="",
+        action="billing.credit_recorded",
+        actor=actor,
+        now=now,
+    )
+
+
+def _post_reduction(
+    *,
+    account: Account,
+    kind: LedgerEntry.Kind,
+    amount: Decimal,
+    description: str,
+    reason: str,
+    external_reference: str,
+    action: str,
+    actor: User | None,
+    now: datetime,
+) -> LedgerEntry:
+    """Post ``amount`` off the account's balance (stored negative) and audit it, in one transaction."""
     with transaction.atomic():
         entry = LedgerEntry.objects.create(
             account=account,
-            kind=LedgerEntry.Kind.CREDIT,
-            amount=-credit,
+            kind=kind,
+            amount=-amount,
             posted_at=now,
-            description="Credit",
-            reason=why[:300],
+            description=description,
+            reason=reason[:300],
             recorded_by=actor,
+            external_reference=external_reference[:64],
         )
+        after = {"amount": str(amount), "reason": entry.reason}
+        if external_reference:
+            after["reference"] = entry.external_reference
         audit.record(
             actor=actor,
-            action="billing.credit_recorded",
+            action=action,
             subject=f"account {account.number}",
             customer=account.customer,
             at=now,
-            after={"amount": str(credit), "reason": entry.reason},
+            after=after,
         )
     return entry
 
