@@ -175,13 +175,27 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
+DOCUMENTS_S3_BUCKET = _env("HEARTH_DOCUMENTS_S3_BUCKET")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Issued documents (invoices, letters): a folder under the data folder here; an S3-compatible store in production.
-    "documents": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": DATA_DIR / "documents"},
-    },
+    # Issued documents (invoices, letters): a folder under the data folder, or any S3-compatible store (django-storages)
+    # when HEARTH_DOCUMENTS_S3_BUCKET is set; credentials come from the usual AWS_* variables or the machine's role.
+    "documents": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": DOCUMENTS_S3_BUCKET,
+                "endpoint_url": _env("HEARTH_DOCUMENTS_S3_ENDPOINT_URL") or None,
+                "region_name": _env("HEARTH_DOCUMENTS_S3_REGION") or None,
+                "location": _env("HEARTH_DOCUMENTS_S3_PREFIX", "documents"),
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+        if DOCUMENTS_S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "documents"}}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
