@@ -632,16 +632,29 @@ def test_a_supply_ending_in_the_period_makes_a_final_bill():
     assert bill.total == Decimal("50.60")
 
 
-def test_a_business_customer_pays_the_climate_change_levy():
+def test_a_business_customer_above_de_minimis_pays_the_climate_change_levy_and_20_percent_vat():
+    place = home(kind=Customer.Kind.ORGANISATION)
+    on_tariff(place, single_rate_tariff())
+    read(place.registers[Register.Rate.STANDARD], JULY, "0", RegisterReading.Kind.OPENING)
+    read(place.registers[Register.Rate.STANDARD], AUGUST, "1240")
+    bill = issue(place)
+    # 1240 kWh over 31 days = 40 kWh a day, over the 33 kWh de minimis. Energy 1240 x 24.8667p = £308.34708 ->
+    # £308.35; standing £16.88; levy 1240 x £0.00801 = £9.9324 -> £9.93; VAT 20% of £335.16 = £67.032 -> £67.03.
+    assert amounts(bill, BillLine.Kind.LEVY) == [Decimal("9.93")]
+    assert amounts(bill, BillLine.Kind.VAT) == [Decimal("67.03")]
+    assert bill.total == Decimal("308.35") + Decimal("16.88") + Decimal("9.93") + Decimal("67.03")
+
+
+def test_a_business_customer_within_de_minimis_pays_neither_the_levy_nor_20_percent_vat():
     place = home(kind=Customer.Kind.ORGANISATION)
     on_tariff(place, single_rate_tariff())
     read(place.registers[Register.Rate.STANDARD], JULY, "0", RegisterReading.Kind.OPENING)
     read(place.registers[Register.Rate.STANDARD], AUGUST, "310")
     bill = issue(place)
-    # 310 kWh over 31 days = 10 kWh a day, under the 33 kWh de minimis: 5% VAT. Energy 310 x 24.8667p = £77.08677 ->
-    # £77.09; standing £16.88; levy 310 x £0.00801 = £2.4831 -> £2.48; VAT 5% of £96.45 = £4.8225 -> £4.82.
-    assert amounts(bill, BillLine.Kind.LEVY) == [Decimal("2.48")]
-    assert bill.total == Decimal("77.09") + Decimal("16.88") + Decimal("2.48") + Decimal("4.82")
+    # 310 kWh over 31 days = 10 kWh a day: domestic use for VAT and the levy. Energy 310 x 24.8667p = £77.08677 ->
+    # £77.09; standing £16.88; VAT 5% of £93.97 = £4.6985 -> £4.70.
+    assert amounts(bill, BillLine.Kind.LEVY) == []
+    assert bill.total == Decimal("77.09") + Decimal("16.88") + Decimal("4.70")
 
 
 def test_a_dynamic_tariff_prices_each_half_hour_on_the_march_clock_change_day():

@@ -506,12 +506,17 @@ def test_the_back_billing_limit_drops_the_half_hours_of_days_before_the_cutoff()
         (billing.Fuel.GAS, Decimal(145), Decimal("0.05")),
     ],
 )
-def test_business_vat_depends_on_de_minimis_and_ccl_is_always_charged(
+def test_business_vat_and_the_levy_depend_on_de_minimis(
     fuel: billing.Fuel, kwh_per_day: Decimal, vat_rate: Decimal
 ) -> None:
+    """Above de minimis: 20% VAT and the Climate Change Levy; at or below it the supply counts as domestic use."""
     kwh = kwh_per_day * 30
     lines = billing.bill_lines([simple_supply(kwh, JULY, 30, business=True, fuel=fuel)])
 
+    if vat_rate == Decimal("0.05"):
+        assert of_kind(lines, billing.LineKind.LEVY) == []
+        assert {line.vat_rate for line in lines if line.kind != billing.LineKind.VAT} == {vat_rate}
+        return
     energy, standing, levy, vat = lines
     assert levy.kind == billing.LineKind.LEVY
     assert levy.amount == pennies(kwh * Decimal("0.00801"))
@@ -529,7 +534,7 @@ def test_domestic_supplies_never_pay_climate_change_levy_even_with_heavy_use() -
 
 def test_business_energy_before_the_levy_rate_held_is_refused() -> None:
     with pytest.raises(billing.BillingCalculationError, match="Climate Change Levy"):
-        billing.supply_lines(simple_supply(Decimal(100), date(2026, 3, 1), 31, business=True))
+        billing.supply_lines(simple_supply(Decimal(3100), date(2026, 3, 1), 31, business=True))
 
 
 def test_a_missed_appointment_charge_is_billed_at_20_percent_vat_on_its_own_line() -> None:

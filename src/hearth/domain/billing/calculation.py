@@ -667,11 +667,12 @@ def _energy_line(
 
 
 def supply_lines(supply: SupplyCharges) -> list[ChargeLine]:
-    """Energy lines, then standing-charge lines, then the Climate Change Levy for business supplies.
+    """Energy lines, then standing-charge lines, then the Climate Change Levy for business supplies above de minimis.
 
-    Descriptions print the last day included ("1 Jun 2026 to 30 Jun 2026" for ``[1 Jun, 1 Jul)``). The levy is its
-    own line and attracts VAT at the supply's rate: HMRC treats CCL as part of the value of the supply for VAT, so
-    leaving it outside VAT would under-charge and putting it at 20% would over-charge.
+    Descriptions print the last day included ("1 Jun 2026 to 30 Jun 2026" for ``[1 Jun, 1 Jul)``). A business
+    supply at or below the de minimis daily use counts as domestic use for the levy as for VAT (HMRC CCL1/3), so it
+    pays neither 20% VAT nor the levy. The levy is its own line and attracts VAT at the supply's rate: HMRC treats
+    CCL as part of the value of the supply for VAT.
 
     :raises BillingCalculationError: if a business supply has energy before the levy rate held here.
     """
@@ -693,7 +694,7 @@ def supply_lines(supply: SupplyCharges) -> list[ChargeLine]:
         )
         for days in supply.standing
     ]
-    if supply.is_business and supply.energy:
+    if vat_rate == STANDARD_VAT_RATE and supply.energy:  # a business supply above de minimis
         first = min(charge.start_date for charge in supply.energy)
         if first < CCL_EFFECTIVE_FROM:
             raise BillingCalculationError(

@@ -1,7 +1,7 @@
 """Bank of England base rate changes since August 2023, for late-payment interest (T&C 10.1.8).
 
-Configuration with effective dates: operators add each new rate as the Bank announces it (care console, Billing ->
-Base rate). Rates after the last row here were not known when this migration was written.
+Configuration with effective dates: operators add each new rate as the Bank announces it (docs/operations.md, "The
+base rate"). Rates after the last row here were not known when this migration was written.
 """
 
 from decimal import Decimal
