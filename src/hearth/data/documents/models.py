@@ -79,7 +79,7 @@ class Document(models.Model):
 class DeliveryRule(models.Model):
     """One login's choice of channels for one document type of one account (FAQ 13: each login chooses its own).
 
-    No row means the defaults (``hearth.domain.documents.delivery.default_rule``); a row is written when the login
+    No row means the defaults (``hearth.domain.documents.rules.default_channels``); a row is written when the login
     applies its rules. A PDF can only be attached to an e-mail that is sent.
     """
 
