@@ -686,7 +686,8 @@ def _register_energy(rows: _Rows, bill: _Bill, point_id: int, tariff_id: int, st
 
 
 def _supply_lines(rows: _Rows, bill: _Bill, supply: tuple[int, date, date | None], business: bool) -> None:
-    """One supply point's energy and standing-charge lines at its VAT rate, and the levy for a business."""
+    """One supply point's energy and standing-charge lines at its VAT rate, and the levy for business use above
+    de minimis."""
     point_id, valid_from, valid_to = supply
     start, end = max(PERIOD_START, valid_from), PERIOD_END if valid_to is None else min(PERIOD_END, valid_to)
     tariff_id = rows.agreements[point_id]
@@ -704,7 +705,7 @@ def _supply_lines(rows: _Rows, bill: _Bill, supply: tuple[int, date, date | None
         bill.lines.append(
             _Line(point_id, "STANDING", "Standing charge", days, "days", rate, _pennies(days * rate), vat, cited)
         )
-    if business:
+    if vat == STANDARD_VAT:  # business use above de minimis; at or below it counts as domestic (no levy)
         levy = _pennies(kwh * LEVY_POUNDS_PER_KWH)
         cited = {"levy_rate_from": "2026-04-01", "energy_lines": len(energy)}
         bill.lines.append(

@@ -10,13 +10,12 @@ person records here (payments, credits, charges, interest, obstructions, cancell
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, Sum
 
 from hearth.common import calendar
 from hearth.common.money import to_pennies
@@ -34,9 +33,9 @@ from hearth.data.billing.models import (
 )
 from hearth.data.identity.models import User
 from hearth.data.metering.models import Meter
-from hearth.data.tariffs.models import Agreement, HalfHourlyPrice, StandingCharge, Tariff, UnitRate
+from hearth.data.tariffs.models import Tariff, UnitRate
 from hearth.domain.audit import operations as audit
-from hearth.domain.billing import calculation, usage
+from hearth.domain.billing import batch, calculation, usage
 from hearth.domain.billing import queries as billing_queries
 
 FIXED_CHARGES: Final = {
@@ -451,15 +450,6 @@ def reissue_bill(*, cancelled: Bill, actor: User, now: datetime) -> Bill:
 # --- Issuing a bill -----------------------------------------------------------------------------------------------
 
 
-def _overlapping(rows: QuerySet[Any], start_date: date, end_date: date) -> QuerySet[Any]:
-    """Rows with a ``[valid_from, valid_to)`` datetime period overlapping the local days ``[start_date, end_date)``."""
-    return (
-        rows.filter(valid_from__lt=calendar.day_starts_at(end_date))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=calendar.day_starts_at(start_date)))
-        .order_by("valid_from", "id")
-    )
-
-
 def _local_days(valid_from: datetime, valid_to: datetime | None, start_date: date, end_date: date) -> tuple[date, date]:
     """A datetime period as the local days it covers, clipped to ``[start_date, end_date)``."""
     end = end_date if valid_to is None else min(end_date, calendar.local_date(valid_to))
@@ -488,13 +478,15 @@ class _OnTariff:
 
 @dataclass(frozen=True, slots=True)
 class _Window:
-    """One supply point over the days of the bill period it was supplied to the account, and its tariffs."""
+    """One supply point over the days of the bill period it was supplied to the account, and its tariffs; with the
+    chunk's gathered rows the rules read its prices, meters and readings from."""
 
     supply_point: SupplyPoint
     start_date: date
     end_date: date
     label: str
     tariffs: tuple[_OnTariff, ...]
+    inputs: batch.ChunkInputs = field(repr=False, compare=False)
 
     @property
     def tariff(self) -> Tariff:
@@ -519,16 +511,14 @@ def _label(supply_point: SupplyPoint) -> str:
     return f"{Fuel(supply_point.fuel).label}, {supply_point}"
 
 
-def _window(supply: Supply, start_date: date, end_date: date) -> _Window:
+def _window(supply: Supply, start_date: date, end_date: date, inputs: batch.ChunkInputs) -> _Window:
     """The supply's days in the period and the tariffs over them, refusing gaps and mid-period structure changes."""
     supply_point = supply.supply_point
     start = max(start_date, supply.valid_from)
     end = end_date if supply.valid_to is None else min(end_date, supply.valid_to)
     label = _label(supply_point)
     tariffs = []
-    for agreement in _overlapping(Agreement.objects.filter(supply_point=supply_point), start, end).select_related(
-        "tariff"
-    ):
+    for agreement in batch.in_force(inputs.agreements.get(supply_point.pk, ()), start, end):
         part_start, part_end = _local_days(agreement.valid_from, agreement.valid_to, start, end)
         if part_start < part_end:
             tariffs.append(_OnTariff(agreement.tariff, part_start, part_end))
@@ -543,17 +533,21 @@ def _window(supply: Supply, start_date: date, end_date: date) -> _Window:
             f"{label}: the tariff's rate structure changes inside the bill period ({codes}); bill up to the change "
             "and from it separately."
         )
-    return _Window(supply_point, start, end, label, tuple(tariffs))
+    return _Window(supply_point, start, end, label, tuple(tariffs), inputs)
 
 
-def _rate_spans(window: _Window, rows: QuerySet[Any], what: str) -> list[calculation.RateSpan]:
-    """The prices ``rows`` (standing charges or one band's unit rates) over the window, from each tariff in turn.
+def _rate_spans(
+    window: _Window, rows: Mapping[int, Sequence[Any]], what: str, *, band: str | None = None
+) -> list[calculation.RateSpan]:
+    """The prices ``rows`` (standing charges or unit rates, by tariff; only ``band``'s if given) over the window,
+    from each tariff in turn.
 
     :raises BillingError: a day of the window has no price.
     """
     spans = []
     for on_tariff in window.tariffs:
-        for row in _overlapping(rows.filter(tariff=on_tariff.tariff), on_tariff.start_date, on_tariff.end_date):
+        of_tariff = [row for row in rows.get(on_tariff.tariff.pk, ()) if band is None or row.band == band]
+        for row in batch.in_force(of_tariff, on_tariff.start_date, on_tariff.end_date):
             start, end = _local_days(row.valid_from, row.valid_to, on_tariff.start_date, on_tariff.end_date)
             if start < end:
                 spans.append(calculation.RateSpan(start, end, Decimal(row.value_exc_vat), row.pk))
@@ -562,16 +556,17 @@ def _rate_spans(window: _Window, rows: QuerySet[Any], what: str) -> list[calcula
 
 
 def _unit_rates(window: _Window, band: str) -> list[calculation.RateSpan]:
-    return _rate_spans(window, UnitRate.objects.filter(band=band), f"{band.lower().replace('_', ' ')} unit rate")
+    return _rate_spans(window, window.inputs.unit_rates, f"{band.lower().replace('_', ' ')} unit rate", band=band)
+
+
+def _meters(window: _Window) -> list[Meter]:
+    """The supply point's meters fitted at some time in the window, in the order they were fitted."""
+    start_at, end_at = calendar.day_starts_at(window.start_date), calendar.day_starts_at(window.end_date)
+    return window.inputs.meters.meters_in(window.supply_point.pk, start_at, end_at)
 
 
 def _meter_serials(window: _Window) -> str:
-    meters = (
-        Meter.objects.filter(supply_point=window.supply_point, installed_at__lt=calendar.day_starts_at(window.end_date))
-        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=calendar.day_starts_at(window.start_date)))
-        .order_by("installed_at", "id")
-    )
-    return ", ".join(meter.serial_number for meter in meters)[:32]
+    return ", ".join(meter.serial_number for meter in _meters(window))[:32]
 
 
 def _register_energy(window: _Window, consumption: _Consumption, now: datetime) -> list[calculation.EnergyCharge]:
@@ -581,7 +576,11 @@ def _register_energy(window: _Window, consumption: _Consumption, now: datetime) 
     spans: dict[str, list[calculation.RateSpan]] = {}
     charges: list[calculation.EnergyCharge] = []
     for advance in usage.register_advances(
-        supply_point=window.supply_point, start_date=window.start_date, end_date=window.end_date, now=now
+        supply_point=window.supply_point,
+        start_date=window.start_date,
+        end_date=window.end_date,
+        now=now,
+        history=window.inputs.meters,
     ):
         if two_rate and advance.band not in (UnitRate.DAY, UnitRate.NIGHT):
             raise BillingError(
@@ -633,7 +632,9 @@ def _bands(window: _Window) -> list[calculation.Band]:
             raise BillingError(f"The Economy 7 tariff {tariff.code} has no night window.")
         return list(calculation.economy_7_bands(night_starts_at=starts_at, night_ends_at=ends_at))
     bands: dict[str, calculation.Band] = {}
-    for row in UnitRate.objects.filter(tariff__in=[t.tariff for t in window.tariffs]).order_by("valid_from", "id"):
+    tariff_ids = {t.tariff.pk for t in window.tariffs}
+    rows = [row for tariff_id in tariff_ids for row in window.inputs.unit_rates.get(tariff_id, ())]
+    for row in sorted(rows, key=lambda row: (row.valid_from, row.pk)):
         if row.band_starts_at is None or row.band_ends_at is None:
             raise BillingError(f"The time-of-use band {row.band} has no start and end times.")
         bands[row.band] = calculation.Band(row.band, row.band_starts_at, row.band_ends_at)
@@ -643,9 +644,12 @@ def _bands(window: _Window) -> list[calculation.Band]:
 def _half_hours(window: _Window, consumption: _Consumption) -> list[tuple[datetime, Decimal]]:
     """The window's half-hours; a bill using any estimated one is an estimated bill."""
     supply_point, start_date, end_date = window.supply_point, window.start_date, window.end_date
-    if usage.has_estimated_half_hours(supply_point=supply_point, start_date=start_date, end_date=end_date):
+    history = window.inputs.meters
+    if usage.has_estimated_half_hours(
+        supply_point=supply_point, start_date=start_date, end_date=end_date, history=history
+    ):
         consumption.estimated = True
-    return usage.interval_usage(supply_point=supply_point, start_date=start_date, end_date=end_date)
+    return usage.interval_usage(supply_point=supply_point, start_date=start_date, end_date=end_date, history=history)
 
 
 def _interval_energy(window: _Window, consumption: _Consumption) -> list[calculation.EnergyCharge]:
@@ -679,12 +683,13 @@ def _half_hourly_energy(window: _Window, consumption: _Consumption) -> calculati
     intervals = _half_hours(window, consumption)
     prices: dict[datetime, tuple[Decimal, int | None]] = {}
     for on_tariff in window.tariffs:
-        rows = HalfHourlyPrice.objects.filter(
-            tariff=on_tariff.tariff,
-            interval_start__gte=calendar.day_starts_at(on_tariff.start_date),
-            interval_start__lt=calendar.day_starts_at(on_tariff.end_date),
-        ).values_list("interval_start", "value_exc_vat")
-        prices.update((start, (Decimal(value), None)) for start, value in rows)
+        start_at = calendar.day_starts_at(on_tariff.start_date)
+        end_at = calendar.day_starts_at(on_tariff.end_date)
+        prices.update(
+            (start, (value, None))
+            for start, value in window.inputs.prices.get(on_tariff.tariff.pk, ())
+            if start_at <= start < end_at
+        )
     kwh = sum((kwh for _, kwh in intervals), Decimal(0))
     position = consumption.add(
         supply_point=window.supply_point,
@@ -704,14 +709,10 @@ def _half_hourly_energy(window: _Window, consumption: _Consumption) -> calculati
 
 
 def _has_day_night_registers(window: _Window) -> bool:
-    return (
-        Meter.objects.filter(
-            supply_point=window.supply_point,
-            installed_at__lt=calendar.day_starts_at(window.end_date),
-            registers__rate__in=[UnitRate.DAY, UnitRate.NIGHT],
-        )
-        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=calendar.day_starts_at(window.start_date)))
-        .exists()
+    return any(
+        register.rate in (UnitRate.DAY, UnitRate.NIGHT)
+        for meter in _meters(window)
+        for register in window.inputs.meters.registers.get(meter.pk, ())
     )
 
 
@@ -738,7 +739,7 @@ def _supply_charges(
     standing = calculation.standing_days(
         start_date=window.start_date,
         end_date=window.end_date,
-        rates=_rate_spans(window, StandingCharge.objects.all(), "standing charge"),
+        rates=_rate_spans(window, window.inputs.standing_charges, "standing charge"),
     )
     days = (window.end_date - window.start_date).days
     kwh = sum((charge.kwh for charge in energy), Decimal(0))
@@ -779,23 +780,27 @@ class _Balances:
     balance_carried_forward: Decimal
 
 
-def _balances(account: Account, total: Decimal) -> _Balances:
+def _balances(ledger: batch.LedgerPosition, total: Decimal) -> _Balances:
     """The balance box of the bill (T&C 9.4.2), so that previous + payments and credits + total = carried forward.
 
     "Since the previous bill" means every ledger movement but a bill's charge posted after the latest bill's
     charge (payments, credits, refunds, credit notes of cancelled bills); the previous balance is then the ledger's
     balance as it stood just after that charge, and the carried-forward balance is the ledger's after this one.
     """
-    entries = LedgerEntry.objects.filter(account=account)
-    latest_charge = entries.filter(kind=LedgerEntry.Kind.CHARGE).order_by("-posted_at", "-id").first()
-    since = ~Q(kind=LedgerEntry.Kind.CHARGE)
-    if latest_charge is not None:
-        since &= Q(posted_at__gt=latest_charge.posted_at) | Q(
-            posted_at=latest_charge.posted_at, id__gt=latest_charge.pk
-        )
-    sums = entries.aggregate(balance=Sum("amount"), moved=Sum("amount", filter=since))
-    balance, moved = (Decimal("0.00") if sums[key] is None else Decimal(sums[key]) for key in ("balance", "moved"))
-    return _Balances(balance - moved, moved, balance + total)
+    return _Balances(ledger.balance - ledger.moved, ledger.moved, ledger.balance + total)
+
+
+class BillChunk:
+    """Bills worked out from one gathering of their rows (:func:`batch.gather`) and written together."""
+
+    def __init__(self, requests: Sequence[batch.BillRequest]) -> None:
+        self.inputs = batch.gather(requests)
+        self.drafts: list[_Draft] = []
+
+    def write(self) -> None:
+        """Write every bill staged so far, in a handful of statements."""
+        _write(self.drafts)
+        self.drafts = []
 
 
 def issue_bill(
@@ -806,6 +811,7 @@ def issue_bill(
     now: datetime,
     run: BillRun | None = None,
     replaces: Bill | None = None,
+    chunk: BillChunk | None = None,
 ) -> Bill:
     """Bill the account for the local days ``[period_start_date, period_end_date)``, all in one transaction.
 
@@ -814,41 +820,137 @@ def issue_bill(
     where care staff recorded an obstruction); then the account's unbilled additional charges and interest, and VAT.
     The bill's lines, consumption rows, ledger charge and balance box are written together or not at all.
 
+    It is a chunk of one bill: with ``chunk`` (:func:`issue_bills`) the bill is worked out from the rows gathered for
+    the whole chunk and staged in it, unsaved, to be written with the others by ``chunk.write()``.
+
     :raises BillAlreadyIssued: a live bill already exists for the account and period (also when another process
         issued it first).
     :raises BillingError: the period has not ended or overlaps a live bill; no supply, tariff, price or usable
         meter data for part of it; or the bill would come to a credit (the message says which).
     """
-    if period_end_date <= period_start_date:
-        raise BillingError("The bill period must end after it starts.")
-    issue_date = calendar.local_date(now)
-    if period_end_date > issue_date:
-        raise BillingError(f"The bill period runs until {_day(period_end_date)}: it cannot be billed before then.")
+    request = batch.BillRequest(account.pk, period_start_date, period_end_date, replaces)
+    if chunk is not None:
+        savepoint = _EstimateSavepoint()
+        chunk.inputs.meters.before_estimate = savepoint.open
+        try:
+            draft = _draft(request, chunk.inputs, now=now, run=run)
+        except Exception:
+            savepoint.undo()
+            raise
+        savepoint.keep()
+        chunk.drafts.append(draft)
+        return draft.bill
+    with transaction.atomic():
+        chunk = BillChunk([request])
+        draft = _draft(request, chunk.inputs, now=now, run=run)
+        chunk.drafts.append(draft)
+        try:
+            with transaction.atomic():
+                chunk.write()
+        except IntegrityError as exc:
+            raise BillAlreadyIssued(
+                f"A bill for account {draft.bill.account.number} and the period starting {_day(period_start_date)} "
+                "was issued at the same moment by another process."
+            ) from exc
+    return draft.bill
+
+
+def issue_bills(
+    *, requests: Sequence[batch.BillRequest], now: datetime, run: BillRun | None = None
+) -> list[Bill | Exception]:
+    """Issue a chunk of bills, one per account, with the queries of one: each request's bill or why not, in order.
+
+    The chunk's rows are gathered at once, each bill is worked out by :func:`issue_bill` from them (a failure, of any
+    kind, is that request's outcome and does not stop the others; an estimate it stored is undone), and the bills
+    are written together in this transaction: the chunk commits whole. If the one-live-bill constraint refuses the
+    chunk (another process billed some of the accounts meanwhile) its bills are issued again one by one, so each of
+    those reports :class:`BillAlreadyIssued`. Accounts of the chunk sharing a supply point (a change of tenancy) are
+    billed after the others, one by one in order, since the later bill starts from the earlier one's readings.
+
+    :raises ValueError: two requests for the same account.
+    """
+    if len({request.account_id for request in requests}) != len(requests):
+        raise ValueError("A chunk of bills has at most one bill per account: issue an account's periods in turn.")
+    if not requests:
+        return []
+    with transaction.atomic(savepoint=False):  # the caller's transaction when there is one (with the run's records)
+        chunk = BillChunk(requests)
+        alone = _sharing_supply_points(requests, chunk.inputs)
+        outcomes: dict[int, Bill | Exception] = {}
+        for request in requests:
+            if request.account_id not in alone:
+                outcomes[request.account_id] = _issue_one(request, chunk.inputs.accounts, now=now, run=run, chunk=chunk)
+        staged = {draft.bill.account_id for draft in chunk.drafts}
+        try:
+            with transaction.atomic():
+                chunk.write()
+        except IntegrityError:
+            alone |= staged
+        for request in requests:
+            if request.account_id in alone:
+                outcomes[request.account_id] = _issue_one(request, chunk.inputs.accounts, now=now, run=run)
+    return [outcomes[request.account_id] for request in requests]
+
+
+def _issue_one(
+    request: batch.BillRequest,
+    accounts: Mapping[int, Account],
+    *,
+    now: datetime,
+    run: BillRun | None,
+    chunk: BillChunk | None = None,
+) -> Bill | Exception:
     try:
-        with transaction.atomic():
-            return _issue(
-                account=account,
-                period_start_date=period_start_date,
-                period_end_date=period_end_date,
-                now=now,
-                issue_date=issue_date,
-                run=run,
-                replaces=replaces,
-            )
-    except (calculation.BillingCalculationError, usage.UsageUnavailable) as exc:
-        raise BillingError(str(exc)) from exc
-
-
-def _bills_of_the_period(account: Account, start: date, end: date) -> list[Bill]:
-    """The account's bills, live or cancelled, starting on ``start``, and its live bills overlapping the period."""
-    return list(
-        Bill.objects.filter(account=account)
-        .filter(
-            Q(period_start_date=start)
-            | Q(status=Bill.Status.ISSUED, period_start_date__lt=end, period_end_date__gt=start)
+        return issue_bill(
+            account=accounts[request.account_id],
+            period_start_date=request.period_start_date,
+            period_end_date=request.period_end_date,
+            now=now,
+            run=run,
+            replaces=request.replaces,
+            chunk=chunk,
         )
-        .order_by("period_start_date", "id")
-    )
+    except Exception as exc:
+        return exc
+
+
+def _sharing_supply_points(requests: Sequence[batch.BillRequest], inputs: batch.ChunkInputs) -> set[int]:
+    """The accounts of the chunk supplied through a supply point another account of the chunk was supplied through."""
+    accounts_of: dict[int, set[int]] = {}
+    for request in requests:
+        for supply in inputs.supplies.get(request.account_id, ()):
+            accounts_of.setdefault(supply.supply_point_id, set()).add(request.account_id)
+    return {account_id for ids in accounts_of.values() if len(ids) > 1 for account_id in ids}
+
+
+class _EstimateSavepoint:
+    """A savepoint opened before a bill of a chunk stores its first estimate, so that a bill that then fails leaves
+    no estimate behind (as its own transaction would); no query at all for a bill that estimates nothing."""
+
+    def __init__(self) -> None:
+        self.id: str | None = None
+
+    def open(self) -> None:
+        if self.id is None:
+            self.id = transaction.savepoint()
+
+    def undo(self) -> None:
+        if self.id is not None:
+            transaction.savepoint_rollback(self.id)
+
+    def keep(self) -> None:
+        if self.id is not None:
+            transaction.savepoint_commit(self.id)
+
+
+def _bills_of_the_period(bills: Iterable[Bill], start: date, end: date) -> list[Bill]:
+    """The account's bills, live or cancelled, starting on ``start``, and its live bills overlapping the period."""
+    return [
+        bill
+        for bill in bills
+        if bill.period_start_date == start
+        or (bill.status == Bill.Status.ISSUED and bill.period_start_date < end and bill.period_end_date > start)
+    ]
 
 
 def _check_period_free(bills: Sequence[Bill], start: date, replaces: Bill | None) -> None:
@@ -869,43 +971,55 @@ def _check_period_free(bills: Sequence[Bill], start: date, replaces: Bill | None
             raise BillAlreadyIssued(f"Bill {replaces.reference} has already been reissued.")
 
 
-def _issue(
-    *,
-    account: Account,
-    period_start_date: date,
-    period_end_date: date,
-    now: datetime,
-    issue_date: date,
-    run: BillRun | None,
-    replaces: Bill | None,
-) -> Bill:
-    # One bill of an account at a time: a second process waits here, then finds this bill and stops.
-    locked = (
-        Account.objects.select_for_update(of=("self",))
-        .select_related("customer", "billing_arrangement")
-        .get(pk=account.pk)
-    )
-    earlier = _bills_of_the_period(locked, period_start_date, period_end_date)
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A bill worked out and not yet written: its rows point at the unsaved bill, saved first."""
+
+    bill: Bill
+    consumption: list[BillConsumption]
+    lines: list[BillLine]
+    charges: list[AdditionalCharge]
+    ledger_charge: LedgerEntry
+
+
+def _draft(request: batch.BillRequest, inputs: batch.ChunkInputs, *, now: datetime, run: BillRun | None) -> _Draft:
+    """The bill of ``request`` worked out from ``inputs``; its estimates are stored, nothing else is written."""
+    try:
+        return _work_out(request, inputs, now=now, run=run)
+    except (calculation.BillingCalculationError, usage.UsageUnavailable) as exc:
+        raise BillingError(str(exc)) from exc
+
+
+def _work_out(request: batch.BillRequest, inputs: batch.ChunkInputs, *, now: datetime, run: BillRun | None) -> _Draft:
+    period_start_date, period_end_date, replaces = request.period_start_date, request.period_end_date, request.replaces
+    if period_end_date <= period_start_date:
+        raise BillingError("The bill period must end after it starts.")
+    issue_date = calendar.local_date(now)
+    if period_end_date > issue_date:
+        raise BillingError(f"The bill period runs until {_day(period_end_date)}: it cannot be billed before then.")
+    locked = inputs.accounts.get(request.account_id)
+    if locked is None:
+        raise Account.DoesNotExist(f"There is no account {request.account_id}.")
+    earlier = _bills_of_the_period(inputs.bills.get(locked.pk, ()), period_start_date, period_end_date)
     _check_period_free(earlier, period_start_date, replaces)
-    supplies = list(
-        Supply.objects.filter(account=locked, valid_from__lt=period_end_date)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=period_start_date))
-        .select_related("supply_point")
-        .order_by("valid_from", "id")
-    )
+    supplies = [
+        supply
+        for supply in inputs.supplies.get(locked.pk, ())
+        if supply.valid_from < period_end_date and (supply.valid_to is None or supply.valid_to > period_start_date)
+    ]
     if not supplies:
         raise BillingError(
             f"Account {locked.number} was not supplied between {_day(period_start_date)} and {_day(period_end_date)}."
         )
     is_business = locked.customer.kind == Customer.Kind.ORGANISATION
     cutoff = calculation.back_billing_cutoff(issue_date)
-    obstructed = [(o.from_date, o.to_date) for o in billing_queries.obstructions_of(locked)]
+    obstructed = [(o.from_date, o.to_date) for o in inputs.obstructions.get(locked.pk, ())]
     consumption = _Consumption()
     supply_charges: list[calculation.SupplyCharges] = []
     supply_points: dict[str, SupplyPoint] = {}
     notes: dict[str, list[str]] = {}
     for supply in supplies:
-        window = _window(supply, period_start_date, period_end_date)
+        window = _window(supply, period_start_date, period_end_date, inputs)
         try:
             charges = _supply_charges(window, consumption, is_business=is_business, now=now)
         except (BillingError, calculation.BillingCalculationError, usage.UsageUnavailable) as exc:
@@ -914,12 +1028,10 @@ def _issue(
         supply_charges.append(limited)
         supply_points[window.label] = window.supply_point
         notes[window.label] = not_charged
-    unbilled = list(
-        billing_queries.unbilled_charges_of(locked).filter(incurred_date__lt=period_end_date).select_for_update()
-    )
+    unbilled = [charge for charge in inputs.unbilled.get(locked.pk, ()) if charge.incurred_date < period_end_date]
     lines = calculation.bill_lines(supply_charges, additional=[_additional_line(charge) for charge in unbilled])
     total = calculation.bill_total(lines)
-    balances = _balances(locked, total)
+    balances = _balances(inputs.ledger.get(locked.pk, batch.LedgerPosition(batch.ZERO, batch.ZERO)), total)
     try:
         terms = locked.billing_arrangement.payment_terms_days
     except BillingArrangement.DoesNotExist:
@@ -927,35 +1039,25 @@ def _issue(
     # The n-th bill of a period after cancellations is its n-th reissue.
     reissues = sum(1 for bill in earlier if bill.period_start_date == period_start_date)
     reference = f"INV-{locked.number}-{period_start_date:%Y%m%d}" + (f"-R{reissues}" if reissues else "")
-    try:
-        with transaction.atomic():
-            bill = Bill.objects.create(
-                account=locked,
-                reference=reference,
-                period_start_date=period_start_date,
-                period_end_date=period_end_date,
-                issued_at=now,
-                issue_date=issue_date,
-                due_date=issue_date + timedelta(days=terms),
-                is_estimated=consumption.estimated,
-                is_final=any(
-                    s.valid_to is not None and period_start_date < s.valid_to <= period_end_date for s in supplies
-                ),
-                total=total,
-                previous_balance=balances.previous_balance,
-                payments_and_credits=balances.payments_and_credits,
-                balance_carried_forward=balances.balance_carried_forward,
-                run=run,
-                replaces=replaces,
-            )
-    except IntegrityError as exc:
-        raise BillAlreadyIssued(
-            f"A bill for account {locked.number} and the period starting {_day(period_start_date)} was issued at "
-            "the same moment by another process."
-        ) from exc
+    bill = Bill(
+        account=locked,
+        reference=reference,
+        period_start_date=period_start_date,
+        period_end_date=period_end_date,
+        issued_at=now,
+        issue_date=issue_date,
+        due_date=issue_date + timedelta(days=terms),
+        is_estimated=consumption.estimated,
+        is_final=any(s.valid_to is not None and period_start_date < s.valid_to <= period_end_date for s in supplies),
+        total=total,
+        previous_balance=balances.previous_balance,
+        payments_and_credits=balances.payments_and_credits,
+        balance_carried_forward=balances.balance_carried_forward,
+        run=run,
+        replaces=replaces,
+    )
     for row in consumption.rows:
         row.bill = bill
-    BillConsumption.objects.bulk_create(consumption.rows)
     noted: set[str] = set()
     bill_lines = []
     for position, line in enumerate(lines, start=1):
@@ -978,9 +1080,7 @@ def _issue(
                 sources=_json(sources),
             )
         )
-    BillLine.objects.bulk_create(bill_lines)
-    AdditionalCharge.objects.filter(pk__in=[charge.pk for charge in unbilled]).update(bill=bill)
-    LedgerEntry.objects.create(
+    ledger_charge = LedgerEntry(
         account=locked,
         kind=LedgerEntry.Kind.CHARGE,
         amount=total,
@@ -988,4 +1088,21 @@ def _issue(
         description=f"Bill {reference}",
         bill=bill,
     )
-    return bill
+    return _Draft(bill, consumption.rows, bill_lines, unbilled, ledger_charge)
+
+
+def _write(drafts: Sequence[_Draft]) -> None:
+    """Write the bills and their rows, a handful of statements for the whole chunk (the bills first, for their ids)."""
+    if not drafts:
+        return
+    Bill.objects.bulk_create([draft.bill for draft in drafts])
+    BillConsumption.objects.bulk_create([row for draft in drafts for row in draft.consumption])
+    BillLine.objects.bulk_create([line for draft in drafts for line in draft.lines])
+    charges = []
+    for draft in drafts:
+        for charge in draft.charges:
+            charge.bill = draft.bill
+            charges.append(charge)
+    if charges:
+        AdditionalCharge.objects.bulk_update(charges, ["bill"])
+    LedgerEntry.objects.bulk_create([draft.ledger_charge for draft in drafts])

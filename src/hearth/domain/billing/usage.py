@@ -20,13 +20,13 @@ distribution zone are not held yet).
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from hearth.common import profile
 from hearth.common.calendar import LONDON, day_starts_at, local_date
@@ -39,9 +39,11 @@ from hearth.domain.metering import readings as metering_readings
 
 __all__ = [
     "END_READING_WINDOW",
+    "MeterHistory",
     "ReadingUsed",
     "RegisterAdvance",
     "UsageUnavailable",
+    "gather_meter_history",
     "has_estimated_half_hours",
     "interval_usage",
     "register_advances",
@@ -138,24 +140,157 @@ def _accepted(register: Register) -> QuerySet[RegisterReading]:
     return RegisterReading.objects.filter(register=register, status=RegisterReading.Status.ACCEPTED)
 
 
-def _start_reading(register: Register, start_date: date, end_at: datetime) -> RegisterReading:
+@dataclass(frozen=True, slots=True)
+class UsageWindow:
+    """A supply point whose usage a bill needs over the local days ``[start_date, end_date)``."""
+
+    supply_point_id: int
+    start_date: date
+    end_date: date
+
+
+@dataclass
+class MeterHistory:
+    """What the usage rules read of some supply points' meters, gathered in a fixed number of queries.
+
+    Gathered for a whole chunk of bills at once (or for one supply point), so that the rules below pick each bill's
+    readings from memory: the meters fitted in the periods with all their registers, each settlement register's end
+    readings on earlier issued bills (latest first), its accepted readings that can start or end a period, and,
+    once :meth:`load_intervals` is asked, the half-hours of the supply points billed from them.
+    ``before_estimate`` is called before an estimate is stored (the batch path opens a savepoint there).
+    """
+
+    meters: dict[int, list[Meter]] = field(default_factory=dict)
+    registers: dict[int, list[Register]] = field(default_factory=dict)
+    billed_ends: dict[int, list[tuple[date, RegisterReading]]] = field(default_factory=dict)
+    readings: dict[int, list[RegisterReading]] = field(default_factory=dict)
+    intervals: dict[int, list[tuple[datetime, int, Decimal, str]]] = field(default_factory=dict)
+    before_estimate: Callable[[], None] | None = None
+
+    def meters_in(self, supply_point_id: int, start_at: datetime, end_at: datetime) -> list[Meter]:
+        """The supply point's meters fitted at some time in ``[start_at, end_at)``, in the order they were fitted."""
+        return [
+            meter
+            for meter in self.meters.get(supply_point_id, ())
+            if meter.installed_at < end_at and (meter.removed_at is None or meter.removed_at > start_at)
+        ]
+
+    def settlement_registers(self, meter: Meter) -> list[Register]:
+        return [register for register in self.registers.get(meter.pk, ()) if register.is_settlement_register]
+
+    def accepted(self, register: Register) -> list[RegisterReading]:
+        return self.readings.get(register.pk, [])
+
+    def load_intervals(self, windows: Iterable[UsageWindow]) -> None:
+        """Gather the half-hours of these supply points over their windows (one query)."""
+        windows = list(windows)
+        if not windows:
+            return
+        rows = (
+            IntervalConsumption.objects.filter(
+                meter__supply_point_id__in={w.supply_point_id for w in windows},
+                interval_start__gte=day_starts_at(min(w.start_date for w in windows)),
+                interval_start__lt=day_starts_at(max(w.end_date for w in windows)),
+            )
+            .order_by()
+            .values_list("meter__supply_point_id", "interval_start", "interval_minutes", "kwh", "quality")
+        )
+        for supply_point_id, interval_start, interval_minutes, kwh, quality in rows:
+            self.intervals.setdefault(supply_point_id, []).append((interval_start, interval_minutes, kwh, quality))
+
+    def intervals_in(
+        self, supply_point_id: int, start_at: datetime, end_at: datetime
+    ) -> list[tuple[datetime, int, Decimal, str]]:
+        return [row for row in self.intervals.get(supply_point_id, ()) if start_at <= row[0] < end_at]
+
+
+def gather_meter_history(windows: Sequence[UsageWindow]) -> MeterHistory:
+    """The meters, registers and readings the rules need for these windows, in four queries whatever their number.
+
+    Readings gathered for a register: those in the :data:`END_READING_WINDOW` of its period's end; every one up to
+    the end when no earlier issued bill gives the start; and the final readings of a meter removed by the end.
+    """
+    history = MeterHistory()
+    if not windows:
+        return history
+    by_supply_point: dict[int, UsageWindow] = {}
+    for w in windows:  # a supply point twice (two supplies, two accounts) is gathered over both its windows
+        seen = by_supply_point.get(w.supply_point_id, w)
+        by_supply_point[w.supply_point_id] = UsageWindow(
+            w.supply_point_id, min(seen.start_date, w.start_date), max(seen.end_date, w.end_date)
+        )
+    first_at = day_starts_at(min(w.start_date for w in windows))
+    last_at = day_starts_at(max(w.end_date for w in windows))
+    meters = (
+        Meter.objects.filter(supply_point_id__in=by_supply_point, installed_at__lt=last_at)
+        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=first_at))
+        .order_by("installed_at", "id")
+    )
+    meter_window: dict[int, UsageWindow] = {}
+    for meter in meters:
+        history.meters.setdefault(meter.supply_point_id, []).append(meter)
+        meter_window[meter.pk] = by_supply_point[meter.supply_point_id]
+    if not meter_window:
+        return history
+    register_window: dict[int, UsageWindow] = {}
+    removed: set[int] = set()
+    for register in Register.objects.filter(meter_id__in=meter_window).order_by("identifier", "id"):
+        history.registers.setdefault(register.meter_id, []).append(register)
+        if register.is_settlement_register:
+            window = meter_window[register.meter_id]
+            register_window[register.pk] = window
+    for meters_of_point in history.meters.values():
+        for meter in meters_of_point:
+            if meter.removed_at is not None and meter.removed_at <= day_starts_at(meter_window[meter.pk].end_date):
+                removed.update(r.pk for r in history.registers.get(meter.pk, ()) if r.is_settlement_register)
     billed = (
         BillConsumption.objects.filter(
-            register=register,
+            register_id__in=register_window,
             bill__status=Bill.Status.ISSUED,
-            bill__period_end_date__lte=start_date,
+            bill__period_end_date__lte=max(w.start_date for w in windows),
             end_reading__isnull=False,
         )
         .select_related("end_reading")
+        .annotate(billed_end_date=F("bill__period_end_date"))
         .order_by("-bill__period_end_date", "-id")
-        .first()
     )
-    if billed is not None and billed.end_reading is not None:
-        return billed.end_reading
-    before_end = _accepted(register).filter(read_at__lt=end_at)
-    first = (
-        before_end.filter(kind=Kind.OPENING).order_by("read_at", "id").first()
-        or before_end.order_by("read_at", "id").first()
+    for row in billed:
+        if row.register_id is not None and row.end_reading is not None:  # always, as filtered
+            history.billed_ends.setdefault(row.register_id, []).append((row.billed_end_date, row.end_reading))
+    unstarted = [
+        register_id
+        for register_id, window in register_window.items()
+        if _billed_start(history, register_id, window.start_date) is None
+    ]
+    near_end = Q(
+        register_id__in=register_window,
+        read_at__gte=day_starts_at(min(w.end_date for w in windows) - END_READING_WINDOW),
+        read_at__lte=last_at,
+    )
+    from_the_start = Q(register_id__in=unstarted, read_at__lt=last_at)
+    finals = Q(register_id__in=removed, kind=Kind.FINAL, read_at__lte=last_at)
+    readings = RegisterReading.objects.filter(
+        near_end | from_the_start | finals, status=RegisterReading.Status.ACCEPTED
+    )
+    for reading in readings.order_by("read_at", "id"):
+        history.readings.setdefault(reading.register_id, []).append(reading)
+    return history
+
+
+def _billed_start(history: MeterHistory, register_id: int, start_date: date) -> RegisterReading | None:
+    """The end reading of the register on the latest issued bill ending on or before ``start_date``."""
+    return next(
+        (reading for end_date, reading in history.billed_ends.get(register_id, ()) if end_date <= start_date), None
+    )
+
+
+def _start_reading(history: MeterHistory, register: Register, start_date: date, end_at: datetime) -> RegisterReading:
+    billed = _billed_start(history, register.pk, start_date)
+    if billed is not None:
+        return billed
+    before_end = [reading for reading in history.accepted(register) if reading.read_at < end_at]
+    first = next((reading for reading in before_end if reading.kind == Kind.OPENING), None) or next(
+        iter(before_end), None
     )
     if first is None:
         raise UsageUnavailable(
@@ -164,12 +299,16 @@ def _start_reading(register: Register, start_date: date, end_at: datetime) -> Re
     return first
 
 
-def _final_reading(register: Register, start: RegisterReading, end_at: datetime) -> RegisterReading:
-    final = (
-        _accepted(register)
-        .filter(kind=Kind.FINAL, read_at__gt=start.read_at, read_at__lte=end_at)
-        .order_by("-read_at", "-id")
-        .first()
+def _final_reading(
+    history: MeterHistory, register: Register, start: RegisterReading, end_at: datetime
+) -> RegisterReading:
+    final = next(
+        (
+            reading
+            for reading in reversed(history.accepted(register))
+            if reading.kind == Kind.FINAL and start.read_at < reading.read_at <= end_at
+        ),
+        None,
     )
     if final is None:
         removed_at = register.meter.removed_at
@@ -181,11 +320,16 @@ def _final_reading(register: Register, start: RegisterReading, end_at: datetime)
     return final
 
 
-def _end_reading(register: Register, start: RegisterReading, end_date: date) -> RegisterReading | None:
+def _end_reading(
+    history: MeterHistory, register: Register, start: RegisterReading, end_date: date
+) -> RegisterReading | None:
     window_at = day_starts_at(end_date - END_READING_WINDOW)
-    candidates = _accepted(register).filter(
-        read_at__gt=start.read_at, read_at__gte=window_at, read_at__lte=day_starts_at(end_date)
-    )
+    end_at = day_starts_at(end_date)
+    candidates = [
+        reading
+        for reading in history.accepted(register)
+        if reading.read_at > start.read_at and window_at <= reading.read_at <= end_at
+    ]
     return min(
         candidates,
         key=lambda r: (_END_PREFERENCE.get(Kind(r.kind), 2), -r.read_at.timestamp(), -r.pk),
@@ -229,6 +373,7 @@ def _kwh_per_unit(meter: Meter, fuel: str, calorific_value: Decimal) -> Decimal:
 
 def _estimate(
     *,
+    history: MeterHistory,
     supply_point: SupplyPoint,
     register: Register,
     registers: Sequence[Register],
@@ -262,6 +407,8 @@ def _estimate(
         f"{unit}, the annual consumption of {_show(Decimal(annual_kwh))} kWh{part} spread over the "
         f"{(end_date - from_date).days} days by Hearth's seasonal profile."
     )
+    if history.before_estimate is not None:
+        history.before_estimate()
     reading = metering_readings.record_estimated_reading(
         register=register, read_at=end_at, value=value, note=note, received_at=now
     )
@@ -330,40 +477,36 @@ def _advance(
     )
 
 
-def _meters_in(supply_point: SupplyPoint, start_at: datetime, end_at: datetime) -> list[Meter]:
-    return list(
-        Meter.objects.filter(supply_point=supply_point, installed_at__lt=end_at)
-        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=start_at))
-        .order_by("installed_at", "id")
-    )
-
-
 def register_advances(
-    *, supply_point: SupplyPoint, start_date: date, end_date: date, now: datetime
+    *, supply_point: SupplyPoint, start_date: date, end_date: date, now: datetime, history: MeterHistory | None = None
 ) -> list[RegisterAdvance]:
     """The advance of every settlement register of every meter on the supply point over ``[start_date, end_date)``.
 
     Stores an estimated reading at the period end for a register with no reading near it (see the module
-    docstring); ``now`` is when that estimate is recorded as received.
+    docstring); ``now`` is when that estimate is recorded as received. ``history`` is what
+    :func:`gather_meter_history` gathered for a chunk of bills including this one (gathered here when None).
 
     :raises UsageUnavailable: no meter was fitted, a register has no reading to start from, a removed meter has no
         final reading, or there is neither a reading near the end nor an annual consumption to estimate one.
     """
     if end_date <= start_date:
         raise ValueError(f"A bill period must end after it starts; got {start_date} to {end_date}.")
+    if history is None:
+        history = gather_meter_history([UsageWindow(supply_point.pk, start_date, end_date)])
     start_at, end_at = day_starts_at(start_date), day_starts_at(end_date)
     advances = []
-    for meter in _meters_in(supply_point, start_at, end_at):
+    for meter in history.meters_in(supply_point.pk, start_at, end_at):
         meter.supply_point = supply_point
-        registers = list(meter.registers.filter(is_settlement_register=True).order_by("identifier", "id"))
+        registers = history.settlement_registers(meter)
         removed_inside = meter.removed_at is not None and meter.removed_at <= end_at
         for register in registers:
             register.meter = meter
-            start = _start_reading(register, start_date, end_at)
+            start = _start_reading(history, register, start_date, end_at)
             if removed_inside:
-                end = _final_reading(register, start, end_at)
+                end = _final_reading(history, register, start, end_at)
             else:
-                end = _end_reading(register, start, end_date) or _estimate(
+                end = _end_reading(history, register, start, end_date) or _estimate(
+                    history=history,
                     supply_point=supply_point,
                     register=register,
                     registers=registers,
@@ -395,22 +538,33 @@ def _half_hour_of(at: datetime) -> datetime:
     return at.replace(minute=at.minute - at.minute % 30, second=0, microsecond=0)
 
 
-def has_estimated_half_hours(*, supply_point: SupplyPoint, start_date: date, end_date: date) -> bool:
+def _intervals(
+    supply_point: SupplyPoint, start_date: date, end_date: date, history: MeterHistory | None
+) -> list[tuple[datetime, int, Decimal, str]]:
+    if history is None:
+        history = MeterHistory()
+        history.load_intervals([UsageWindow(supply_point.pk, start_date, end_date)])
+    return history.intervals_in(supply_point.pk, day_starts_at(start_date), day_starts_at(end_date))
+
+
+def has_estimated_half_hours(
+    *, supply_point: SupplyPoint, start_date: date, end_date: date, history: MeterHistory | None = None
+) -> bool:
     """Whether any interval of the supply point in ``[start_date, end_date)`` is an estimate (the bill says so)."""
-    return IntervalConsumption.objects.filter(
-        meter__supply_point=supply_point,
-        interval_start__gte=day_starts_at(start_date),
-        interval_start__lt=day_starts_at(end_date),
-        quality=IntervalConsumption.Quality.ESTIMATED,
-    ).exists()
+    return any(
+        quality == IntervalConsumption.Quality.ESTIMATED
+        for *_, quality in _intervals(supply_point, start_date, end_date, history)
+    )
 
 
-def interval_usage(*, supply_point: SupplyPoint, start_date: date, end_date: date) -> list[tuple[datetime, Decimal]]:
+def interval_usage(
+    *, supply_point: SupplyPoint, start_date: date, end_date: date, history: MeterHistory | None = None
+) -> list[tuple[datetime, Decimal]]:
     """Every half-hour of ``[start_date, end_date)`` as ``(UTC start, kWh)``, summed over the supply point's meters.
 
     A local day has 48 half-hours, 46 on the last Sunday of March and 50 on the last Sunday of October. Finer
     intervals are added up into their half-hour; an hourly one is halved between its two. Intervals marked missing
-    do not count.
+    do not count. ``history`` holds the half-hours gathered for a chunk of bills (gathered here when None).
 
     :raises UsageUnavailable: some half-hours have no data; the message says how many and the first one.
     """
@@ -419,14 +573,11 @@ def interval_usage(*, supply_point: SupplyPoint, start_date: date, end_date: dat
     start_at, end_at = day_starts_at(start_date), day_starts_at(end_date)
     kwh: defaultdict[datetime, Decimal] = defaultdict(Decimal)
     minutes: defaultdict[datetime, int] = defaultdict(int)
-    rows = (
-        IntervalConsumption.objects.filter(
-            meter__supply_point=supply_point, interval_start__gte=start_at, interval_start__lt=end_at
-        )
-        .exclude(quality=IntervalConsumption.Quality.MISSING)
-        .values_list("interval_start", "interval_minutes", "kwh")
-    )
-    for interval_start, interval_minutes, interval_kwh in rows:
+    for interval_start, interval_minutes, interval_kwh, quality in _intervals(
+        supply_point, start_date, end_date, history
+    ):
+        if quality == IntervalConsumption.Quality.MISSING:
+            continue
         parts = max(1, interval_minutes // 30)
         for part in range(parts):
             slot = _half_hour_of(interval_start) + part * HALF_HOUR
