@@ -40,3 +40,10 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _documents_delivered_in_memory(settings: Any) -> None:
+    """Document deliveries send through HEARTH_EMAIL_DELIVERY_BACKEND, not EMAIL_BACKEND (which pytest-django already
+    keeps in memory): keep them out of the outbox folder too. SMTP and outbox tests set their own backend."""
+    settings.HEARTH_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -246,6 +246,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 EMAIL_BACKEND = (
     "hearth.interfaces.tasks.mail.TaskQueueEmailBackend" if CELERY_BROKER_URL else HEARTH_EMAIL_DELIVERY_BACKEND
 )
+# Documents' e-mails (hearth.domain.documents.delivery): a Celery task each, retried with backoff, when there is a
+# broker; otherwise sent at once, a temporary failure waiting for `hearth deliver_pending` (run it from cron).
+HEARTH_DELIVERY_DISPATCHER = (
+    "hearth.interfaces.tasks.documents.queue_deliveries"
+    if CELERY_BROKER_URL
+    else "hearth.interfaces.tasks.documents.send_deliveries_now"
+)
 
 # The supplier that runs Hearth: configuration, not code.
 HEARTH_BRAND = {

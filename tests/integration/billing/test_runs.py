@@ -341,10 +341,10 @@ def test_a_pdf_that_fails_is_reported_with_the_bill_issued_and_the_next_run_rend
     other = billable_account(tariff, number="6600000002", supply_start_date=start)
     real_attach = billing_runs.billing_invoice.attach_invoice
 
-    def attach_invoice(*, bill: Bill, now: datetime) -> Any:
+    def attach_invoice(*, bill: Bill, now: datetime, deliver: bool = True) -> Any:
         if bill.account_id == account.pk:
             raise OSError("disk full")
-        return real_attach(bill=bill, now=now)
+        return real_attach(bill=bill, now=now, deliver=deliver)
 
     monkeypatch.setattr(billing_runs.billing_invoice, "attach_invoice", attach_invoice)
     first = _bill_run("--as-of", as_of.isoformat())

@@ -35,6 +35,7 @@ from hearth.data.documents.models import Document, DocumentType
 from hearth.data.metering.models import RegisterReading
 from hearth.data.tariffs.models import Agreement, PaymentMethod
 from hearth.domain.billing import queries as billing_queries
+from hearth.domain.documents import delivery as documents_delivery
 from hearth.domain.documents import operations as documents_ops
 
 TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
@@ -453,11 +454,15 @@ class NotCancelled(Exception):
     """Only a cancelled bill has a credit note."""
 
 
-def _attach(bill: Bill, *, field: str, type_code: str, render_pdf: Callable[[Bill], bytes], now: datetime) -> Document:
+def _attach(
+    bill: Bill, *, field: str, type_code: str, render_pdf: Callable[[Bill], bytes], now: datetime, deliver: bool
+) -> Document:
     """The bill's document in ``field``, rendered and stored in one transaction the first time it is asked for.
 
     The PDF is rendered before the bill is locked, to keep the lock short; two workers racing render the same
-    bytes, and the document store returns the first one's document to the second.
+    bytes, and the document store returns the first one's document to the second. A document stored here is
+    delivered (``deliver``): its deliveries are planned in the same transaction, so none is ever lost, and
+    dispatched once it commits.
     """
     stored = getattr(bill, f"{field}_id")
     if stored is not None:
@@ -480,19 +485,29 @@ def _attach(bill: Bill, *, field: str, type_code: str, render_pdf: Callable[[Bil
                 pdf=pdf,
             )
             Bill.objects.filter(pk=locked.pk).update(**{field: document})
+            if deliver:
+                documents_delivery.dispatch(documents_delivery.plan_deliveries(document=document, now=now))
     setattr(bill, field, document)
     return document
 
 
-def attach_invoice(*, bill: Bill, now: datetime) -> Document:
+def attach_invoice(*, bill: Bill, now: datetime, deliver: bool = True) -> Document:
     """The bill's invoice (type INVOICE, the bill's reference), stored the first time; the same one afterwards.
 
     ``now`` is when the document is stored; the PDF prints the bill's own issue date, so it never depends on it.
+    Stored the first time, it is delivered to the account's logins unless ``deliver`` is False.
     """
-    return _attach(bill, field="document", type_code=DocumentType.INVOICE, render_pdf=render_invoice_pdf, now=now)
+    return _attach(
+        bill,
+        field="document",
+        type_code=DocumentType.INVOICE,
+        render_pdf=render_invoice_pdf,
+        now=now,
+        deliver=deliver,
+    )
 
 
-def attach_credit_note(*, bill: Bill, now: datetime) -> Document:
+def attach_credit_note(*, bill: Bill, now: datetime, deliver: bool = True) -> Document:
     """A cancelled bill's credit note (type CREDIT_NOTE, ``CN-...``), stored the first time; the same one afterwards.
 
     :raises NotCancelled: if the bill is still live.
@@ -500,17 +515,23 @@ def attach_credit_note(*, bill: Bill, now: datetime) -> Document:
     if bill.status != Bill.Status.CANCELLED or bill.cancelled_at is None:
         raise NotCancelled(f"Bill {bill.reference} is not cancelled, so it has no credit note.")
     return _attach(
-        bill, field="credit_note", type_code=DocumentType.CREDIT_NOTE, render_pdf=render_credit_note_pdf, now=now
+        bill,
+        field="credit_note",
+        type_code=DocumentType.CREDIT_NOTE,
+        render_pdf=render_credit_note_pdf,
+        now=now,
+        deliver=deliver,
     )
 
 
-def attach_documents(*, bill: Bill, now: datetime) -> None:
+def attach_documents(*, bill: Bill, now: datetime, deliver: bool = True) -> None:
     """Whatever PDFs the bill should have and lacks: its invoice, and its credit note once it is cancelled.
 
     Called after the bill's own transaction commits (a bill run, a cancellation, a reissue), so a failure here never
-    undoes the bill; the next bill run finds what is still missing (``runs``) and makes it.
+    undoes the bill; the next bill run finds what is still missing (``runs``) and makes it. ``deliver`` False stores
+    them without sending them to anyone (the demo's billed history).
     """
     if bill.document_id is None:
-        attach_invoice(bill=bill, now=now)
+        attach_invoice(bill=bill, now=now, deliver=deliver)
     if bill.status == Bill.Status.CANCELLED and bill.credit_note_id is None:
-        attach_credit_note(bill=bill, now=now)
+        attach_credit_note(bill=bill, now=now, deliver=deliver)

@@ -1,15 +1,20 @@
-"""Bill runs: which bill periods are due, and billing them account by account so that a crash costs nothing.
+"""Bill runs: which bill periods are due, and billing them a chunk of accounts at a time so that a crash costs nothing.
 
-Each bill is issued in its own transaction together with the run's record of it, so a run killed at any moment
-leaves whole bills or none; the constraint ``bill_one_live_bill_per_account_and_period`` stops a second bill for a
-period, and due periods are worked out afresh from the issued bills, so running again after a crash bills exactly
-what the crashed run did not. One account's failure is recorded with its reason and the run carries on.
+The accounts are billed :data:`CHUNK_SIZE` at a time, each chunk's bills worked out from rows gathered together
+(:func:`billing_ops.issue_bills`, a fixed number of queries per chunk) and written in one transaction together with
+the run's records of them. A run killed at any moment therefore leaves whole bills or none: at worst it loses the
+chunk it was writing, whose bills the next run issues. The constraint ``bill_one_live_bill_per_account_and_period``
+stops a second bill for a period, and due periods are worked out afresh from the issued bills, so running again
+after a crash bills exactly what the crashed run did not. One account's failure is recorded with its reason and the
+run carries on.
 """
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import count
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
@@ -17,6 +22,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from hearth.common import calendar
 from hearth.data.accounts.models import Account, Supply
 from hearth.data.billing.models import Bill, BillingArrangement, BillRun, BillRunItem
+from hearth.domain.billing import batch as billing_batch
 from hearth.domain.billing import invoice as billing_invoice
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import usage as billing_usage
@@ -29,6 +35,11 @@ ALREADY_BILLED = "already billed"
 NO_PERIOD_DUE = "no period due"
 PDF_RENDERED = "already billed, missing PDF rendered"
 PDF_FAILED = "bill issued, PDF failed: "
+
+CHUNK_SIZE = 10
+"""Accounts whose bills are gathered, worked out and written together in one transaction (and lost together by a
+crash). Small enough that a run commits often (a crash loses little, progress moves); large enough that the chunk's
+fixed twenty-odd queries cost a couple per account."""
 
 
 class BillRunRefused(Exception):
@@ -176,7 +187,7 @@ def accounts_of(run: BillRun, *, with_pdf: bool = True) -> list[int]:
     return _account_ids_to_bill(as_of_date=run.as_of_date, account_number=run.account_number, with_pdf=with_pdf)
 
 
-def _record(
+def _item(
     run: BillRun,
     account: Account,
     *,
@@ -186,7 +197,7 @@ def _record(
     reason: str = "",
     bill: Bill | None = None,
 ) -> BillRunItem:
-    return BillRunItem.objects.create(
+    return BillRunItem(
         run=run,
         account=account,
         period_start_date=period_start_date,
@@ -197,10 +208,19 @@ def _record(
     )
 
 
-def _attach_pdf(run: BillRun, account: Account, item: BillRunItem, bill: Bill, *, now: datetime) -> None:
-    """Render and store the bill's missing PDFs; a failure turns the item into a failure saying so."""
+def _record(run: BillRun, account: Account, **fields: Any) -> BillRunItem:
+    item = _item(run, account, **fields)
+    item.save()
+    return item
+
+
+def _attach_pdf(
+    run: BillRun, account: Account, item: BillRunItem, bill: Bill, *, now: datetime, deliver: bool = True
+) -> None:
+    """Render and store the bill's missing PDFs (delivered, unless ``deliver`` is False); a failure turns the item
+    into a failure saying so."""
     try:
-        billing_invoice.attach_documents(bill=bill, now=now)
+        billing_invoice.attach_documents(bill=bill, now=now, deliver=deliver)
     except Exception as exc:
         logger.exception("Bill run %s: invoice PDF of account %s, bill %s failed", run.pk, account.number, bill.pk)
         item.outcome = BillRunItem.Outcome.FAILED
@@ -208,7 +228,9 @@ def _attach_pdf(run: BillRun, account: Account, item: BillRunItem, bill: Bill, *
         item.save(update_fields=["outcome", "reason"])
 
 
-def _render_missing_pdfs(run: BillRun, account: Account, bills: Iterable[Bill], *, now: datetime) -> None:
+def _render_missing_pdfs(
+    run: BillRun, account: Account, bills: Iterable[Bill], *, now: datetime, deliver: bool = True
+) -> None:
     for bill in bills:
         item = _record(
             run,
@@ -219,37 +241,67 @@ def _render_missing_pdfs(run: BillRun, account: Account, bills: Iterable[Bill], 
             reason=PDF_RENDERED,
             bill=bill,
         )
-        _attach_pdf(run, account, item, bill, now=now)
+        _attach_pdf(run, account, item, bill, now=now, deliver=deliver)
 
 
-def _issue(run: BillRun, account: Account, period: Period, *, now: datetime) -> tuple[BillRunItem, Bill | None]:
-    """Issue one bill and record it in the same transaction; or record why not."""
-    start_date, end_date = period
-    try:
-        with transaction.atomic():
-            bill = billing_ops.issue_bill(
-                account=account, period_start_date=start_date, period_end_date=end_date, now=now, run=run
-            )
-            billed = BillRunItem.Outcome.BILLED
-            return _record(run, account, outcome=billed, now=now, period_start_date=start_date, bill=bill), bill
-    except billing_ops.BillAlreadyIssued:
+def _outcome(run: BillRun, account: Account, start_date: date, result: Bill | Exception, now: datetime) -> BillRunItem:
+    """The run's record of one bill, or of why it was not issued."""
+    if isinstance(result, Bill):
+        return _item(
+            run, account, outcome=BillRunItem.Outcome.BILLED, now=now, period_start_date=start_date, bill=result
+        )
+    if isinstance(result, billing_ops.BillAlreadyIssued):
         outcome, reason = BillRunItem.Outcome.SKIPPED, ALREADY_BILLED
-    except (billing_ops.BillingError, billing_usage.UsageUnavailable) as exc:
-        outcome, reason = BillRunItem.Outcome.FAILED, str(exc) or type(exc).__name__
-    except Exception as exc:
-        logger.exception("Bill run %s: account %s, period from %s failed", run.pk, account.number, start_date)
-        outcome, reason = BillRunItem.Outcome.FAILED, f"{type(exc).__name__}: {exc}"
-    return _record(run, account, outcome=outcome, now=now, period_start_date=start_date, reason=reason), None
+    elif isinstance(result, billing_ops.BillingError | billing_usage.UsageUnavailable):
+        outcome, reason = BillRunItem.Outcome.FAILED, str(result) or type(result).__name__
+    else:
+        logger.error(
+            "Bill run %s: account %s, period from %s failed", run.pk, account.number, start_date, exc_info=result
+        )
+        outcome, reason = BillRunItem.Outcome.FAILED, f"{type(result).__name__}: {result}"
+    return _item(run, account, outcome=outcome, now=now, period_start_date=start_date, reason=reason)
 
 
-def _bill_periods(run: BillRun, account: Account, periods: Sequence[Period], *, now: datetime, with_pdf: bool) -> None:
-    """Issue the account's due bills oldest first; after a failure the later periods wait for the next run."""
-    for period in periods:
-        item, bill = _issue(run, account, period, now=now)
-        if item.outcome == BillRunItem.Outcome.FAILED:
-            return
-        if bill is not None and with_pdf:
-            _attach_pdf(run, account, item, bill, now=now)
+def _bill_chunk(
+    run: BillRun,
+    accounts: Sequence[Account],
+    due: dict[int, list[Period]],
+    *,
+    now: datetime,
+    with_pdf: bool,
+    deliver: bool = True,
+) -> None:
+    """Issue the accounts' due bills oldest first, a period of every account at a time (each account's next period
+    starts from the bill just issued); after a failure an account's later periods wait for the next run.
+
+    One transaction for the whole chunk: an account's records appear together with all its bills, never the first
+    without the rest (the run's progress counts accounts with a record). The PDFs are rendered once it commits.
+    """
+    going = [account for account in accounts if due.get(account.pk)]
+    recorded: list[tuple[Account, BillRunItem]] = []
+    with transaction.atomic():
+        for index in count():
+            going = [account for account in going if len(due[account.pk]) > index]
+            if not going:
+                break
+            requests = [billing_batch.BillRequest(account.pk, *due[account.pk][index]) for account in going]
+            results = billing_ops.issue_bills(requests=requests, now=now, run=run)
+            items = BillRunItem.objects.bulk_create(
+                [
+                    _outcome(run, account, request.period_start_date, result, now)
+                    for account, request, result in zip(going, requests, results, strict=True)
+                ]
+            )
+            recorded.extend(zip(going, items, strict=True))
+            going = [
+                account
+                for account, item in zip(going, items, strict=True)
+                if item.outcome != BillRunItem.Outcome.FAILED
+            ]
+    if with_pdf:
+        for account, item in recorded:
+            if item.bill is not None:
+                _attach_pdf(run, account, item, item.bill, now=now, deliver=deliver)
 
 
 def bill_accounts(
@@ -259,13 +311,16 @@ def bill_accounts(
     now: datetime,
     with_pdf: bool,
     progress: Callable[[int], None] | None = None,
+    deliver: bool = True,
 ) -> None:
-    """Bill every due period of these accounts (from ``accounts_of(run)``), each bill in its own transaction.
+    """Bill every due period of these accounts (from ``accounts_of(run)``), :data:`CHUNK_SIZE` accounts at a time.
 
-    Every account gets at least one record in the run, so its progress can be counted: an account with nothing
-    due any more was billed by someone else since the run started ("already billed"), or, when the run was asked
-    for one account, had nothing due ("no period due"). Bills still missing their PDF (``--no-pdf``, or a crash
-    between bill and PDF) get it when ``with_pdf``. ``progress`` is called with 1 after each account.
+    Each chunk's bills commit together with their records (a crash loses the chunk being written, and the next run
+    bills it). Every account gets at least one record in the run, so its progress can be counted: an account with
+    nothing due any more was billed by someone else since the run started ("already billed"), or, when the run was
+    asked for one account, had nothing due ("no period due"). Bills still missing their PDF (``--no-pdf``, or a crash
+    between bill and PDF) get it when ``with_pdf``. ``progress`` is called with 1 for each account done. The PDFs
+    stored are delivered to the accounts' logins unless ``deliver`` is False (the demo's billed history).
     """
     due = _due_by_account(account_ids=account_ids, as_of_date=run.as_of_date)
     missing_pdfs: dict[int, list[Bill]] = {}
@@ -275,18 +330,17 @@ def bill_accounts(
             missing_pdfs.setdefault(bill.account_id, []).append(bill)
     recorded = set(BillRunItem.objects.filter(run=run, account_id__in=account_ids).values_list("account_id", flat=True))
     accounts = Account.objects.in_bulk(account_ids)
-    for account_id in account_ids:
-        account = accounts.get(account_id)
-        if account is not None:
-            _render_missing_pdfs(run, account, missing_pdfs.get(account_id, ()), now=now)
-            periods = due.get(account_id, [])
-            if periods:
-                _bill_periods(run, account, periods, now=now, with_pdf=with_pdf)
-            elif account_id not in missing_pdfs and account_id not in recorded:
+    for first in range(0, len(account_ids), CHUNK_SIZE):
+        chunk = [accounts[pk] for pk in account_ids[first : first + CHUNK_SIZE] if pk in accounts]
+        for account in chunk:
+            _render_missing_pdfs(run, account, missing_pdfs.get(account.pk, ()), now=now, deliver=deliver)
+            if not due.get(account.pk) and account.pk not in missing_pdfs and account.pk not in recorded:
                 reason = NO_PERIOD_DUE if run.account_number else ALREADY_BILLED
                 _record(run, account, outcome=BillRunItem.Outcome.SKIPPED, now=now, reason=reason)
+        _bill_chunk(run, chunk, due, now=now, with_pdf=with_pdf, deliver=deliver)
         if progress is not None:
-            progress(1)
+            for _ in account_ids[first : first + CHUNK_SIZE]:
+                progress(1)
 
 
 def accounts_done(run: BillRun) -> int:
