@@ -54,7 +54,7 @@ def test_a_login_with_gas_and_electricity_switches_between_them_and_sees_no_othe
 
     # The choice holds on the other pages of the portal.
     page.get_by_role("navigation", name="Portal menu").get_by_role("link", name="Documents").click()
-    heading(page, "Bills Online")
+    heading(page, "Documents")
     assert shown_account(page) == other.number
     expect(page.get_by_text(f"documents for account {other.number}")).to_be_visible()
 

@@ -1,9 +1,131 @@
-"""Finding an account's documents."""
+"""Finding an account's documents: one by id, the Documents menu (FAQ 14) and Search.
+
+Every read is scoped by the accounts the caller may see (a login's linked accounts, or one account), so a document
+of any other account is simply not found: the same answer as for an id that does not exist.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count
 
 from hearth.data.accounts.models import Account
-from hearth.data.documents.models import Document
+from hearth.data.documents.models import Document, DocumentType
+
+
+def document_of_accounts(*, account_ids: Collection[int], document_id: int) -> Document | None:
+    """The document if it belongs to one of ``account_ids``; None for another account's and for one that does not
+    exist alike."""
+    return (
+        Document.objects.filter(pk=document_id, account_id__in=account_ids)
+        .select_related("document_type", "account")
+        .first()
+    )
 
 
 def document_of_account(*, account: Account, document_id: int) -> Document | None:
     """The document if it belongs to ``account``; None both for another account's and for one that does not exist."""
-    return Document.objects.filter(pk=document_id, account=account).select_related("document_type").first()
+    return document_of_accounts(account_ids=[account.pk], document_id=document_id)
+
+
+def document_types() -> list[DocumentType]:
+    """Every document type, in menu order: the choices of Search's type box."""
+    return list(DocumentType.objects.order_by("position", "id"))
+
+
+@dataclass(frozen=True)
+class TypeCount:
+    """A document type the accounts have, and how many documents of it."""
+
+    document_type: DocumentType
+    count: int
+
+
+def document_types_of(account_ids: Collection[int]) -> list[TypeCount]:
+    """The document types the accounts have at least one document of, in menu order, with their counts (one query)."""
+    rows = (
+        DocumentType.objects.filter(documents__account_id__in=account_ids)
+        .annotate(document_count=Count("documents"))
+        .order_by("position", "id")
+    )
+    return [TypeCount(document_type=row, count=row.document_count) for row in rows]
+
+
+def _page_count(total: int, page_size: int) -> int:
+    """At least 1, so a search that finds nothing is "page 1 of 1"."""
+    return max(1, -(-total // page_size))
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    """One page of a search: its documents newest first, which page it is, and how many documents matched in all."""
+
+    documents: list[Document]
+    number: int
+    page_size: int
+    total: int
+
+    @property
+    def page_count(self) -> int:
+        return _page_count(self.total, self.page_size)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.page_count
+
+    @property
+    def first_position(self) -> int:
+        """The 1-based position of the page's first document among all that matched (0 when none did)."""
+        return (self.number - 1) * self.page_size + 1 if self.documents else 0
+
+    @property
+    def last_position(self) -> int:
+        return (self.number - 1) * self.page_size + len(self.documents)
+
+
+def search(
+    *,
+    account_ids: Collection[int],
+    type_code: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    reference: str = "",
+    amount_from: Decimal | None = None,
+    amount_to: Decimal | None = None,
+    page: int = 1,
+    page_size: int = 25,
+) -> DocumentPage:
+    """The accounts' documents matching every filter given, newest first (issue date, then id), one page of them.
+
+    Each filter left as None (or an empty ``reference``) does not narrow the search, so with none given every
+    document of the accounts is listed. Dates are issue dates, both ends included; ``reference`` matches any part of
+    the reference, capitals or not ("inv-0001" finds INV-000123); the amounts include both ends and leave out
+    documents without an amount (letters, notices). A page past the last is the last page, and one before the first
+    is the first. Two queries: the count, then the page.
+    """
+    found = Document.objects.filter(account_id__in=account_ids)
+    if type_code:
+        found = found.filter(document_type__code=type_code)
+    if date_from is not None:
+        found = found.filter(issue_date__gte=date_from)
+    if date_to is not None:
+        found = found.filter(issue_date__lte=date_to)
+    if reference.strip():
+        found = found.filter(reference__icontains=reference.strip())
+    if amount_from is not None:
+        found = found.filter(amount__gte=amount_from)
+    if amount_to is not None:
+        found = found.filter(amount__lte=amount_to)
+    total = found.count()
+    number = min(max(page, 1), _page_count(total, page_size))
+    offset = (number - 1) * page_size
+    documents = list(
+        found.select_related("document_type", "account").order_by("-issue_date", "-id")[offset : offset + page_size]
+    )
+    return DocumentPage(documents=documents, number=number, page_size=page_size, total=total)

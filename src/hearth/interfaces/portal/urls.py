@@ -1,6 +1,14 @@
 from django.urls import path
 
-from hearth.interfaces.portal import views, views_api, views_bills, views_consumption, views_readings
+from hearth.interfaces.portal import (
+    views,
+    views_api,
+    views_bills,
+    views_consumption,
+    views_delivery,
+    views_documents,
+    views_readings,
+)
 
 app_name = "portal"
 
@@ -43,4 +51,18 @@ urlpatterns = [
     # Bills Online (issue 4): a bill as its invoice prints it, and an account's documents as downloads.
     path("services/bills/<int:bill_id>/", views_bills.bill, name="bill"),
     path("services/documents/<int:document_id>/pdf/", views_bills.document_pdf, name="document_pdf"),
+    # Your Details and Delivery Settings (issue 5, FAQ 13): the signed-in login's own delivery rules.
+    path("your-details/", views_delivery.your_details, name="your_details"),
+    path("your-details/delivery-settings/", views_delivery.delivery_settings, name="delivery_settings"),
+    path("your-details/delivery-settings/rules/", views_delivery.delivery_rules, name="delivery_rules"),
+    # Documents and Search (issue 5, FAQ 14): the Documents menu, Search, and each document viewed or e-mailed.
+    path("services/documents/", views_documents.documents, name="documents"),
+    path("services/documents/search/", views_documents.document_search, name="document_search"),
+    path(
+        "services/documents/<int:document_id>/view/",
+        views_bills.document_pdf,
+        {"disposition": "inline"},
+        name="document_view",
+    ),
+    path("services/documents/<int:document_id>/email/", views_documents.email_copy, name="document_email"),
 ]

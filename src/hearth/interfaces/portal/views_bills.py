@@ -1,9 +1,10 @@
 """Bills Online: the selected account's bills, each bill as its invoice prints it, and the PDF downloads.
 
-Every bill and document is looked up through the selected account (which the login must be linked to), so an id
-from another account answers 404 exactly like one that does not exist. The bill page shows the same
-:class:`~hearth.domain.billing.invoice.Invoice` values the PDF prints, so the page and the PDF cannot disagree.
-Downloads get a file name chosen here (the document's reference), are sent as attachments and never cached.
+Every bill is looked up through the selected account (which the login must be linked to), and every document through
+the accounts linked to the login (Search lists them all), so an id from another account answers 404 exactly like one
+that does not exist. The bill page shows the same :class:`~hearth.domain.billing.invoice.Invoice` values the PDF
+prints, so the page and the PDF cannot disagree. Downloads get a file name chosen here (the document's reference),
+are sent as attachments (or inline, to view) and never cached.
 """
 
 import re
@@ -15,9 +16,11 @@ from django.shortcuts import render
 
 from hearth.common.money import Money
 from hearth.data.billing.models import Bill
+from hearth.data.documents.models import Document
 from hearth.domain.billing import invoice as billing_invoice
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.documents import queries as documents_queries
+from hearth.domain.identity import queries as identity_queries
 from hearth.interfaces.portal import access, views
 from hearth.interfaces.portal.access import PortalRequest
 
@@ -69,20 +72,38 @@ def bill(request: PortalRequest, bill_id: int) -> HttpResponse:
     return render(request, "portal/bill.html", context)
 
 
-@access.account_page()
-def document_pdf(request: PortalRequest, document_id: int) -> HttpResponse:
-    """A document of the account as a download named after its reference; never cached, never sniffed."""
-    document = documents_queries.document_of_account(account=request.account, document_id=document_id)
+def linked_document(request: PortalRequest, document_id: int) -> Document:
+    """A document of any account linked to the login (Search may list them all); 404 for any other id."""
+    account_ids = [account.pk for account in identity_queries.linked_accounts(user=request.user)]
+    document = documents_queries.document_of_accounts(account_ids=account_ids, document_id=document_id)
     if document is None:
-        raise Http404("No such document on this account.")
+        raise Http404("No such document on your accounts.")
+    return document
+
+
+def pdf_of(document: Document) -> tuple[str, bytes]:
+    """The document's file name (chosen here, from its reference) and its bytes."""
     try:
         with document.file.open("rb") as stream:
             pdf = stream.read()
     except FileNotFoundError as exc:
         raise Http404("The document's file is missing.") from exc
     name = SAFE_FILE_NAME.sub("-", document.reference).strip("-") or "document"
+    return f"{name}.pdf", pdf
+
+
+@access.account_page()
+def document_pdf(request: PortalRequest, document_id: int, disposition: str = "attachment") -> HttpResponse:
+    """A document as a download named after its reference, or ``inline`` to view it; never cached, never sniffed.
+
+    Shown inline, the PDF gets a policy of its own: Chrome's PDF viewer is an embedded object styled inline, which
+    the pages' ``object-src 'none'`` and ``style-src 'self'`` would block (crbug.com/271452).
+    """
+    name, pdf = pdf_of(linked_document(request, document_id))
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    if disposition == "inline":
+        response["Content-Security-Policy"] = "object-src 'self'; frame-ancestors 'self'"
     return response
