@@ -372,6 +372,39 @@ URLS |= {
 }
 
 
+# Your Details and Delivery Settings (delivery rules helper, issue 5): every login reads and sets only its own rules;
+# an account of someone else in `?account=` or the posted form answers 404 like one that does not exist. Viewers
+# may set their own rules (rules are personal), so these are ACCOUNT pages, not HOLDERS.
+URLS |= {
+    "portal:your_details": (ACCOUNT, NONE),
+    "portal:delivery_settings": (ACCOUNT, NONE),
+    "portal:delivery_rules": (ACCOUNT, NONE),
+}
+
+
+# Documents and Search (portal documents helper, issue 5): the menu and Search list only the login's own accounts (an
+# account of someone else in `?account=` is refused beside its box); a document of someone else's, viewed or e-mailed,
+# answers 404 like one that does not exist.
+URLS |= {
+    "portal:documents": (ACCOUNT, NONE),
+    "portal:document_search": (ACCOUNT, NONE),
+    "portal:document_view": (ACCOUNT, _victim_document),
+    "portal:document_email": (ACCOUNT, _victim_document),
+}
+
+
+# Document delivery in the care console (delivery helper, issue 5): the victim's invoice document's delivery log and
+# resending it; nothing is sent to a visitor who is refused.
+def _victim_document_of_account(victim: "Victim") -> dict[str, Any]:
+    return {"number": victim.site.electricity.number, **_victim_document(victim)}
+
+
+URLS |= {
+    "care:document_deliveries": (STAFF, _victim_document_of_account),
+    "care:document_resend": (STAFF, _victim_document_of_account),
+}
+
+
 def _url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
     names: set[str] = set()
     for entry in (resolver or get_resolver()).url_patterns:

@@ -404,7 +404,7 @@ def test_a_month_of_half_hourly_prices_is_cited_by_its_ends_and_count_and_intere
     assert "Half-hours: 1488 Half-hourly price rows: 1488 rows, 5001 to 6488" in text
     assert "5002" not in text
     assert (
-        "Additional charge: 9 Interest at each base rate: start date: 2026-01-01; days: 31; base rate percent: 3.75"
+        "Additional charge: 9 Interest at each base rate: base rate percent: 3.75; days: 31; start date: 2026-01-01"
         in text
     )
 

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from hearth.interfaces.care import views, views_amr, views_billing, views_flows, views_readings, views_tariffs
+from hearth.interfaces.care import (
+    views,
+    views_amr,
+    views_billing,
+    views_deliveries,
+    views_flows,
+    views_readings,
+    views_tariffs,
+)
 
 app_name = "care"
 
@@ -66,4 +74,15 @@ urlpatterns = [
     path("accounts/<str:number>/bills/<int:bill_id>/reissue/", views_billing.reissue_bill, name="bill_reissue"),
     path("bill-runs/", views_billing.bill_runs, name="bill_runs"),
     path("bill-runs/<int:run_id>/", views_billing.bill_run, name="bill_run"),
+    # Document delivery: a document's delivery log, and resending it to a login or by post.
+    path(
+        "accounts/<str:number>/documents/<int:document_id>/deliveries/",
+        views_deliveries.document_deliveries,
+        name="document_deliveries",
+    ),
+    path(
+        "accounts/<str:number>/documents/<int:document_id>/deliveries/resend/",
+        views_deliveries.resend_document,
+        name="document_resend",
+    ),
 ]

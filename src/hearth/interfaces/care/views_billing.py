@@ -78,9 +78,10 @@ SOURCE_VALUES_SHOWN = 6
 
 
 def _source_texts(value: Any) -> list[str]:
-    """A source's value as short texts: each id of a short list, the ends of a long one, a record as "key: value"."""
+    """A source's value as short texts: each id of a short list, the ends of a long one, a record as "key: value"
+    pairs in name order (PostgreSQL's jsonb keeps its own key order)."""
     if isinstance(value, dict):
-        return ["; ".join(f"{key.replace('_', ' ')}: {item}" for key, item in value.items())]
+        return ["; ".join(f"{key.replace('_', ' ')}: {item}" for key, item in sorted(value.items()))]
     if not isinstance(value, list | tuple):
         return [str(value)]
     if len(value) > SOURCE_VALUES_SHOWN and all(not isinstance(item, dict | list) for item in value):
