@@ -310,9 +310,11 @@ def demo_loaded() -> bool:
 
 def _billed_demo(*, accounts_and_meters: list[tuple[Account, Meter, DemoSupply]], start: date, now: datetime) -> None:
     """Monthly readings since the supply start, then a month-by-month history: each month's bill run the day after
-    the month ends, and the bill paid by Direct Debit on its due date, up to ``now`` (the latest is not yet due).
+    the month ends, and the bill paid by Direct Debit on its due date when that is before ``now``.
 
-    The household's electricity has no reading for the latest month, so its latest bill is estimated.
+    Only the latest month's bills are delivered (e-mail by the logins' rules, post where an account has no activated
+    login), so the outbox holds one month, not the whole history. The household's electricity has no reading for the
+    latest month, so its latest bill is estimated.
     """
     today = calendar.local_date(now)
     for account, meter, supply in accounts_and_meters:
@@ -323,7 +325,10 @@ def _billed_demo(*, accounts_and_meters: list[tuple[Account, Meter, DemoSupply]]
     while month_end < today:
         run_at = calendar.day_starts_at(month_end + timedelta(days=1)) + timedelta(hours=6)
         run = billing_runs.start_run(as_of_date=month_end, account_number="", started_by="hearth load_demo", now=run_at)
-        billing_runs.bill_accounts(run=run, account_ids=billing_runs.accounts_of(run), now=run_at, with_pdf=True)
+        latest = calendar.next_month_start(month_end) >= today
+        billing_runs.bill_accounts(
+            run=run, account_ids=billing_runs.accounts_of(run), now=run_at, with_pdf=True, deliver=latest
+        )
         billing_runs.finish_run(run=run, now=run_at)
         for bill in Bill.objects.filter(run=run).select_related("account").order_by("id"):
             collected_at = calendar.day_starts_at(bill.due_date) + timedelta(hours=10)
