@@ -31,10 +31,8 @@ name does not contain "bench". DEBUG is off, as in production (HEARTH_DEBUG=0 un
 import argparse
 import gc
 import hashlib
-import importlib
 import itertools
 import json
-import os
 import random
 import resource
 import sys
@@ -49,6 +47,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import support
 from hearth.common.calendar import LONDON, day_starts_at
 
 HALF_HOUR = timedelta(minutes=30)
@@ -87,29 +86,6 @@ def _arguments() -> argparse.Namespace:
     if arguments.accounts < 4 or arguments.economy7_share + arguments.half_hourly_share > 1:
         parser.error("--accounts must be 4 or more, and the Economy 7 and half-hourly shares add up to 1 at most")
     return arguments
-
-
-def _set_up_django(scratch: Path) -> None:
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'hearth_bench.sqlite3'}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hearth.settings")
-    os.environ.setdefault("HEARTH_DATA_DIR", str(scratch))
-    os.environ.setdefault("HEARTH_DEBUG", "0")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    name = str(connection.settings_dict["NAME"])
-    if "bench" not in name:
-        sys.exit(f"bench/bill_run.py empties its database; {name!r} does not look like a benchmark database.")
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
-    # flush empties the rows data migrations seeded; invoices need the document types back.
-    seeding = importlib.import_module("hearth.data.documents.migrations.0002_seed_document_types")
-    from django.apps import apps
-
-    seeding.seed(apps, None)
 
 
 def _half_hours() -> list[datetime]:
@@ -1097,7 +1073,7 @@ def main() -> None:
     arguments = _arguments()
     rng = random.Random(arguments.seed)
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as scratch:
-        _set_up_django(Path(scratch))
+        support.set_up_django(Path(scratch), script="bill_run.py", environment={"HEARTH_DEBUG": "0"})
         from django.db import connection
 
         from hearth.interfaces.commands.management.commands import bill_run as command

@@ -15,7 +15,6 @@ whose name does not contain "bench".
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -26,6 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import support
+
 FIRST_DAY = date(2025, 11, 1)
 
 
@@ -34,24 +35,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--days", type=int, default=365, help="days of half-hourly data on the meter (default 365)")
     parser.add_argument("--requests", type=int, default=50, help="requests of each page (default 50)")
     return parser.parse_args()
-
-
-def _set_up_django(scratch: Path) -> None:
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'hearth_bench.sqlite3'}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hearth.settings")
-    os.environ.setdefault("HEARTH_DATA_DIR", str(scratch))
-    os.environ.setdefault("HEARTH_ALLOWED_HOSTS", "testserver")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    name = str(connection.settings_dict["NAME"])
-    if "bench" not in name:
-        sys.exit(f"bench/consumption_page.py empties its database; {name!r} does not look like a benchmark database.")
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
 
 
 def _meter_with_a_year(days: int) -> tuple[Any, Any]:
@@ -124,7 +107,7 @@ def _timings(call: Callable[[], None], count: int) -> dict[str, float]:
 def main() -> None:
     arguments = _arguments()
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as scratch:
-        _set_up_django(Path(scratch))
+        support.set_up_django(Path(scratch), script="consumption_page.py")
         from django.db import connection
         from django.test import Client
 

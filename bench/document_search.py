@@ -18,7 +18,6 @@ temporary SQLite file; the benchmark empties its database, so it refuses a datab
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -29,17 +28,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import support
+
 LAST_DAY = date(2026, 11, 1)
 PER_DAY = 3  # documents issued on the same day, so the id breaks ties in the order
 PAGE_SIZE = 25
 AIM_MEDIAN_MS = 200
-TYPES = [
-    ("INVOICE", "Invoice", "Invoices", 10),
-    ("CREDIT_NOTE", "Credit note", "Credit notes", 20),
-    ("STATEMENT", "Statement", "Statements", 30),
-    ("LETTER", "Letter", "Letters", 40),
-    ("NOTICE", "Notice", "Notices", 50),
-]
 
 
 def _arguments() -> argparse.Namespace:
@@ -47,24 +41,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--documents", type=int, default=10_000, help="documents on the account (default 10000)")
     parser.add_argument("--requests", type=int, default=50, help="requests of each page (default 50)")
     return parser.parse_args()
-
-
-def _set_up_django(scratch: Path) -> None:
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'hearth_bench.sqlite3'}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hearth.settings")
-    os.environ.setdefault("HEARTH_DATA_DIR", str(scratch))
-    os.environ.setdefault("HEARTH_ALLOWED_HOSTS", "testserver")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    name = str(connection.settings_dict["NAME"])
-    if "bench" not in name:
-        sys.exit(f"bench/document_search.py empties its database; {name!r} does not look like a benchmark database.")
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
 
 
 def _account_with_documents(number: str, count: int, *, shared_file: str) -> Any:
@@ -183,17 +159,13 @@ def _raw_menu(account_id: int) -> Callable[[], None]:
 def main() -> None:
     arguments = _arguments()
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as scratch:
-        _set_up_django(Path(scratch))
+        support.set_up_django(Path(scratch), script="document_search.py")
         from django.core.files.base import ContentFile
         from django.db import connection
         from django.test import Client
 
-        from hearth.data.documents.models import DocumentType, documents_storage
+        from hearth.data.documents.models import documents_storage
 
-        for code, name, plural_name, position in TYPES:  # flushed with everything else: put back
-            DocumentType.objects.get_or_create(
-                code=code, defaults={"name": name, "plural_name": plural_name, "position": position}
-            )
         shared_file = documents_storage().save("bench/shared.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
         account = _account_with_documents("1", arguments.documents, shared_file=shared_file)
         _account_with_documents("2", arguments.documents, shared_file=shared_file)  # someone else's
