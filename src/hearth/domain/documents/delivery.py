@@ -49,8 +49,8 @@ from hearth.domain.documents import rules as delivery_rules
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
-"""E-mail attempts before a temporary failure counts as final; with the task engine's backoff (1, 2, 4 ... minutes,
-at most an hour apart) that is about five hours of trying."""
+"""E-mail attempts before a temporary failure counts as final; with the task engine's backoff (up to 1, 2, 4 ...
+minutes, at most an hour apart, with jitter) that is at most about four hours of trying, two on average."""
 
 WAITING = (Delivery.Status.PENDING, Delivery.Status.RETRYING)
 """Statuses of a delivery still to be sent."""
