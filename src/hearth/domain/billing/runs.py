@@ -22,6 +22,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from hearth.common import calendar
 from hearth.data.accounts.models import Account, Supply
 from hearth.data.billing.models import Bill, BillingArrangement, BillRun, BillRunItem
+from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.billing import batch as billing_batch
 from hearth.domain.billing import invoice as billing_invoice
 from hearth.domain.billing import operations as billing_ops
@@ -149,10 +150,10 @@ def _bills_missing_pdf(*, account_ids: Sequence[int] | None, as_of_date: date) -
 
 def _account_ids_to_bill(*, as_of_date: date, account_number: str, with_pdf: bool) -> list[int]:
     if account_number:
-        account_id = Account.objects.filter(number=account_number).values_list("pk", flat=True).first()
-        if account_id is None:
+        account = accounts_queries.account_by_number(number=account_number)
+        if account is None:
             raise BillRunRefused(f"There is no account {account_number}.")
-        return [account_id]
+        return [account.pk]
     ids = set(_due_by_account(account_ids=None, as_of_date=as_of_date))
     if with_pdf:
         ids |= set(_bills_missing_pdf(account_ids=None, as_of_date=as_of_date).values_list("account_id", flat=True))
