@@ -5,6 +5,8 @@ The defaults serve the embedded demo (`make run`): SQLite, tasks inline, e-mail 
 DEBUG off, secure cookies and HSTS; it refuses to start otherwise.
 """
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -62,6 +64,8 @@ INSTALLED_APPS = [
     "hearth.data.tariffs",
     "hearth.data.documents",
     "hearth.data.billing",
+    "hearth.data.payments",
+    "hearth.data.scheduling",
     "hearth.interfaces.web",
     "hearth.interfaces.portal",
     "hearth.interfaces.care",
@@ -290,6 +294,25 @@ if not Decimal(30) <= _calorific_value <= Decimal(50):
 # behind a proxy, the exact public URL configured in Twilio that it signs (empty: the URL the request arrived at).
 HEARTH_TWILIO_AUTH_TOKEN = _env("HEARTH_TWILIO_AUTH_TOKEN")
 HEARTH_TWILIO_WEBHOOK_URL = _env("HEARTH_TWILIO_WEBHOOK_URL")
+
+# Payments (docs/payments.md). Bank account numbers are sealed with HEARTH_BANK_DETAILS_KEYS: comma-separated
+# Fernet keys, newest first (rotate by putting a new key in front). The demo derives one from the demo secret key.
+_DEMO_BANK_DETAILS_KEY = base64.urlsafe_b64encode(hashlib.sha256(DEMO_SECRET_KEY.encode()).digest()).decode()
+HEARTH_BANK_DETAILS_KEYS = [k for k in _env("HEARTH_BANK_DETAILS_KEYS", _DEMO_BANK_DETAILS_KEY).split(",") if k]
+if PRODUCTION and _DEMO_BANK_DETAILS_KEY in HEARTH_BANK_DETAILS_KEYS:
+    raise ImproperlyConfigured("HEARTH_BANK_DETAILS_KEYS must be set to the supplier's own Fernet keys in production.")
+# The supplier's Bacs identity: its Service User Number and the bank account collections are paid into.
+HEARTH_BACS = {
+    "service_user_number": _env("HEARTH_BACS_SUN", "999999"),
+    "service_user_name": _env("HEARTH_BACS_NAME", "HEARTH ENERGY"),
+    "sort_code": _env("HEARTH_BACS_SORT_CODE", "400000"),
+    "account_number": _env("HEARTH_BACS_ACCOUNT_NUMBER", "12345678"),
+    "folder": _env("HEARTH_BACS_FOLDER", str(DATA_DIR / "bacs")),
+}
+# Stripe (card payments): the secret key and the webhook signing secret; empty means card payments are off.
+HEARTH_STRIPE_SECRET_KEY = _env("HEARTH_STRIPE_SECRET_KEY")
+HEARTH_STRIPE_WEBHOOK_SECRET = _env("HEARTH_STRIPE_WEBHOOK_SECRET")
+HEARTH_STRIPE_API_BASE = _env("HEARTH_STRIPE_API_BASE", "https://api.stripe.com")
 
 # Contact-care screenshots.
 HEARTH_SCREENSHOT_MAX_BYTES = int(_env("HEARTH_SCREENSHOT_MAX_BYTES", str(2 * 1024 * 1024)))

@@ -192,9 +192,10 @@ class LedgerEntry(models.Model):
         PAYMENT = "PAYMENT", "Payment"
         CREDIT = "CREDIT", "Credit"
         REFUND = "REFUND", "Refund"
+        PAYMENT_REVERSAL = "PAYMENT_REVERSAL", "Payment returned unpaid"
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="ledger_entries")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     posted_at = models.DateTimeField()
     description = models.CharField(max_length=200)
@@ -213,7 +214,7 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 # A bill's charge is negative when it trues up an over-estimate; its credit note reverses it.
                 condition=Q(kind__in=["CHARGE", "CREDIT_NOTE"])
-                | Q(kind="REFUND", amount__gte=0)
+                | Q(kind__in=["REFUND", "PAYMENT_REVERSAL"], amount__gte=0)
                 | Q(kind__in=["PAYMENT", "CREDIT"], amount__lte=0),
                 name="ledger_amount_sign_matches_kind",
             ),
@@ -238,6 +239,8 @@ class AdditionalCharge(models.Model):
         MISSED_APPOINTMENT = "MISSED_APPOINTMENT", "Missed appointment"
         FALSE_GAS_EMERGENCY = "FALSE_GAS_EMERGENCY", "False gas emergency report"
         LATE_PAYMENT_INTEREST = "LATE_PAYMENT_INTEREST", "Late-payment interest"
+        MISSED_PAYMENT_FEE = "MISSED_PAYMENT_FEE", "Missed Direct Debit payment fee"
+        BANK_CHARGES = "BANK_CHARGES", "Bank charges for a failed payment"
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="additional_charges")
     kind = models.CharField(max_length=24, choices=Kind.choices)

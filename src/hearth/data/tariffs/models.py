@@ -60,6 +60,12 @@ class Product(models.Model):
     meter_kinds = models.JSONField(default=list, help_text="MeterKind codes the product allows")
     exit_fee_electricity = models.DecimalField(max_digits=8, decimal_places=2, default=0, help_text="Pounds")
     exit_fee_gas = models.DecimalField(max_digits=8, decimal_places=2, default=0, help_text="Pounds")
+    missed_payment_fee = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        default=0,
+        help_text="Pounds excluding VAT for each missed Direct Debit (10.1.2)",
+    )
     available_from = models.DateTimeField()
     available_to = models.DateTimeField(null=True, blank=True)
     is_business = models.BooleanField(default=False)
