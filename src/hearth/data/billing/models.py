@@ -248,7 +248,14 @@ class AdditionalCharge(models.Model):
     amount = models.DecimalField(max_digits=10, decimal_places=2, help_text="Pounds excluding VAT")
     incurred_date = models.DateField(help_text="The day of the visit, test or event")
     raised_at = models.DateTimeField()
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when a daily job raised it (interest, missed-payment fees)",
+    )
     reason = models.CharField(max_length=300)
     details = models.JSONField(default=dict, help_text="e.g. interest: principal, days, base rate, annual rate")
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, null=True, blank=True, related_name="additional_charges")

@@ -94,6 +94,9 @@ class Mandate(models.Model):
     live_date = models.DateField(null=True, blank=True, help_text="First day a collection may be taken")
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
+    ended_by_bank = models.BooleanField(
+        default=False, help_text="The bank ended it (ADDACS/AUDDIS): no 0C record is sent for it"
+    )
 
     class Meta:
         constraints = [
