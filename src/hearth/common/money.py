@@ -5,11 +5,11 @@ place, half-up, as customers expect (0.5p rounds up). Rates keep their full prec
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from functools import total_ordering
 from typing import Final
 
-__all__ = ["PENNY", "Money", "to_pennies"]
+__all__ = ["PENNY", "Money", "to_pennies", "to_pennies_up"]
 
 PENNY: Final = Decimal("0.01")
 
@@ -32,6 +32,17 @@ def to_pennies(amount: Decimal) -> Decimal:
     :raises TypeError: if ``amount`` is a float (or anything but a Decimal).
     """
     return _require_decimal(amount).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def to_pennies_up(amount: Decimal) -> Decimal:
+    """Round ``amount`` (in pounds) up to the next penny, towards plus infinity: 0.001 -> 0.01, -0.009 -> 0.00.
+
+    For an amount that must cover a cost, such as a monthly Direct Debit: rounding it down would leave up to a
+    penny a month uncollected.
+
+    :raises TypeError: if ``amount`` is a float (or anything but a Decimal).
+    """
+    return _require_decimal(amount).quantize(PENNY, rounding=ROUND_CEILING)
 
 
 @total_ordering

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hearth.common.money import PENNY, Money, to_pennies
+from hearth.common.money import PENNY, Money, to_pennies, to_pennies_up
 
 
 @pytest.mark.parametrize(
@@ -25,6 +25,33 @@ def test_to_pennies_rounds_half_up(amount: str, expected: str) -> None:
     result = to_pennies(Decimal(amount))
     assert result == Decimal(expected)
     assert result.as_tuple().exponent == PENNY.as_tuple().exponent
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("0.001", "0.01"),  # any part of a penny is a whole penny more
+        ("83.3333", "83.34"),  # £1,000 over 12 months
+        ("12.30", "12.30"),  # whole pennies stay as they are
+        ("-0.009", "0.00"),  # up is towards plus infinity
+        ("-1.011", "-1.01"),
+    ],
+)
+def test_to_pennies_up_rounds_towards_plus_infinity(amount: str, expected: str) -> None:
+    result = to_pennies_up(Decimal(amount))
+    assert result == Decimal(expected)
+    assert result.as_tuple().exponent == PENNY.as_tuple().exponent
+
+
+@given(st.decimals(min_value=-10_000, max_value=10_000, places=4))
+def test_to_pennies_up_never_falls_short_by_a_penny(amount: Decimal) -> None:
+    result = to_pennies_up(amount)
+    assert amount <= result < amount + PENNY
+
+
+def test_to_pennies_up_refuses_float() -> None:
+    with pytest.raises(TypeError, match="float"):
+        to_pennies_up(0.5)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("amount", [0.005, 1.0])
