@@ -308,6 +308,8 @@ HEARTH_BACS = {
     "sort_code": _env("HEARTH_BACS_SORT_CODE", "400000"),
     "account_number": _env("HEARTH_BACS_ACCOUNT_NUMBER", "12345678"),
     "folder": _env("HEARTH_BACS_FOLDER", str(DATA_DIR / "bacs")),
+    # What the supplier's bank charges for a returned Direct Debit, passed on (T&C 10.1.7); 0.00 passes none on.
+    "unpaid_bank_charge": _env("HEARTH_BACS_UNPAID_BANK_CHARGE", "0.00"),
 }
 # Stripe (card payments): the secret key and the webhook signing secret; empty means card payments are off.
 HEARTH_STRIPE_SECRET_KEY = _env("HEARTH_STRIPE_SECRET_KEY")

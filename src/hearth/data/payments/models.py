@@ -250,7 +250,10 @@ class BacsReportItem(models.Model):
     reference = models.CharField(max_length=40, blank=True)
     reason_code = models.CharField(max_length=4, blank=True)
     amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    raw = models.TextField(help_text="The entry as it stood in the file")
+    raw = models.TextField(help_text="The entry as it stood in the file (new account numbers masked)")
+    details = models.JSONField(
+        default=dict, help_text="The entry's other fields as read (dates, new sort code; account numbers sealed)"
+    )
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     action = models.CharField(max_length=500, help_text="What was done, or why nothing could be")
     mandate = models.ForeignKey(Mandate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

@@ -184,10 +184,12 @@ def raise_additional_charge(
     incurred_date: date,
     reason: str,
     meter_proved_accurate: bool | None,
-    actor: User,
+    actor: User | None,
     now: datetime,
 ) -> AdditionalCharge:
     """An additional charge under T&C 11, billed (at 20% VAT) on the account's next bill.
+
+    ``actor`` is the staff member who raised it, or None when Hearth raised it itself (a missed Direct Debit's fee).
 
     A missed appointment and a false gas emergency are the T&C's fixed £70 (``amount`` None, or exactly that); a
     meter accuracy test is charged only when the meter proved accurate (T&C 11.1.1).
@@ -238,7 +240,7 @@ def raise_additional_charge(
     return charge
 
 
-def _audit_charge(charge: AdditionalCharge, actor: User, now: datetime) -> None:
+def _audit_charge(charge: AdditionalCharge, actor: User | None, now: datetime) -> None:
     audit.record(
         actor=actor,
         action="billing.charge_raised",
@@ -285,9 +287,11 @@ def interest_spans(*, start_date: date, end_date: date) -> list[InterestSpan]:
 
 
 def apply_late_payment_interest(
-    *, account: Account, principal: Decimal, start_date: date, end_date: date, actor: User, now: datetime
+    *, account: Account, principal: Decimal, start_date: date, end_date: date, actor: User | None, now: datetime
 ) -> AdditionalCharge:
     """Interest on an overdue ``principal`` over ``[start_date, end_date)`` (T&C 10.1.8), billed on the next bill.
+
+    ``actor`` is the staff member who charged it, or None when the daily late-payment job did.
 
     4% a year above the base rate in force each day, simple interest over a 365-day year, in parts split where the
     base rate changes, each part rounded to the penny; the details keep every part, so they add up to the charge.

@@ -7,6 +7,7 @@ force now, with VAT as billing charges it. Prices in force now are the best info
 future price change is not anticipated.
 """
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from django.db.models import Avg
 
 from hearth.common import calendar, profile
 from hearth.common.money import to_pennies
-from hearth.data.accounts.models import Account, Customer, SupplyPoint
+from hearth.data.accounts.models import Account, Customer, Fuel, SupplyPoint
 from hearth.data.metering.models import Meter
 from hearth.data.tariffs.models import Agreement, HalfHourlyPrice, Tariff, UnitRate
 from hearth.domain.accounts import queries as account_queries
@@ -82,9 +83,9 @@ def _agreement_at(supply_point: SupplyPoint, at: datetime) -> Agreement | None:
 def _unit_price(tariff: Tariff, rates: dict[str, UnitRate], at: datetime) -> Decimal:
     if tariff.structure == Tariff.Structure.HALF_HOURLY:
         since = at - timedelta(days=DYNAMIC_PRICE_DAYS)
-        mean = HalfHourlyPrice.objects.filter(tariff=tariff, interval_start__gte=since, interval_start__lt=at).aggregate(
-            mean=Avg("value_exc_vat")
-        )["mean"]
+        mean = HalfHourlyPrice.objects.filter(
+            tariff=tariff, interval_start__gte=since, interval_start__lt=at
+        ).aggregate(mean=Avg("value_exc_vat"))["mean"]
         if mean is None:
             raise EstimateUnavailable(f"{tariff.code} has no half-hourly prices in the last {DYNAMIC_PRICE_DAYS} days.")
         return Decimal(mean)
@@ -101,7 +102,7 @@ def _annual_kwh(supply_point: SupplyPoint, tariff: Tariff) -> Decimal:
     if supply_point.annual_consumption_kwh:
         return Decimal(supply_point.annual_consumption_kwh)
     multi_rate = tariff.structure != Tariff.Structure.SINGLE_RATE
-    return readings.TYPICAL_ANNUAL_KWH[(supply_point.fuel, multi_rate)]
+    return readings.TYPICAL_ANNUAL_KWH[(Fuel(supply_point.fuel), multi_rate)]
 
 
 def _priced(supply_point: SupplyPoint, at: datetime) -> _Priced:
@@ -141,7 +142,7 @@ def annual_estimate(*, account: Account, at: datetime) -> AnnualEstimate:
     is_business = account.customer.kind == Customer.Kind.ORGANISATION
     bounds = _month_starts(calendar.local_date(at), 12)
     months: list[MonthCost] = []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         kwh_total, cost = Decimal(0), Decimal("0.00")
         days = (end - start).days
         for item in priced:

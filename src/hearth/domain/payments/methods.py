@@ -33,7 +33,9 @@ DIRECT_DEBIT_METHODS: Final = frozenset(
 )
 """Methods that collect through a Direct Debit mandate."""
 
-MONTHLY_METHODS: Final = frozenset({Method.STANDARD_DIRECT_DEBIT, Method.SEASONAL_DIRECT_DEBIT, Method.INITIAL_DIRECT_DEBIT})
+MONTHLY_METHODS: Final = frozenset(
+    {Method.STANDARD_DIRECT_DEBIT, Method.SEASONAL_DIRECT_DEBIT, Method.INITIAL_DIRECT_DEBIT}
+)
 """Methods with a monthly amount (the one kept back from a refund, T&C 12.2)."""
 
 ANNUAL_METHODS: Final = frozenset({Method.ANNUAL_DIRECT_DEBIT, Method.ANNUAL_CARD})

@@ -51,6 +51,7 @@ def create_product(
     meter_kinds: tuple[str, ...] = (),
     exit_fee_electricity: Decimal = Decimal(0),
     exit_fee_gas: Decimal = Decimal(0),
+    missed_payment_fee: Decimal = Decimal(0),
     is_business: bool = False,
     actor: User | None = None,
     now: datetime | None = None,
@@ -68,6 +69,8 @@ def create_product(
         raise TariffRefused("kind: a variable product has no fixed term and no exit fee.")
     if is_standard_variable and kind != Product.Kind.VARIABLE:
         raise TariffRefused("is_standard_variable: the Standard Variable Tariff is a variable product (T&C 4.7).")
+    if missed_payment_fee < 0:
+        raise TariffRefused("missed_payment_fee: a fee for a missed Direct Debit cannot be negative.")
     product = Product.objects.create(
         code=code,
         full_name=full_name,
@@ -83,6 +86,7 @@ def create_product(
         meter_kinds=[str(kind_) for kind_ in meter_kinds],
         exit_fee_electricity=exit_fee_electricity,
         exit_fee_gas=exit_fee_gas,
+        missed_payment_fee=missed_payment_fee,
         is_business=is_business,
     )
     if now is not None:

@@ -75,6 +75,13 @@ class ProductForm(forms.Form):
     exit_fee_gas = forms.DecimalField(
         label="Exit fee, gas (£)", required=False, min_value=Decimal(0), max_digits=8, decimal_places=2
     )
+    missed_payment_fee = forms.DecimalField(
+        label="Fee for each missed Direct Debit (£, excluding VAT; T&C 10.1.2)",
+        required=False,
+        min_value=Decimal(0),
+        max_digits=8,
+        decimal_places=2,
+    )
     payment_methods = forms.MultipleChoiceField(
         label="Payment methods allowed (T&C 9.2)",
         choices=PaymentMethod.choices,
@@ -191,6 +198,7 @@ def create_product(request: CareRequest) -> HttpResponse:
                 meter_kinds=tuple(data["meter_kinds"]),
                 exit_fee_electricity=data["exit_fee_electricity"] or Decimal(0),
                 exit_fee_gas=data["exit_fee_gas"] or Decimal(0),
+                missed_payment_fee=data["missed_payment_fee"] or Decimal(0),
                 is_business=data["is_business"],
                 actor=request.user,
                 now=timezone.now(),

@@ -1,0 +1,271 @@
+"""Direct Debit collections: working out the schedule, telling the customer in advance, posting what was collected.
+
+A schedule is worked out from the arrangement (``schedule.py`` does the arithmetic), never typed in. Whenever new
+collections are made or their amount or date changes, the customer gets an advance notice (the Direct Debit
+Guarantee: 10 working days before the first collection it announces, counted from when the notice is deemed
+delivered, T&C 22.3). Collections inside that window were announced by an earlier notice and stay as they are.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Final
+
+from django.db import transaction
+
+from hearth.common import calendar
+from hearth.common.bacs import calendar as bacs_calendar
+from hearth.data.accounts.models import Account
+from hearth.data.documents.models import DocumentType
+from hearth.data.payments.models import Collection, Mandate, PaymentArrangement
+from hearth.domain.audit import operations as audit
+from hearth.domain.billing import operations as billing_ops
+from hearth.domain.documents import delivery, letters, rules
+from hearth.domain.payments import methods, schedule
+
+Method = PaymentArrangement.Method
+
+AHEAD: Final = 12
+"""Monthly collections kept scheduled ahead; the daily job tops the schedule up at the same amounts."""
+
+TOP_UP_BELOW: Final = 3
+"""The daily job adds collections when fewer than this many are still to come."""
+
+NOTICE_CLAUSE: Final = "9.1"
+
+
+class ScheduleRefused(Exception):
+    """No schedule can be made (no live mandate, no amount); the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedCollection:
+    collection_date: date
+    amount: Decimal
+    purpose: str
+    transaction_code: str
+
+
+def _live_mandate(account: Account) -> Mandate | None:
+    return (
+        Mandate.objects.filter(
+            account=account, status__in=[Mandate.Status.PENDING, Mandate.Status.LODGED, Mandate.Status.LIVE]
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def _first_code(mandate: Mandate) -> str:
+    """Bacs code 01 for a mandate's first collection, 17 after (a collection sent before counts)."""
+    sent = Collection.objects.filter(mandate=mandate).exclude(status__in=["SCHEDULED", "CANCELLED"]).exists()
+    return "17" if sent else "01"
+
+
+def plan(arrangement: PaymentArrangement, mandate: Mandate, earliest: date, count: int) -> list[PlannedCollection]:
+    """The collections the arrangement asks for from ``earliest`` on (Bacs collection days only)."""
+    method = arrangement.method
+    day = bacs_calendar.is_processing_day
+    if method in methods.ANNUAL_METHODS:
+        when = bacs_calendar.next_processing_day_on_or_after(max(arrangement.annual_due_date or earliest, earliest))
+        amount = arrangement.annual_amount or Decimal(0)
+        return [PlannedCollection(when, amount, Collection.Purpose.ANNUAL, _first_code(mandate))] if amount else []
+    if arrangement.regular_amount is None or arrangement.payment_day is None:
+        raise ScheduleRefused("The arrangement has no monthly amount or payment day.")
+    if (
+        method == Method.INITIAL_DIRECT_DEBIT
+        and not Collection.objects.filter(account=arrangement.account, purpose=Collection.Purpose.INITIAL)
+        .exclude(status=Collection.Status.CANCELLED)
+        .exists()
+    ):
+        dates = schedule.initial_collection_dates(
+            signed_up=arrangement.signed_up_date,
+            payment_day=arrangement.payment_day,
+            count=count,
+            is_collection_day=day,
+        )
+        dates = [max(when, earliest) for when in dates]
+        purposes = [Collection.Purpose.INITIAL] * 2 + [Collection.Purpose.MONTHLY] * (count - 2)
+    else:
+        dates = schedule.monthly_collection_dates(
+            first_on_or_after=earliest, payment_day=arrangement.payment_day, count=count, is_collection_day=day
+        )
+        purposes = [
+            Collection.Purpose.SEASONAL if method == Method.SEASONAL_DIRECT_DEBIT else Collection.Purpose.MONTHLY
+        ] * count
+    if method == Method.SEASONAL_DIRECT_DEBIT:
+        amounts = schedule.seasonal_amounts(
+            standard=arrangement.regular_amount, percent=arrangement.seasonal_percent, months=dates
+        )
+    else:
+        amounts = [arrangement.regular_amount] * len(dates)
+    first = _first_code(mandate)
+    return [
+        PlannedCollection(when, amount, purpose, first if index == 0 else "17")
+        for index, (when, amount, purpose) in enumerate(zip(dates, amounts, purposes, strict=True))
+        if amount > 0
+    ]
+
+
+def notice_reaches_by_post(account: Account) -> bool:
+    """Whether a payment notice would go only by post (no login takes it by e-mail): it then needs 2 more days."""
+    notice_type = DocumentType.objects.get(code="PAYMENT_NOTICE")
+    return not any(
+        rules.channels_for(user=user, account=account, document_type=notice_type).email_notification
+        for user in delivery.receiving_logins(account)
+    )
+
+
+def _notice(
+    account: Account, planned: Sequence[PlannedCollection], mandate: Mandate, why: str, now: datetime
+) -> letters.Letter:
+    first = planned[0]
+    rows = tuple((f"{p.collection_date:%a %-d %b %Y}", f"£{p.amount:,.2f}") for p in planned)
+    return letters.Letter(
+        account=account,
+        type_code="PAYMENT_NOTICE",
+        reference=f"DDN-{account.number}-{now:%Y%m%d%H%M%S}",
+        title="Your Direct Debit payments",
+        paragraphs=(
+            why,
+            f"We will collect these payments by Direct Debit from the bank account ending "
+            f"{mandate.account_number_last2} under the reference {mandate.reference}, which your bank statement will "
+            "show beside each payment.",
+            "You are protected by the Direct Debit Guarantee: if an error is made in the amount or date of your Direct "
+            "Debit, you are entitled to a full and immediate refund from your bank. You can cancel a Direct Debit at "
+            "any time by contacting your bank.",
+        ),
+        facts=(
+            ("Direct Debit reference", mandate.reference),
+            ("First payment", f"£{first.amount:,.2f} on {first.collection_date:%-d %B %Y}"),
+            ("Frequency", "Once" if len(planned) == 1 else "Monthly"),
+        ),
+        table=letters.Table(header=("Date", "Amount"), rows=rows),
+        amount=sum((p.amount for p in planned), Decimal(0)),
+        clause=NOTICE_CLAUSE,
+    )
+
+
+def reschedule(*, account: Account, why: str, actor_label: str, now: datetime) -> list[Collection]:
+    """Replace the account's scheduled collections from the first day a new notice allows, and send that notice.
+
+    Collections before that day were announced by an earlier notice and are kept. Returns the new collections
+    (none for an account that does not pay by Direct Debit).
+
+    :raises ScheduleRefused: a Direct Debit arrangement without a live mandate or without amounts.
+    """
+    arrangement = PaymentArrangement.objects.filter(account=account).first()
+    if arrangement is None or arrangement.method not in methods.DIRECT_DEBIT_METHODS:
+        return []
+    mandate = _live_mandate(account)
+    if mandate is None:
+        raise ScheduleRefused(f"Account {account.number} has no Direct Debit instruction to collect from.")
+    today = calendar.local_date(now)
+    by_post = notice_reaches_by_post(account)
+    sent = calendar.add_working_days(today, 0) if by_post else today  # letters are posted on working days
+    earliest = schedule.earliest_collection_after_notice(notice_sent=sent, by_post=by_post)
+    earliest = max(earliest, mandate.live_date or earliest)
+    with transaction.atomic():
+        PaymentArrangement.objects.select_for_update().filter(pk=arrangement.pk).first()  # one reschedule at a time
+        Collection.objects.filter(
+            account=account, status=Collection.Status.SCHEDULED, collection_date__gte=earliest
+        ).update(status=Collection.Status.CANCELLED, outcome=f"Replaced by a new schedule: {why}"[:300])
+        kept = set(
+            Collection.objects.filter(mandate=mandate)
+            .exclude(status=Collection.Status.CANCELLED)
+            .values_list("collection_date", flat=True)
+        )
+        planned = [p for p in plan(arrangement, mandate, earliest, AHEAD) if p.collection_date not in kept]
+        if not planned:
+            return []
+        document = letters.issue_letter(letter=_notice(account, planned, mandate, why, now), now=now)
+        created = Collection.objects.bulk_create(
+            [
+                Collection(
+                    account=account,
+                    mandate=mandate,
+                    purpose=p.purpose,
+                    transaction_code=p.transaction_code,
+                    amount=p.amount,
+                    collection_date=p.collection_date,
+                    scheduled_at=now,
+                    notice=document,
+                )
+                for p in planned
+            ]
+        )
+        audit.record(
+            actor=None,
+            action="payments.schedule_made",
+            subject=f"account {account.number}",
+            customer=account.customer,
+            at=now,
+            after={
+                "by": actor_label,
+                "why": why,
+                "collections": [f"{p.collection_date.isoformat()} £{p.amount}" for p in planned],
+                "notice": document.reference,
+            },
+        )
+    return created
+
+
+def top_up_schedule(*, account: Account, now: datetime) -> list[Collection]:
+    """Add monthly collections at the amounts already announced when fewer than ``TOP_UP_BELOW`` remain.
+
+    The notice that announced the schedule covers further collections of the same amount, day and frequency, so
+    they cite it and no new notice is sent.
+    """
+    arrangement = PaymentArrangement.objects.filter(account=account).first()
+    mandate = _live_mandate(account)
+    if arrangement is None or mandate is None or arrangement.method not in methods.MONTHLY_METHODS:
+        return []
+    upcoming = list(
+        Collection.objects.filter(mandate=mandate, status=Collection.Status.SCHEDULED).order_by("collection_date")
+    )
+    if len(upcoming) >= TOP_UP_BELOW or not upcoming:
+        return []
+    last = upcoming[-1]
+    planned = plan(arrangement, mandate, last.collection_date + timedelta(days=1), AHEAD - len(upcoming))
+    return Collection.objects.bulk_create(
+        [
+            Collection(
+                account=account,
+                mandate=mandate,
+                purpose=p.purpose,
+                transaction_code="17",
+                amount=p.amount,
+                collection_date=p.collection_date,
+                scheduled_at=now,
+                notice=last.notice,
+            )
+            for p in planned
+        ]
+    )
+
+
+def post_collected(*, day: date, now: datetime) -> list[Collection]:
+    """Collections sent to the bank whose day has come are paid: each posts one ledger payment (its own day)."""
+    done: list[Collection] = []
+    due = Collection.objects.filter(status=Collection.Status.SUBMITTED, collection_date__lte=day).select_related(
+        "account__customer", "mandate"
+    )
+    for collection in due.order_by("collection_date", "id"):
+        with transaction.atomic():
+            locked = Collection.objects.select_for_update().get(pk=collection.pk)
+            if locked.status != Collection.Status.SUBMITTED:
+                continue
+            entry = billing_ops.record_payment(
+                account=collection.account,
+                amount=collection.amount,
+                reference=collection.mandate.reference,
+                reason="Direct Debit collected",
+                actor=None,
+                now=now,
+            )
+            locked.status = Collection.Status.COLLECTED
+            locked.payment = entry
+            locked.save(update_fields=["status", "payment"])
+            done.append(locked)
+    return done
