@@ -17,10 +17,13 @@ from django.views.decorators.http import require_POST
 
 from hearth.data.identity.models import AccountLink, User
 from hearth.domain.accounts import queries as accounts_queries
+from hearth.domain.billing import queries as billing_queries
 from hearth.domain.care import operations as care_ops
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
 from hearth.domain.identity import throttle
+from hearth.domain.payments import operations as payment_ops
+from hearth.domain.payments import queries as payment_queries
 from hearth.interfaces.portal import access, forms
 from hearth.interfaces.portal.access import PortalRequest
 from hearth.interfaces.web import ratelimit
@@ -204,7 +207,14 @@ def activate_password(request: HttpRequest) -> HttpResponse:
 def dashboard(request: PortalRequest) -> HttpResponse:
     services = accounts_queries.services_for_account(account=request.account, now=timezone.now())
     tiles = [SERVICE_TILES[service] for service in services if service in SERVICE_TILES]
-    return render(request, "portal/dashboard.html", {"tiles": tiles, **_account_context(request)})
+    balance = billing_queries.balance_of(request.account)
+    money = {
+        "balance": balance,
+        "balance_words": payment_ops.balance_words(balance),
+        "next_payment": payment_queries.next_payment(request.account),
+        "method": payment_ops.Method(payment_queries.method_of(request.account)).label,
+    }
+    return render(request, "portal/dashboard.html", {"tiles": tiles, "money": money, **_account_context(request)})
 
 
 def _account_context(request: PortalRequest) -> dict[str, object]:

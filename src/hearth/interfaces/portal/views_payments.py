@@ -115,7 +115,11 @@ def payment_day(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "portal/payments/payment_day.html",
-        {"form": form, "arrangement": payment_queries.arrangement_of(request.account), **views._account_context(request)},
+        {
+            "form": form,
+            "arrangement": payment_queries.arrangement_of(request.account),
+            **views._account_context(request),
+        },
     )
 
 
