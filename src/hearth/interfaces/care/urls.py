@@ -8,6 +8,7 @@ from hearth.interfaces.care import (
     views_billing,
     views_deliveries,
     views_flows,
+    views_payments,
     views_readings,
     views_tariffs,
 )
@@ -85,4 +86,25 @@ urlpatterns = [
         views_deliveries.resend_document,
         name="document_resend",
     ),
+    # Payments (issue 10): an account's payments, refunds, the Bacs submission and reports, debt referrals.
+    path("accounts/<str:number>/payments/", views_payments.account_payments, name="payments"),
+    path(
+        "accounts/<str:number>/payments/cancel-direct-debit/",
+        views_payments.cancel_direct_debit,
+        name="payments_cancel_dd",
+    ),
+    path("accounts/<str:number>/payments/review/", views_payments.review_now, name="payments_review"),
+    path("accounts/<str:number>/payments/refer/", views_payments.refer_to_agency, name="payments_refer"),
+    path("refunds/", views_payments.refunds_queue, name="refunds"),
+    path("refunds/pay/", views_payments.pay_refunds, name="refunds_pay"),
+    path("refunds/<int:refund_id>/approve/", views_payments.approve_refund, name="refund_approve"),
+    path("refunds/<int:refund_id>/decline/", views_payments.decline_refund, name="refund_decline"),
+    path("bacs/", views_payments.bacs, name="bacs"),
+    path("bacs/submit/", views_payments.make_submission, name="bacs_submit"),
+    path("bacs/submissions/<int:submission_id>/file/", views_payments.submission_file, name="bacs_submission_file"),
+    path("bacs/reports/upload/", views_payments.upload_report, name="bacs_upload"),
+    path("bacs/reports/<int:report_id>/", views_payments.report_detail, name="bacs_report"),
+    path("bacs/items/<int:item_id>/replay/", views_payments.replay_item, name="bacs_item_replay"),
+    path("bacs/items/<int:item_id>/dismiss/", views_payments.dismiss_item, name="bacs_item_dismiss"),
+    path("referrals/export/", views_payments.export_referrals, name="referrals_export"),
 ]

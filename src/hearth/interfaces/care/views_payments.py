@@ -73,7 +73,10 @@ def cancel_direct_debit(request: CareRequest, number: str) -> HttpResponse:
     else:
         try:
             payment_ops.cancel_direct_debit(
-                mandate=mandate, reason=form.cleaned_data["reason"], by_bank=False, actor=request.user,
+                mandate=mandate,
+                reason=form.cleaned_data["reason"],
+                by_bank=False,
+                actor=request.user,
                 now=timezone.now(),
             )
         except payment_ops.PaymentRefused as exc:
@@ -112,7 +115,9 @@ def refer_to_agency(request: CareRequest, number: str) -> HttpResponse:
     except late_payment.ReferralRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"£{referral.amount} referred to the debt collection agency; it goes in the next file.")
+        messages.success(
+            request, f"£{referral.amount} referred to the debt collection agency; it goes in the next file."
+        )
     return redirect("care:payments", number=account.number)
 
 
@@ -151,9 +156,7 @@ def decline_refund(request: CareRequest, refund_id: int) -> HttpResponse:
     refund = _refund_or_404(refund_id)
     form = ReasonForm(request.POST)
     try:
-        refunds.reject_refund(
-            refund=refund, reason=form.data.get("reason", ""), actor=request.user, now=timezone.now()
-        )
+        refunds.reject_refund(refund=refund, reason=form.data.get("reason", ""), actor=request.user, now=timezone.now())
     except refunds.RefundRefused as exc:
         messages.error(request, str(exc))
     else:
@@ -274,8 +277,9 @@ def replay_item(request: CareRequest, item_id: int) -> HttpResponse:
 def dismiss_item(request: CareRequest, item_id: int) -> HttpResponse:
     item = care_views._found(payment_queries.report_item_by_id(item_id), "No such entry")
     try:
-        bacs_reports.dismiss_item(item=item, reason=request.POST.get("reason", ""), actor=request.user,
-                                  now=timezone.now())
+        bacs_reports.dismiss_item(
+            item=item, reason=request.POST.get("reason", ""), actor=request.user, now=timezone.now()
+        )
     except bacs_reports.ReportRefused as exc:
         messages.error(request, str(exc))
     return redirect("care:bacs_report", report_id=item.report_id)
