@@ -12,18 +12,25 @@ from typing import Final
 from django.db import transaction
 
 from hearth.common import calendar
+from hearth.common.bacs import calendar as bacs_calendar
+from hearth.common.bacs import reports as bacs_report_files
 from hearth.data.accounts.models import Account, Customer, Fuel, Nation, Property
 from hearth.data.billing.models import Bill
 from hearth.data.identity.models import AccountLink, User
 from hearth.data.metering.models import AmrDevice, Meter, ReadingSource, Register, RegisterReading
+from hearth.data.payments.models import Collection, Mandate, PaymentArrangement
 from hearth.data.tariffs.models import MeterKind, PaymentMethod, Product, Tariff, UnitRate
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.billing import operations as billing_ops
+from hearth.domain.billing import queries as billing_queries
 from hearth.domain.billing import runs as billing_runs
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
 from hearth.domain.metering import conversion as metering_conversion
 from hearth.domain.metering import readings as metering_readings
+from hearth.domain.payments import arrangements as payment_arrangements
+from hearth.domain.payments import bacs_reports, refunds
+from hearth.domain.payments import collections as payment_collections
 from hearth.domain.tariffs import operations as tariff_ops
 from hearth.domain.tariffs import queries as tariff_queries
 
@@ -135,6 +142,7 @@ def _demo_products(*, start: datetime) -> dict[str, dict[tuple[str, str], Tariff
         meter_kinds=(MeterKind.CREDIT, MeterKind.SMART),
         exit_fee_electricity=Decimal("50.00"),
         exit_fee_gas=Decimal("50.00"),
+        missed_payment_fee=Decimal("5.00"),
     )
     return {
         SVT_CODE: _demo_tariffs(product=svt, payment_method=PaymentMethod.DIRECT_DEBIT, valid_from=start),
@@ -308,9 +316,145 @@ def demo_loaded() -> bool:
     return User.objects.filter(email=STAFF_EMAIL).exists()
 
 
+@dataclass(frozen=True)
+class DemoPayer:
+    """How a demo account pays (T&C 9.1): its method, payment day and (for Direct Debit) the bank account.
+
+    The bank details are Vocalink's published modulus-checking examples: they pass the check and belong to nobody.
+    """
+
+    method: PaymentArrangement.Method
+    payment_day: int | None = None
+    holder_name: str = ""
+    sort_code: str = ""
+    account_number: str = ""
+
+
+Method = PaymentArrangement.Method
+DEMO_PAYERS: Final = {
+    "1000000011": DemoPayer(Method.STANDARD_DIRECT_DEBIT, 5, "A MORGAN", "08-99-99", "66374958"),
+    "1000000012": DemoPayer(Method.STANDARD_DIRECT_DEBIT, 5, "A MORGAN", "08-99-99", "66374958"),
+    "2000000021": DemoPayer(Method.STANDARD_CREDIT),
+    "2000000022": DemoPayer(Method.SEASONAL_DIRECT_DEBIT, 20, "BRIGHTWELL BAKERY", "10-79-99", "88837491"),
+    "3000000031": DemoPayer(Method.STANDARD_CREDIT),
+}
+SIGNED_UP: Final = date(2026, 3, 11)
+"""The demo customers signed up three weeks before their supplies began on 1 April 2026."""
+
+
+def _arrange_payments(*, accounts: list[Account], start: date) -> None:
+    """Each demo account's payment method and, for Direct Debit, a mandate live since before the supply began."""
+    signed_up_at = calendar.day_starts_at(SIGNED_UP) + timedelta(hours=9)
+    for account in accounts:
+        payer = DEMO_PAYERS[account.number]
+        if payer.sort_code:
+            mandate = payment_arrangements.set_up_mandate(
+                account=account,
+                details=payment_arrangements.BankDetails(payer.holder_name, payer.sort_code, payer.account_number),
+                actor=None,
+                now=signed_up_at,
+            )
+            lodged = bacs_calendar.next_processing_day_on_or_after(SIGNED_UP + timedelta(days=1))
+            Mandate.objects.filter(pk=mandate.pk).update(
+                status=Mandate.Status.LIVE, lodged_date=lodged, live_date=bacs_calendar.collection_date_for(lodged)
+            )
+        payment_arrangements.set_payment_method(
+            account=account,
+            method=payer.method,
+            payment_day=payer.payment_day,
+            signed_up_date=SIGNED_UP,
+            balance=Decimal("0.00"),
+            actor=None,
+            now=calendar.day_starts_at(start),
+        )
+
+
+def _collect_history(*, account: Account, today: date, now: datetime) -> None:
+    """The Direct Debits a demo account has paid each month since May: collected, each a ledger payment."""
+    arrangement = PaymentArrangement.objects.get(account=account)
+    mandate = Mandate.objects.get(account=account, status=Mandate.Status.LIVE)
+    planned = payment_collections.plan(arrangement, mandate, date(2026, 5, 1), 12)
+    for index, item in enumerate(p for p in planned if p.collection_date < today):
+        collected_at = calendar.day_starts_at(item.collection_date) + timedelta(hours=10)
+        payment = billing_ops.record_payment(
+            account=account,
+            amount=item.amount,
+            reference=mandate.reference,
+            reason="Direct Debit collected",
+            actor=None,
+            now=collected_at,
+        )
+        Collection.objects.create(
+            account=account,
+            mandate=mandate,
+            purpose=item.purpose,
+            transaction_code="01" if index == 0 else "17",
+            amount=item.amount,
+            collection_date=item.collection_date,
+            status=Collection.Status.COLLECTED,
+            scheduled_at=calendar.day_starts_at(SIGNED_UP),
+            payment=payment,
+        )
+    payment_collections.reschedule(
+        account=account, why="Here are your next Direct Debit payments.", actor_label="hearth load_demo", now=now
+    )
+
+
+def _returned_collection(*, account: Account, now: datetime) -> None:
+    """The latest collection from the household's gas comes back unpaid ("refer to payer"), through an ARUDD report
+    read by the same import care staff use: the payment is reversed, the fee added and the collection re-presented."""
+    collection = Collection.objects.filter(account=account, status=Collection.Status.COLLECTED).latest(
+        "collection_date"
+    )
+    report = bacs_report_files.Report(
+        kind="ARUDD",
+        report_date=bacs_calendar.add_processing_days(collection.collection_date, 2),
+        items=[
+            bacs_report_files.ReportItem(
+                line=1,
+                reference=collection.mandate.reference,
+                reason_code="0",
+                reason=bacs_report_files.ARUDD_REASONS["0"],
+                amount_pence=int(collection.amount * 100),
+                transaction_code=collection.transaction_code,
+                due_date=collection.collection_date,
+                payer_name=collection.mandate.holder_name,
+            )
+        ],
+    )
+    bacs_reports.import_report(
+        file_name=f"ARUDD-{collection.collection_date:%Y%m%d}.xml",
+        data=bacs_report_files.write_report(report),
+        imported_by="hearth load_demo",
+        now=now,
+    )
+
+
+def _refund_in_progress(*, account: Account, now: datetime) -> None:
+    """The household's electricity is in credit after a goodwill credit, and Alex has asked for it back."""
+    balance = billing_queries.balance_of(account)
+    billing_ops.record_credit(
+        account=account,
+        amount=max(balance, Decimal("0.00")) + Decimal("120.00"),
+        reason="Goodwill credit: an engineer visit was missed by our meter operator",
+        actor=User.objects.get(email=STAFF_EMAIL),
+        now=now - timedelta(hours=2),
+    )
+    refunds.request_refund(
+        account=account,
+        destination=refunds.Destination.DIRECT_DEBIT_ACCOUNT,
+        payee_name="",
+        bank_details=None,
+        cheque_address="",
+        actor=User.objects.get(email="alex.morgan@example.com"),
+        now=now - timedelta(hours=1),
+    )
+
+
 def _billed_demo(*, accounts_and_meters: list[tuple[Account, Meter, DemoSupply]], start: date, now: datetime) -> None:
     """Monthly readings since the supply start, then a month-by-month history: each month's bill run the day after
-    the month ends, and the bill paid by Direct Debit on its due date when that is before ``now``.
+    the month ends. Direct Debit accounts pay their monthly collections; the bakery's electricity pays each bill on
+    its due date by bank transfer; Sam Patel has not paid yet.
 
     Only the latest month's bills are delivered (e-mail by the logins' rules, post where an account has no activated
     login), so the outbox holds one month, not the whole history. The household's electricity has no reading for the
@@ -330,18 +474,21 @@ def _billed_demo(*, accounts_and_meters: list[tuple[Account, Meter, DemoSupply]]
             run=run, account_ids=billing_runs.accounts_of(run), now=run_at, with_pdf=True, deliver=latest
         )
         billing_runs.finish_run(run=run, now=run_at)
-        for bill in Bill.objects.filter(run=run).select_related("account").order_by("id"):
-            collected_at = calendar.day_starts_at(bill.due_date) + timedelta(hours=10)
-            if collected_at < now:
+        for bill in Bill.objects.filter(run=run, account__number="2000000021").select_related("account"):
+            paid_at = calendar.day_starts_at(bill.due_date) + timedelta(hours=10)
+            if paid_at < now:
                 billing_ops.record_payment(
                     account=bill.account,
                     amount=bill.total,
-                    reference=f"DD-{bill.reference}",
-                    reason="Direct Debit collection",
+                    reference=f"BANK-{bill.reference}",
+                    reason="Bank transfer",
                     actor=None,
-                    now=collected_at,
+                    now=paid_at,
                 )
         month_end = calendar.next_month_start(month_end)
+    for account, _meter, _supply in accounts_and_meters:
+        if DEMO_PAYERS[account.number].sort_code:
+            _collect_history(account=account, today=today, now=now)
 
 
 @transaction.atomic
@@ -415,4 +562,7 @@ def load_demo_supplier(*, now: datetime) -> None:
     identity_ops.create_staff_login(
         email=STAFF_EMAIL, full_name="Casey Care", password=STAFF_PASSWORD, now=now, totp_key=STAFF_TOTP_KEY
     )
+    _arrange_payments(accounts=[account for account, _meter, _supply in opened], start=start)
     _billed_demo(accounts_and_meters=opened, start=start, now=now)
+    _returned_collection(account=home_gas, now=now)
+    _refund_in_progress(account=home_electricity, now=now)
