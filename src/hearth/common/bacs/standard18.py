@@ -299,6 +299,14 @@ def _checked_instruction(index: int, instruction: Instruction) -> Instruction:
     )
 
 
+def _vol1(*, service_user_number: str, file_serial: str) -> str:
+    return f"VOL1{file_serial} {' ' * 26}    {service_user_number}    {' ' * 28}1"
+
+
+def _uhl1(*, service_user_number: str, processing_date: date) -> str:
+    return f"UHL1{_julian(processing_date)}{service_user_number}    00000000{_WORK_CODE}{' ' * 43}"
+
+
 def _labels(kind: str, *, service_user_number: str, file_serial: str, processing_date: date) -> list[str]:
     """HDR1+HDR2 or EOF1+EOF2: the same fields at the head and the end of the file."""
     file_identifier = f"A{service_user_number}S  1{service_user_number}"
@@ -388,9 +396,9 @@ def write_submission(
     side_total = debits + credits
 
     lines = [
-        f"VOL1{serial} {' ' * 26}    {sun}    {' ' * 28}1",
+        _vol1(service_user_number=sun, file_serial=serial),
         *_labels("HDR", service_user_number=sun, file_serial=serial, processing_date=processing_date),
-        f"UHL1{_julian(processing_date)}{sun}    00000000{_WORK_CODE}{' ' * 43}",
+        _uhl1(service_user_number=sun, processing_date=processing_date),
         *records,
         *_labels("EOF", service_user_number=sun, file_serial=serial, processing_date=processing_date),
         f"UTL1{side_total:013d}{side_total:013d}{debit_count:07d}{credit_count:07d}{' ' * 36}",
@@ -443,13 +451,13 @@ def read_submission(data: bytes) -> Submission:
     eof1, eof2, utl1 = lines[-3:]
     serial = _field(1, vol1, 5, 6, "the file serial", _FILE_SERIAL)
     sun = _field(1, vol1, 42, 6, "the service user number", _SERVICE_USER_NUMBER)
-    _expect(1, vol1, f"VOL1{serial} {' ' * 26}    {sun}    {' ' * 28}1", "VOL1 label")
+    _expect(1, vol1, _vol1(service_user_number=sun, file_serial=serial), "VOL1 label")
     processing_date = _from_julian(_field(4, uhl1, 5, 6, "the processing date", _JULIAN))
     head = _labels("HDR", service_user_number=sun, file_serial=serial, processing_date=processing_date)
     end = _labels("EOF", service_user_number=sun, file_serial=serial, processing_date=processing_date)
     _expect(2, hdr1, head[0], "HDR1 label")
     _expect(3, hdr2, head[1], "HDR2 label")
-    _expect(4, uhl1, f"UHL1{_julian(processing_date)}{sun}    00000000{_WORK_CODE}{' ' * 43}", "UHL1 label")
+    _expect(4, uhl1, _uhl1(service_user_number=sun, processing_date=processing_date), "UHL1 label")
     eof_number = len(lines) - 2
     _expect(eof_number, eof1, end[0], "EOF1 label")
     _expect(eof_number + 1, eof2, end[1], "EOF2 label")
