@@ -36,6 +36,7 @@ from hearth.data.metering.models import (
     RegisterReading,
     RejectedFlowLine,
 )
+from hearth.data.payments.models import BacsReport, BacsReportItem, BacsSubmission, Refund
 from hearth.data.tariffs.models import PaymentMethod, Product, Tariff, UnitRate
 from hearth.domain.care import operations as care_ops
 from hearth.domain.identity import api_keys
@@ -402,6 +403,94 @@ def _victim_document_of_account(victim: "Victim") -> dict[str, Any]:
 URLS |= {
     "care:document_deliveries": (STAFF, _victim_document_of_account),
     "care:document_resend": (STAFF, _victim_document_of_account),
+}
+
+
+# Payments (issue 10): the portal's Payments pages act on the login's own selected account only (changing anything
+# needs the holder or an authorised person); the console's pages are staff only. The victim's refund, a Bacs
+# submission and a report entry are made on first use (directly: no audit event).
+def _victim_refund(victim: "Victim") -> dict[str, Any]:
+    refund, _ = Refund.objects.get_or_create(
+        account=victim.site.electricity,
+        status=Refund.Status.REQUESTED,
+        defaults={
+            "requested_at": victim.login.created_at,
+            "due_date": date(2026, 12, 31),
+            "credit_at_request": Decimal("40.00"),
+            "amount": Decimal("40.00"),
+            "destination": Refund.Destination.CHEQUE,
+            "payee_name": "Victoria Victim",
+            "cheque_address": "Victim's address",
+        },
+    )
+    return {"refund_id": refund.pk}
+
+
+def _bacs_submission(victim: "Victim") -> dict[str, Any]:
+    submission, _ = BacsSubmission.objects.get_or_create(
+        processing_date=date(2026, 11, 2),
+        defaults={
+            "serial": "261102",
+            "file_name": "bacs-20261102.std18",
+            "sha256": "0" * 64,
+            "size_bytes": 0,
+            "debit_count": 0,
+            "debit_total": Decimal("0.00"),
+            "mandate_record_count": 0,
+            "created_at": victim.login.created_at,
+        },
+    )
+    return {"submission_id": submission.pk}
+
+
+def _bacs_item(victim: "Victim") -> BacsReportItem:
+    report, _ = BacsReport.objects.get_or_create(
+        sha256="1" * 64,
+        defaults={
+            "kind": BacsReport.Kind.ARUDD,
+            "file_name": "victim-arudd.xml",
+            "raw": b"<BACSDocument/>",
+            "received_at": victim.login.created_at,
+            "imported_by": "walk",
+        },
+    )
+    item, _ = BacsReportItem.objects.get_or_create(
+        report=report,
+        line=1,
+        defaults={
+            "reference": "HRTH-VICTIM",
+            "reason_code": "0",
+            "raw": "ARUDD HRTH-VICTIM 0",
+            "outcome": BacsReportItem.Outcome.KEPT,
+            "action": "No Direct Debit has the reference 'HRTH-VICTIM'.",
+            "handled_at": victim.login.created_at,
+        },
+    )
+    return item
+
+
+URLS |= {
+    "portal:payments": (ACCOUNT, NONE),
+    "portal:payment_simulator": (ACCOUNT, NONE),
+    "portal:direct_debit": (HOLDERS, NONE),
+    "portal:payment_day": (HOLDERS, NONE),
+    "portal:refund": (HOLDERS, NONE),
+    "care:payments": (STAFF, _victim_account),
+    "care:payments_cancel_dd": (STAFF, _victim_account),
+    "care:payments_review": (STAFF, _victim_account),
+    "care:payments_refer": (STAFF, _victim_account),
+    "care:refunds": (STAFF, NONE),
+    "care:refunds_pay": (STAFF, NONE),
+    "care:refund_approve": (STAFF, _victim_refund),
+    "care:refund_decline": (STAFF, _victim_refund),
+    "care:bacs": (STAFF, NONE),
+    "care:bacs_submit": (STAFF, NONE),
+    "care:bacs_submission_file": (STAFF, _bacs_submission),
+    "care:bacs_upload": (STAFF, NONE),
+    "care:bacs_report": (STAFF, lambda v: {"report_id": _bacs_item(v).report_id}),
+    "care:bacs_item_replay": (STAFF, lambda v: {"item_id": _bacs_item(v).pk}),
+    "care:bacs_item_dismiss": (STAFF, lambda v: {"item_id": _bacs_item(v).pk}),
+    "care:referrals_export": (STAFF, NONE),
 }
 
 
