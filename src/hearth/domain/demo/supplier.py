@@ -374,6 +374,17 @@ def _collect_history(*, account: Account, today: date, now: datetime) -> None:
     arrangement = PaymentArrangement.objects.get(account=account)
     mandate = Mandate.objects.get(account=account, status=Mandate.Status.LIVE)
     planned = payment_collections.plan(arrangement, mandate, date(2026, 5, 1), 12)
+    upcoming = next((p for p in planned if p.collection_date >= today), None)
+    if upcoming is not None:  # announced by the schedule sent at sign-up, so it stays as it is
+        Collection.objects.create(
+            account=account,
+            mandate=mandate,
+            purpose=upcoming.purpose,
+            transaction_code="17",
+            amount=upcoming.amount,
+            collection_date=upcoming.collection_date,
+            scheduled_at=calendar.day_starts_at(SIGNED_UP),
+        )
     for index, item in enumerate(p for p in planned if p.collection_date < today):
         collected_at = calendar.day_starts_at(item.collection_date) + timedelta(hours=10)
         payment = billing_ops.record_payment(
