@@ -23,7 +23,6 @@ from hearth.data.payments.models import (
 )
 from hearth.domain.payments import arrangements, methods
 
-
 OPEN_REFUND_STATUSES = (Refund.Status.REQUESTED, Refund.Status.WAITING_FINAL_BILL, Refund.Status.APPROVED)
 
 
