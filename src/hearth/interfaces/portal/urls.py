@@ -4,6 +4,7 @@ from hearth.interfaces.portal import (
     views,
     views_api,
     views_bills,
+    views_cards,
     views_consumption,
     views_delivery,
     views_documents,
@@ -65,4 +66,7 @@ urlpatterns = [
         name="document_view",
     ),
     path("services/documents/<int:document_id>/email/", views_documents.email_copy, name="document_email"),
+    # Paying by card (issue 10): the amount, Stripe's page, and the page Stripe returns to.
+    path("accounts/<str:number>/pay-by-card/", views_cards.pay_by_card, name="pay_by_card"),
+    path("accounts/<str:number>/pay-by-card/done/", views_cards.pay_by_card_done, name="pay_by_card_done"),
 ]
