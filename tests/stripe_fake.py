@@ -159,7 +159,9 @@ class FakeStripe:
             def _answer(self, status: int, body: dict[str, Any] | str) -> None:
                 content = body.encode() if isinstance(body, str) else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "text/html" if isinstance(body, str) else "application/json")
+                self.send_header(
+                    "Content-Type", "text/html; charset=utf-8" if isinstance(body, str) else "application/json"
+                )
                 self.send_header("Content-Length", str(len(content)))
                 self.send_header("Request-Id", _stripe_id("req_"))
                 self.end_headers()

@@ -40,6 +40,9 @@ CURRENCY: Final = "gbp"
 SIGNATURE_TOLERANCE: Final = timedelta(minutes=5)
 """How far from ``now`` an event's signature time may be (QUALITY.md, inbound webhooks)."""
 
+STRIPE_TIMEOUT_SECONDS: Final = 15
+"""How long one request to Stripe may take: the customer is waiting on the page (the package's default is 80)."""
+
 LEDGER_DESCRIPTION: Final = "Card payment"
 METADATA_ACCOUNT: Final = "account_number"
 METADATA_CARD_PAYMENT: Final = "card_payment_id"
@@ -116,7 +119,12 @@ class StripeGateway:
     """Stripe Checkout in payment mode, through the ``stripe`` package (``api_base`` points tests at a fake)."""
 
     def __init__(self, *, secret_key: str, api_base: str) -> None:
-        self._client = stripe.StripeClient(secret_key, base_addresses={"api": api_base}, max_network_retries=2)
+        self._client = stripe.StripeClient(
+            secret_key,
+            base_addresses={"api": api_base},
+            max_network_retries=2,  # safe: every request carries an idempotency key
+            http_client=stripe.RequestsClient(timeout=STRIPE_TIMEOUT_SECONDS),
+        )
 
     def open_checkout(
         self,
@@ -184,13 +192,13 @@ def card_amount(amount: Decimal) -> Decimal:
         raise CardAmountRefused("Enter the amount in pounds and pence, like 45.50.")
     if amount < MINIMUM:
         raise CardAmountRefused(f"The smallest card payment is {Money(MINIMUM)}; you entered {Money(amount)}.")
+    if to_pennies(amount) != amount:
+        raise CardAmountRefused(f"Enter the amount in pounds and whole pence, like {to_pennies(amount):.2f}.")
     if amount > maximum():
         raise CardAmountRefused(
             f"The most you can pay by card at once is {Money(maximum())}; you entered {Money(amount)}. "
             "Please pay the rest another way, or call us."
         )
-    if to_pennies(amount) != amount:
-        raise CardAmountRefused(f"Enter the amount in pounds and whole pence, like {to_pennies(amount):.2f}.")
     return to_pennies(amount)
 
 
