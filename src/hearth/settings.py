@@ -315,6 +315,17 @@ HEARTH_BACS = {
 HEARTH_STRIPE_SECRET_KEY = _env("HEARTH_STRIPE_SECRET_KEY")
 HEARTH_STRIPE_WEBHOOK_SECRET = _env("HEARTH_STRIPE_WEBHOOK_SECRET")
 HEARTH_STRIPE_API_BASE = _env("HEARTH_STRIPE_API_BASE", "https://api.stripe.com")
+# The most one card payment may be, in pounds (a string for Decimal): larger sums are paid another way.
+HEARTH_CARD_PAYMENT_MAXIMUM = _env("HEARTH_CARD_PAYMENT_MAXIMUM", "5000.00")
+try:
+    _card_maximum = Decimal(HEARTH_CARD_PAYMENT_MAXIMUM)
+except InvalidOperation:
+    _card_maximum = Decimal(0)
+if not (_card_maximum.is_finite() and Decimal(1) <= _card_maximum <= Decimal(999999)):
+    raise ImproperlyConfigured(
+        f"HEARTH_CARD_PAYMENT_MAXIMUM must be a sum in pounds of at least 1, like 5000.00; "
+        f"it is {HEARTH_CARD_PAYMENT_MAXIMUM!r}."
+    )
 
 # Contact-care screenshots.
 HEARTH_SCREENSHOT_MAX_BYTES = int(_env("HEARTH_SCREENSHOT_MAX_BYTES", str(2 * 1024 * 1024)))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -36,7 +37,7 @@ from hearth.data.metering.models import (
     RegisterReading,
     RejectedFlowLine,
 )
-from hearth.data.payments.models import BacsReport, BacsReportItem, BacsSubmission, Refund
+from hearth.data.payments.models import BacsReport, BacsReportItem, BacsSubmission, CardPayment, Refund
 from hearth.data.tariffs.models import PaymentMethod, Product, Tariff, UnitRate
 from hearth.domain.care import operations as care_ops
 from hearth.domain.identity import api_keys
@@ -494,6 +495,35 @@ URLS |= {
 }
 
 
+# Paying by card (card payments helper, issue 10): the pay and return pages of the account whose number is in the URL,
+# for its holder or authorised person only; another login's account answers 404 like one that does not exist, and the
+# return page shows only that account's card payments. Stripe's webhook is public: it answers only signed events.
+def _victim_card_payment(victim: "Victim") -> CardPayment:
+    """A card payment on the victim's electricity account, made on first use (directly: no audit event)."""
+    card_payment, _ = CardPayment.objects.get_or_create(
+        checkout_session_id="cs_test_victim",
+        defaults={
+            "account": victim.site.electricity,
+            "purpose": CardPayment.Purpose.ONE_OFF,
+            "amount": Decimal("84.21"),
+            "created_at": victim.login.created_at,
+        },
+    )
+    return card_payment
+
+
+URLS |= {
+    "portal:pay_by_card": (HOLDERS, _victim_account),
+    "portal:pay_by_card_done": (HOLDERS, _victim_account),
+    "inbound:stripe_events": (PUBLIC, NONE),
+}
+
+# The query string a URL needs besides its path parameters.
+QUERIES: dict[str, Callable[[Victim], dict[str, Any]]] = {
+    "portal:pay_by_card_done": lambda v: {"payment": _victim_card_payment(v).pk},
+}
+
+
 def _url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
     names: set[str] = set()
     for entry in (resolver or get_resolver()).url_patterns:
@@ -570,7 +600,8 @@ def _walk(kinds: set[str]) -> list[str]:
 
 
 def _url(name: str, victim: Victim) -> str:
-    return reverse(name, kwargs=URLS[name][1](victim))
+    url = reverse(name, kwargs=URLS[name][1](victim))
+    return f"{url}?{urlencode(QUERIES[name](victim))}" if name in QUERIES else url
 
 
 def test_anonymous_visitors_are_sent_to_a_sign_in_page(client, victim):
