@@ -479,6 +479,7 @@ URLS |= {
     "care:payments": (STAFF, _victim_account),
     "care:payments_cancel_dd": (STAFF, _victim_account),
     "care:payments_review": (STAFF, _victim_account),
+    "care:payments_indemnity_claim": (STAFF, _victim_account),
     "care:payments_refer": (STAFF, _victim_account),
     "care:refunds": (STAFF, NONE),
     "care:refunds_pay": (STAFF, NONE),

@@ -67,6 +67,10 @@ def collection_history(account: Account, limit: int = 24) -> list[Collection]:
     )
 
 
+def collection_of_account(account: Account, collection_id: int) -> Collection | None:
+    return Collection.objects.filter(account=account, pk=collection_id).first()
+
+
 def card_payments_of(account: Account, limit: int = 24) -> list[CardPayment]:
     return list(CardPayment.objects.filter(account=account).order_by("-created_at", "-id")[:limit])
 

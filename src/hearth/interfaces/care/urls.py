@@ -94,6 +94,11 @@ urlpatterns = [
         name="payments_cancel_dd",
     ),
     path("accounts/<str:number>/payments/review/", views_payments.review_now, name="payments_review"),
+    path(
+        "accounts/<str:number>/payments/indemnity-claims/",
+        views_payments.record_indemnity_claim,
+        name="payments_indemnity_claim",
+    ),
     path("accounts/<str:number>/payments/refer/", views_payments.refer_to_agency, name="payments_refer"),
     path("refunds/", views_payments.refunds_queue, name="refunds"),
     path("refunds/pay/", views_payments.pay_refunds, name="refunds_pay"),
