@@ -23,7 +23,7 @@ def daily_schedule() -> crontab | timedelta:
     if settings.HEARTH_DAILY_JOBS_EVERY_SECONDS:
         return timedelta(seconds=settings.HEARTH_DAILY_JOBS_EVERY_SECONDS)
     at = settings.HEARTH_DAILY_JOBS_AT
-    return crontab(hour=at.hour, minute=at.minute)
+    return crontab(hour=at.hour, minute=at.minute, app=app)
 
 
 # A static schedule: `celery -A hearth.interfaces.tasks.app beat` is the scheduler (ADR 0012).
