@@ -116,6 +116,7 @@ def test_run_now_runs_the_job_in_the_request_without_a_broker_and_shows_its_run_
     rows = text[text.index("What happened At (UK time)") :]
     assert rows.index("Failed 1000000012") < rows.index("Done 1000000011") < rows.index("Done 1000000013")
     event = AuditEvent.objects.get(action="daily_job.run_requested")
+    assert event.actor is not None
     assert (event.actor.email, event.subject) == (STAFF_EMAIL, f"testing.accounts for {today().isoformat()}")
 
 
