@@ -38,6 +38,7 @@ from hearth.data.metering.models import (
     RejectedFlowLine,
 )
 from hearth.data.payments.models import BacsReport, BacsReportItem, BacsSubmission, CardPayment, Refund
+from hearth.data.scheduling.models import JobRun
 from hearth.data.tariffs.models import PaymentMethod, Product, Tariff, UnitRate
 from hearth.domain.care import operations as care_ops
 from hearth.domain.identity import api_keys
@@ -522,6 +523,25 @@ URLS |= {
 # The query string a URL needs besides its path parameters.
 QUERIES: dict[str, Callable[[Victim], dict[str, Any]]] = {
     "portal:pay_by_card_done": lambda v: {"payment": _victim_card_payment(v).pk},
+}
+
+
+# The daily jobs in the care console (scheduler helper): the jobs, a job's runs, a run's items and Run now; a refused
+# visitor runs nothing (Run now audits the request before it runs, and the walk counts audit events).
+def _job_run(victim: "Victim") -> dict[str, Any]:
+    run, _ = JobRun.objects.get_or_create(
+        job="billing.bill_run",
+        run_date=date(2026, 11, 1),
+        defaults={"status": JobRun.Status.FINISHED, "started_at": victim.login.created_at, "started_by": "walk"},
+    )
+    return {"run_id": run.pk}
+
+
+URLS |= {
+    "care:daily_jobs": (STAFF, NONE),
+    "care:daily_job": (STAFF, lambda v: {"name": "billing.bill_run"}),
+    "care:daily_job_start": (STAFF, lambda v: {"name": "billing.bill_run"}),
+    "care:daily_job_run": (STAFF, _job_run),
 }
 
 
