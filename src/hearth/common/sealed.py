@@ -15,9 +15,22 @@ class SealBroken(Exception):
 
 
 def _fernet(keys: Sequence[str]) -> MultiFernet:
+    check_keys(keys)
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def check_keys(keys: Sequence[str]) -> None:
+    """Refuse, at start-up rather than at the first seal, keys that cannot seal anything.
+
+    :raises ValueError: if there is no key, or one is not 32 bytes in url-safe base64 (counted from 1, newest first).
+    """
     if not keys:
         raise ValueError("No sealing key is configured.")
-    return MultiFernet([Fernet(key.encode()) for key in keys])
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError as exc:
+            raise ValueError(f"Key {position} is not a Fernet key (32 bytes in url-safe base64).") from exc
 
 
 def seal(value: str, *, keys: Sequence[str]) -> str:

@@ -1,0 +1,32 @@
+"""Sealed bank details: only the configured keys open them, a rotated-out key still opens what it sealed, and keys
+that cannot seal are refused when they are checked rather than at the first seal."""
+
+import pytest
+from cryptography.fernet import Fernet
+
+from hearth.common import sealed
+
+OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+
+
+def test_a_value_sealed_with_an_older_key_still_opens_after_a_new_key_is_put_in_front():
+    token = sealed.seal("31926819", keys=[OLD])
+    assert "31926819" not in token
+    assert sealed.unseal(token, keys=[NEW, OLD]) == "31926819"
+
+
+def test_a_value_sealed_with_a_key_no_longer_configured_does_not_open():
+    token = sealed.seal("31926819", keys=[OLD])
+    with pytest.raises(sealed.SealBroken):
+        sealed.unseal(token, keys=[NEW])
+
+
+def test_no_key_at_all_is_refused():
+    with pytest.raises(ValueError, match="No sealing key is configured"):
+        sealed.check_keys([])
+
+
+def test_a_key_that_is_not_32_bytes_of_url_safe_base64_is_refused_by_its_position():
+    with pytest.raises(ValueError, match="Key 2 is not a Fernet key"):
+        sealed.check_keys([NEW, "not-a-fernet-key"])
+    sealed.check_keys([NEW, OLD])
