@@ -16,9 +16,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 
 from hearth.data.accounts.models import Account, Customer, Fuel, Nation, SupplyPoint
 from hearth.data.billing.models import LedgerEntry
+from hearth.data.documents.models import Document
 from hearth.data.metering.models import Meter, ReadingSource, Register, RegisterReading
 from hearth.data.payments.models import Mandate, PaymentArrangement
 from hearth.data.tariffs.models import PaymentMethod, Product, Tariff, UnitRate
@@ -241,3 +243,10 @@ def bacs_folder(tmp_path: Path, settings: Any) -> Path:
     folder = tmp_path / "bacs"
     settings.HEARTH_BACS = {**settings.HEARTH_BACS, "folder": str(folder)}
     return folder
+
+
+def pdf_text(document: Document) -> str:
+    """The words a stored PDF document prints, spaces and line breaks squeezed to single spaces."""
+    with document.file.open("rb") as pdf:
+        text = " ".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+    return " ".join(text.split())
