@@ -41,7 +41,12 @@ Destination = Refund.Destination
 
 
 class RefundRefused(Exception):
-    """The refund cannot be asked for or approved; the message says why in plain words."""
+    """The refund cannot be asked for or approved; the message says why in plain words, and ``field`` which of the
+    bank details typed is wrong (None when the refusal is not about them)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +161,7 @@ def request_refund(
         try:
             checked = arrangements.checked_bank_details(bank_details)
         except arrangements.PaymentRefused as exc:
-            raise RefundRefused(str(exc)) from exc
+            raise RefundRefused(str(exc), field=exc.field) from exc
         sort_code, last2 = checked.sort_code, checked.account_number[-2:]
         sealed_number = arrangements.seal_account_number(checked.account_number)
         payee_name = checked.holder_name

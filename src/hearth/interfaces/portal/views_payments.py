@@ -8,6 +8,7 @@ last two digits.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,6 +34,11 @@ Method = PaymentArrangement.Method
 
 def _can_manage(request: PortalRequest) -> bool:
     return request.link.role in MANAGERS
+
+
+def _refused(form: Form, exc: payment_ops.PaymentRefused | refunds.RefundRefused) -> None:
+    """The refusal beside the field it is about (and so in the summary too), or in the summary alone."""
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
 
 
 @access.account_page()
@@ -89,7 +95,7 @@ def direct_debit(request: PortalRequest) -> HttpResponse:
                 now=timezone.now(),
             )
         except payment_ops.PaymentRefused as exc:
-            form.add_error(None, str(exc))
+            _refused(form, exc)
         else:
             return redirect("portal:payments")
     return render(request, "portal/payments/direct_debit.html", {"form": form, **views._account_context(request)})
@@ -148,7 +154,7 @@ def refund(request: PortalRequest) -> HttpResponse:
                 now=now,
             )
         except refunds.RefundRefused as exc:
-            form.add_error(None, str(exc))
+            _refused(form, exc)
         else:
             return redirect("portal:payments")
     return render(
