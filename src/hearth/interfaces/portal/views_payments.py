@@ -104,8 +104,10 @@ def direct_debit(request: PortalRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.account_page(*MANAGERS)
 def payment_day(request: PortalRequest) -> HttpResponse:
-    """Change the day of the month the Direct Debit is taken (T&C 9.1.6: from the third payment on)."""
+    """Change the day of the month the Direct Debit is taken (T&C 9.1.6: from the third payment on); before then the
+    page says why it cannot yet."""
     form = PaymentDayForm(request.POST or None)
+    taken = payment_queries.payments_taken(request.account)
     if request.method == "POST" and form.is_valid():
         try:
             payment_ops.change_payment_day(
@@ -124,6 +126,8 @@ def payment_day(request: PortalRequest) -> HttpResponse:
         {
             "form": form,
             "arrangement": payment_queries.arrangement_of(request.account),
+            "allowed": schedule.payment_day_change_allowed(payments_taken=taken),
+            "refused": schedule.PAYMENT_DAY_CHANGE_REFUSED,
             **views._account_context(request),
         },
     )
