@@ -262,3 +262,15 @@ def test_a_refund_to_another_account_with_bad_details_says_so_beside_the_field(c
     assert errors_beside(response, "account_number") == f"Error: {message}"
     assert not Refund.objects.exists()
     assert LedgerEntry.objects.filter(account=account).count() == 1
+
+
+def test_the_payment_day_page_says_why_it_cannot_change_before_two_payments_are_taken(customer, account):
+    monthly_direct_debit(account, amount="85.40", payment_day=1)
+    reason = "can only be changed from the third payment onwards (T&C 9.1.6)"
+    assert reason in words(customer.get(PAYMENTS))
+    page = customer.get(PAYMENT_DAY)
+    assert reason in words(page)
+    assert 'name="payment_day"' not in page.content.decode()
+    refused = customer.post(PAYMENT_DAY, {"payment_day": "20"})
+    assert reason in words(refused)
+    assert PaymentArrangement.objects.get(account=account).payment_day == 1
