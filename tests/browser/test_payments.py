@@ -28,9 +28,13 @@ DESK = {"width": 1280, "height": 900}
 def payer(build: Builder):
     """A household on a smart meter with £150.00 in credit and a login that has walked activation."""
     # Browser tests empty the database after each test, seeded rows included: the notice types are put back.
-    for code, name, position in (("PAYMENT_NOTICE", "Payment notice", 60), ("PAYMENT_REMINDER", "Payment reminder", 70)):
+    for code, name, position in (
+        ("PAYMENT_NOTICE", "Payment notice", 60),
+        ("PAYMENT_REMINDER", "Payment reminder", 70),
+    ):
         DocumentType.objects.get_or_create(
-            code=code, defaults={"name": name, "plural_name": f"{name}s", "must_be_delivered": True, "position": position}
+            code=code,
+            defaults={"name": name, "plural_name": f"{name}s", "must_be_delivered": True, "position": position},
         )
     account = supplied_account(tariff(), meter=Meter.Kind.SMART, name="Jo Payer")
     in_credit(account, "150.00", timezone.now() - timedelta(days=3))
@@ -81,7 +85,8 @@ def test_a_customer_sets_up_a_direct_debit_sees_the_next_payments_and_asks_for_a
     heading(page, "Payments")
     arrangement = PaymentArrangement.objects.get(account=account)
     first = Collection.objects.filter(account=account).order_by("collection_date").first()
-    assert first is not None and first.amount == arrangement.regular_amount
+    assert first is not None
+    assert first.amount == arrangement.regular_amount
     expect(page.get_by_text("Monthly Direct Debit", exact=True)).to_be_visible()
     expect(page.get_by_text("Bank account ending 58", exact=False)).to_be_visible()
     next_payments = page.get_by_role("region", name="Your next payments")

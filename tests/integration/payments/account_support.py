@@ -231,14 +231,14 @@ def to_pennies_up(amount: Decimal) -> Decimal:
     return Decimal(whole + (1 if pence > whole else 0)) / 100
 
 
-@pytest.fixture
-def documents_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(name="documents_in_tmp")
+def documents_in_tmp_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Letters and notices stored in the test's own folder."""
     use_documents_folder(monkeypatch, tmp_path / "documents")
 
 
-@pytest.fixture
-def bacs_folder(tmp_path: Path, settings: Any) -> Path:
+@pytest.fixture(name="bacs_folder")
+def bacs_folder_fixture(tmp_path: Path, settings: Any) -> Path:
     """Refund files and referral files written in the test's own folder."""
     folder = tmp_path / "bacs"
     settings.HEARTH_BACS = {**settings.HEARTH_BACS, "folder": str(folder)}

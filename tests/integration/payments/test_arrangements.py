@@ -14,7 +14,7 @@ from hearth.data.tariffs.models import PaymentMethod
 from hearth.domain.payments import arrangements, estimates, operations
 from tests.integration.payments.account_support import (
     at,
-    documents_in_tmp,  # noqa: F401  (a fixture)
+    documents_in_tmp_fixture,  # noqa: F401  (a fixture)
     monthly_direct_debit,
     post,
     supplied_account,

@@ -24,8 +24,8 @@ from hearth.domain.payments import refunds
 from tests.integration.billing.invoice_support import Line, make_bill
 from tests.integration.payments.account_support import (
     JO,
-    bacs_folder,  # noqa: F401  (a fixture)
-    documents_in_tmp,  # noqa: F401  (a fixture)
+    bacs_folder_fixture,  # noqa: F401  (a fixture)
+    documents_in_tmp_fixture,  # noqa: F401  (a fixture)
     in_credit,
     monthly_direct_debit,
     supplied_account,
@@ -127,7 +127,9 @@ def test_staff_approve_a_refund_and_pay_it_in_the_bank_file(care, bacs_folder):
     response = care.post(f"/care/refunds/{refund.pk}/approve/", follow=True)
     assert f"Refund to account {account.number} approved." in words(response)
     refund.refresh_from_db()
-    assert (refund.status, refund.decided_by.email) == (Refund.Status.APPROVED, STAFF_EMAIL)
+    assert refund.status == Refund.Status.APPROVED
+    assert refund.decided_by is not None
+    assert refund.decided_by.email == STAFF_EMAIL
     response = care.post("/care/refunds/pay/", {"kind": "BANK"}, follow=True)
     batch = RefundBatch.objects.get()
     assert f"1 refunds (£114.60) written to {batch.file_name}." in words(response)
@@ -198,8 +200,9 @@ def test_report_entries_nothing_could_be_done_with_are_kept_then_replayed_or_dis
     first, second = BacsReportItem.objects.filter(report=report).order_by("line")
     assert (first.outcome, second.outcome) == (KEPT, KEPT)
     page = words(response)
-    assert f"{reference} 1 – Kept for care staff No Direct Debit has the reference '{reference}'." in page
-    assert "Replay" in page and "Dismiss" in page
+    assert f"{reference} 1 \u2013 Kept for care staff No Direct Debit has the reference '{reference}'." in page
+    assert "Replay" in page
+    assert "Dismiss" in page
     assert f"addacs.xml line {first.line}: No Direct Debit has the reference" in words(care.get("/care/bacs/"))
 
     response = care.post(f"/care/bacs/items/{first.pk}/replay/", follow=True)

@@ -20,8 +20,8 @@ from tests.integration.billing.invoice_support import Line, make_bill
 from tests.integration.payments.account_support import (
     PENNY,
     at,
-    bacs_folder,  # noqa: F401  (a fixture)
-    documents_in_tmp,  # noqa: F401  (a fixture)
+    bacs_folder_fixture,  # noqa: F401  (a fixture)
+    documents_in_tmp_fixture,  # noqa: F401  (a fixture)
     monthly_direct_debit,
     pdf_text,
     post,
@@ -61,14 +61,17 @@ def test_a_reminder_goes_7_days_after_the_due_date_and_a_final_notice_after_21_e
     assert remind(DUE + timedelta(days=20)) == []
     final = remind(DUE + timedelta(days=21))  # Mon 7 Dec
     assert [(r.stage, r.overdue_amount) for r in final] == [(Stage.FINAL_NOTICE, Decimal("250.00"))]
-    assert remind(DUE + timedelta(days=21)) == [] and remind(DUE + timedelta(days=22)) == []
+    assert remind(DUE + timedelta(days=21)) == []
+    assert remind(DUE + timedelta(days=22)) == []
     documents = Document.objects.filter(account=account, document_type__code="PAYMENT_REMINDER").order_by("id")
     assert [d.reference for d in documents] == [f"REM-{overdue.reference}", f"FIN-{overdue.reference}"]
     for document in documents:  # no login on the account: each goes by post
         assert list(Delivery.objects.filter(document=document).values_list("channel", flat=True)) == ["POST"]
     reminder_words, final_words = (pdf_text(d) for d in documents)
-    assert "£250.00" in reminder_words and "16 November 2026" in reminder_words
-    assert "debt collection agency" in final_words and "debt collection agency" not in reminder_words
+    assert "£250.00" in reminder_words
+    assert "16 November 2026" in reminder_words
+    assert "debt collection agency" in final_words
+    assert "debt collection agency" not in reminder_words
 
 
 @pytest.mark.parametrize(
@@ -155,7 +158,9 @@ def test_interest_at_4_percent_above_base_rate_is_charged_28_days_after_the_due_
         (AdditionalCharge.Kind.LATE_PAYMENT_INTEREST, Decimal("1.49"), overdue.pk)
     ]
     assert (first[0].details["start_date"], first[0].details["end_date"]) == ("2026-11-16", "2026-12-14")
-    assert charge(28) == [] and charge(29) == [] and charge(55) == []
+    assert charge(28) == []
+    assert charge(29) == []
+    assert charge(55) == []
     second = charge(56)  # Mon 11 Jan 2027: 14 Dec to 10 Jan, 28 more days at the same rate
     assert [(c.amount, c.details["start_date"], c.details["end_date"]) for c in second] == [
         (interest("250.00", base_rate, 28), "2026-12-14", "2027-01-11")
@@ -183,14 +188,17 @@ def test_referrals_are_written_to_one_file_for_the_agency_and_not_again(agent, b
     bill(account, "80.00", due=date(2026, 12, 16), month=11)
     post(account, LedgerEntry.Kind.PAYMENT, "-30.00", at(date(2026, 12, 1)))
     now = at(date(2027, 1, 20))
-    referral = late_payment.refer_to_agency(account=account, reason="No reply to the final notice", actor=agent, now=now)
+    referral = late_payment.refer_to_agency(
+        account=account, reason="No reply to the final notice", actor=agent, now=now
+    )
     # £100.00 + £80.00 - £30.00 = £150.00 unpaid, the oldest part due 16 November 2026.
     assert (referral.amount, referral.oldest_due_date) == (Decimal("150.00"), date(2026, 11, 16))
     with pytest.raises(late_payment.ReferralRefused, match="already waiting"):
         late_payment.refer_to_agency(account=account, reason="Again", actor=agent, now=now)
     assert AuditEvent.objects.get(action="payments.debt_referred").after["amount"] == "150.00"
     path = late_payment.export_referrals(now=now)
-    assert path is not None and path.parent == bacs_folder / "referrals"
+    assert path is not None
+    assert path.parent == bacs_folder / "referrals"
     rows = list(csv.DictReader(io.StringIO(path.read_text())))
     assert [(r["account"], r["name"], r["amount"], r["oldest_due_date"]) for r in rows] == [
         (account.number, "Sam Debtor", "150.00", "2026-11-16")

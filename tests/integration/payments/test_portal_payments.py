@@ -6,6 +6,7 @@ year-end balances must add up from the figures on the page.
 
 import html
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,7 +25,7 @@ from tests.integration.conftest import PASSWORD, Builder, sign_in
 from tests.integration.payments.account_support import (
     FAILS_MODULUS,
     JO,
-    documents_in_tmp,  # noqa: F401  (a fixture)
+    documents_in_tmp_fixture,  # noqa: F401  (a fixture)
     in_credit,
     monthly_direct_debit,
     supplied_account,
@@ -130,12 +131,14 @@ def test_a_viewer_sees_the_payments_page_but_cannot_change_anything(client: Clie
     assert sign_in(client, "viewer@example.com", PASSWORD).status_code == 302
     page = client.get(PAYMENTS)
     assert page.status_code == 200
-    assert "Set up a Direct Debit" not in words(page) and "Ask for a refund" not in words(page)
+    assert "Set up a Direct Debit" not in words(page)
+    assert "Ask for a refund" not in words(page)
     assert client.get(SIMULATOR).status_code == 200
     for url in (DIRECT_DEBIT, PAYMENT_DAY, REFUND):
         assert client.get(url).status_code == 403, url
         assert client.post(url, {"payment_day": "5", "destination": "CHEQUE"}).status_code == 403, url
-    assert not Mandate.objects.exists() and not Refund.objects.exists()
+    assert not Mandate.objects.exists()
+    assert not Refund.objects.exists()
 
 
 def set_up(client: Client, **changes: str):
@@ -187,24 +190,40 @@ def test_setting_up_a_direct_debit_makes_the_instruction_and_the_notice_of_payme
     assert {c.amount for c in scheduled} == {arrangement.regular_amount}
     page = words(customer.get(PAYMENTS))
     first = scheduled.order_by("collection_date").first()
+    assert first is not None
     assert f"{day_words(first.collection_date)} £{first.amount} Scheduled" in page
-    assert "Bank account ending 58" in page and JO.number not in page
+    assert "Bank account ending 58" in page
+    assert JO.number not in page
 
 
-def plans_on(page: str) -> dict[str, dict[str, object]]:
-    """Each plan on the simulator page: its months' energy, payments and balances, and the year-end it states."""
+@dataclass(frozen=True)
+class PlanOnPage:
+    """One plan as the simulator page shows it: each month's energy, payment and balance after, and the year-end."""
+
+    energy: list[Decimal]
+    payments: list[Decimal]
+    balances: list[Decimal]
+    stated_year_end: str
+
+
+def pounds(text: str) -> Decimal:
+    """A page's amount as a number: £12.34 is 12.34, and £12.34 credit is -12.34."""
+    amount = Decimal(text.replace("£", "").replace(",", "").replace(" credit", ""))
+    return -amount if text.endswith("credit") else amount
+
+
+def plans_on(page: str) -> dict[str, PlanOnPage]:
     plans = {}
     for key, section in re.findall(r'<section[^>]*aria-labelledby="plan-(\w+)">(.*?)</section>', page, re.S):
         cells = re.findall(r'<td data-label="(Energy|Payment|Balance after)" class="amount">(.*?)</td>', section)
-
-        def pounds(text: str) -> Decimal:
-            amount = Decimal(text.replace("£", "").replace(",", "").replace(" credit", ""))
-            return -amount if text.endswith("credit") else amount
-
-        column = {label: [pounds(value) for name, value in cells if name == label] for label in dict(cells)}
         stated = re.search(r"Balance after 12 months: <strong[^>]*>(.*?)</strong>", section, re.S)
         assert stated is not None
-        plans[key] = {**column, "stated": html.unescape(stated.group(1))}
+        plans[key] = PlanOnPage(
+            energy=[pounds(value) for label, value in cells if label == "Energy"],
+            payments=[pounds(value) for label, value in cells if label == "Payment"],
+            balances=[pounds(value) for label, value in cells if label == "Balance after"],
+            stated_year_end=html.unescape(stated.group(1)),
+        )
     return plans
 
 
@@ -217,19 +236,20 @@ def test_the_simulator_shows_three_plans_whose_year_end_balances_add_up(customer
     assert "Your balance now is £30.00 in credit" in words(response)
     plans = plans_on(response.content.decode())
     assert list(plans) == ["STANDARD_DIRECT_DEBIT", "SEASONAL_DIRECT_DEBIT", "ANNUAL_DIRECT_DEBIT"]
-    costs = plans["STANDARD_DIRECT_DEBIT"]["Energy"]
+    costs = plans["STANDARD_DIRECT_DEBIT"].energy
+    assert len(costs) == 12
     for plan in plans.values():
-        assert plan["Energy"] == costs and len(costs) == 12
+        assert plan.energy == costs
         running = opening
-        for cost, payment, balance in zip(plan["Energy"], plan["Payment"], plan["Balance after"], strict=True):
+        for cost, payment, balance in zip(plan.energy, plan.payments, plan.balances, strict=True):
             running = running + cost - payment
             assert balance == running
-        year_end = opening + sum(plan["Energy"]) - sum(plan["Payment"])
+        year_end = opening + sum(plan.energy, Decimal(0)) - sum(plan.payments, Decimal(0))
         words_for = f"£{-year_end} in credit" if year_end < 0 else f"£{year_end} to pay" if year_end else "£0.00"
-        assert plan["stated"] == words_for
+        assert plan.stated_year_end == words_for
     # Standard and seasonal collect the same twelve months' worth; the annual plan collects once, in the first month.
-    assert sum(plans["STANDARD_DIRECT_DEBIT"]["Payment"]) == sum(plans["SEASONAL_DIRECT_DEBIT"]["Payment"])
-    assert all(payment == 0 for payment in plans["ANNUAL_DIRECT_DEBIT"]["Payment"][1:])
+    assert sum(plans["STANDARD_DIRECT_DEBIT"].payments) == sum(plans["SEASONAL_DIRECT_DEBIT"].payments)
+    assert all(payment == 0 for payment in plans["ANNUAL_DIRECT_DEBIT"].payments[1:])
 
 
 def test_the_refund_page_shows_the_credit_what_is_kept_back_and_takes_the_request(customer, account):

@@ -25,7 +25,7 @@ from tests.integration.payments.account_support import (
     JO,
     SAM,
     at,
-    bacs_folder,  # noqa: F401  (a fixture)
+    bacs_folder_fixture,  # noqa: F401  (a fixture)
     in_credit,
     monthly_direct_debit,
     post,
@@ -109,7 +109,8 @@ def test_without_a_smart_meter_a_reading_from_the_last_14_days_is_needed_first()
     read_meter(account, at(TODAY - timedelta(days=2)), value="12400")
     refund = ask(account)
     assert (refund.status, refund.amount) == (Status.REQUESTED, Decimal("150.00"))
-    assert refund.reading is not None and refund.reading.value == Decimal("12400")
+    assert refund.reading is not None
+    assert refund.reading.value == Decimal("12400")
 
 
 @pytest.mark.parametrize(
@@ -213,7 +214,11 @@ def test_approval_works_the_amount_out_again_from_the_balance_that_day(agent):
     post(account, LedgerEntry.Kind.CHARGE, "45.50", at(TODAY + timedelta(days=3)))
     approved = refunds.approve_refund(refund=refund, actor=agent, now=at(TODAY + timedelta(days=5)))
     # The credit is now £200.00 - £45.50 = £154.50; less £85.40 kept back = £69.10.
-    assert (approved.status, approved.amount, approved.kept_back) == (Status.APPROVED, Decimal("69.10"), Decimal("85.40"))
+    assert (approved.status, approved.amount, approved.kept_back) == (
+        Status.APPROVED,
+        Decimal("69.10"),
+        Decimal("85.40"),
+    )
     assert approved.decided_by == agent
     event = AuditEvent.objects.get(action="payments.refund_approved")
     assert (event.before["amount"], event.after["amount"], event.actor) == ("114.60", "69.10", agent)
@@ -244,9 +249,7 @@ def read_csv(path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text())))
 
 
-def test_approved_refunds_are_paid_in_a_bank_file_and_a_cheque_list_each_posting_one_refund(
-    agent, bacs_folder, caplog
-):
+def test_approved_refunds_are_paid_in_a_bank_file_and_a_cheque_list_each_posting_one_refund(agent, bacs_folder, caplog):
     caplog.set_level(logging.DEBUG)
     by_direct_debit = smart_account(credit="200.00")
     monthly_direct_debit(by_direct_debit, amount="85.40", bank=JO)
@@ -274,7 +277,8 @@ def test_approved_refunds_are_paid_in_a_bank_file_and_a_cheque_list_each_posting
     assert refunds.pay_approved(kind=RefundBatch.Kind.BANK, created_by=agent.email, now=paid_at) is None
 
     cheques = refunds.pay_approved(kind=RefundBatch.Kind.CHEQUE, created_by=agent.email, now=paid_at)
-    assert cheques is not None and (cheques.refund_count, cheques.total) == (1, Decimal("40.00"))
+    assert cheques is not None
+    assert (cheques.refund_count, cheques.total) == (1, Decimal("40.00"))
     cheque_rows = read_csv(refunds.batch_file(cheques))
     assert [(r["payee"], r["amount"]) for r in cheque_rows] == [("Jo Bloggs", "40.00")]
     assert "LS1 4AP" in cheque_rows[0]["address"]
@@ -286,7 +290,11 @@ def test_approved_refunds_are_paid_in_a_bank_file_and_a_cheque_list_each_posting
         assert [entry.amount for entry in entries] == [refund.amount]
         assert refund.ledger_entry == entries.get()
     # What stays on each account is what was kept back: -£85.40, and nothing for the others.
-    assert [billing_queries.balance_of(r.account) for r in asked] == [Decimal("-85.40"), Decimal("0.00"), Decimal("0.00")]
+    assert [billing_queries.balance_of(r.account) for r in asked] == [
+        Decimal("-85.40"),
+        Decimal("0.00"),
+        Decimal("0.00"),
+    ]
     actions = AuditEvent.objects.filter(subject=f"account {by_direct_debit.number}").values_list("action", flat=True)
     assert list(actions.order_by("id")) == [
         "payments.refund_requested",

@@ -16,7 +16,7 @@ from hearth.data.payments.models import Collection, DirectDebitReview, PaymentAr
 from hearth.domain.payments import estimates, reviews
 from tests.integration.payments.account_support import (
     at,
-    documents_in_tmp,  # noqa: F401  (a fixture)
+    documents_in_tmp_fixture,  # noqa: F401  (a fixture)
     monthly_direct_debit,
     pdf_text,
     post,
@@ -106,13 +106,16 @@ def test_a_changed_amount_is_collected_after_a_notice_that_gives_the_expected_co
     balance = balance_for(account, "125.50")
     annual_cost = estimates.annual_estimate(account=account, at=NOW).annual_cost
     review = reviews.review_account(account=account, today=REVIEW_DAY, now=NOW)
-    assert review.changed and review.notice is not None
+    assert review.changed
+    assert review.notice is not None
     # The notice is posted on Mon 6 July (no login takes it by e-mail), deemed delivered Wed 8 July; ten working
     # days later is Wed 22 July. 20 July was announced before and stays at £100.00; 20 August onwards is £125.50.
     kept, replaced = (Collection.objects.get(pk=c.pk) for c in announced)
     assert (kept.status, kept.amount) == (Collection.Status.SCHEDULED, Decimal("100.00"))
     assert replaced.status == Collection.Status.CANCELLED
-    upcoming = Collection.objects.filter(account=account, status=Collection.Status.SCHEDULED).order_by("collection_date")
+    upcoming = Collection.objects.filter(account=account, status=Collection.Status.SCHEDULED).order_by(
+        "collection_date"
+    )
     assert [(c.collection_date, c.amount) for c in upcoming[:3]] == [
         (date(2026, 7, 20), Decimal("100.00")),
         (date(2026, 8, 20), Decimal("125.50")),
