@@ -80,17 +80,18 @@ def test_economy_7_is_priced_at_58_percent_day_and_42_percent_night():
     assert_within_a_penny_a_month(estimate, expected)
 
 
-def test_a_business_above_de_minimis_pays_20_percent_vat_and_one_below_it_5_percent():
+def test_a_business_above_de_minimis_pays_the_climate_change_levy_and_20_percent_vat_and_one_below_it_5_percent():
     prices = tariff(pence_per_kwh="25", pence_per_day="50")
     # 20,000 kWh a year is at least 20,000 x 0.8 / 365 = 43.8 kWh a day in the lightest month: above 33 kWh a day.
     large = supplied_account(prices, annual_kwh="20000", customer_kind=Customer.Kind.ORGANISATION)
     # 5,000 kWh a year is at most 5,000 x 1.2 / 365 = 16.4 kWh a day in the heaviest month: below 33 kWh a day.
     small = supplied_account(prices, annual_kwh="5000", customer_kind=Customer.Kind.ORGANISATION)
     asked = at(date(2026, 10, 15))
-    # 20,000 x 25p = 500,000p + 18,250p = 518,250p; x 1.20 = 621,900p = £6,219.00.
+    # With the levy of 0.801p a kWh on the energy: 20,000 x 25.801p = 516,020p + 18,250p = 534,270p; x 1.20 =
+    # 641,124p = £6,411.24.
     assert_within_a_penny_a_month(
         estimates.annual_estimate(account=large, at=asked),
-        year_cost(kwh="20000", pence_per_kwh="25", days=365, pence_per_day="50", vat="0.20"),
+        year_cost(kwh="20000", pence_per_kwh="25.801", days=365, pence_per_day="50", vat="0.20"),
     )
     # 5,000 x 25p = 125,000p + 18,250p = 143,250p; x 1.05 = 150,412.5p = £1,504.125.
     assert_within_a_penny_a_month(
