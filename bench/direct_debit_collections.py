@@ -413,7 +413,7 @@ def _limit_submission(cursor: Any, folder: Path, collection_day: date) -> tuple[
     return figures, data
 
 
-def _insert_audit(cursor: Any, events: Sequence[tuple[int | None, str, str, dict[str, str], datetime]]) -> None:
+def _insert_audit(cursor: Any, events: Sequence[tuple[int | None, str, str, dict[str, Any], datetime]]) -> None:
     """System audit events (customer id, action, subject, after, at), as ``audit.record`` writes them."""
     from django.db import connection
 
