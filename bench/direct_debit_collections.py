@@ -54,7 +54,7 @@ import support
 PROCESSING_DAY = date(2026, 11, 2)
 """A Monday: the Bacs input day of the submission (its collections are taken on Wednesday 4 November)."""
 OVERDUE_DAY = date(2026, 11, 3)
-"""A collection day already past by the time its submission goes: such a collection moves to the day."""
+"""A collection day whose latest input day (Friday 30 October) has gone: such a collection moves to the day."""
 NEXT_MONTH = date(2026, 12, 4)
 LODGED_DAY, LIVE_DAY = date(2026, 9, 28), date(2026, 10, 1)
 OPENED = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
@@ -84,10 +84,12 @@ def _kind(index: int) -> str:
 
 def _set_up(count: int, rng: random.Random) -> dict[str, int]:
     """Customers, properties, accounts, mandates (sealed for real) and collections, bulk-created."""
+    from hearth.common.bacs import calendar as bacs_calendar
     from hearth.data.accounts.models import Account, Customer, Fuel, Nation, Property
     from hearth.data.payments.models import Collection, Mandate
     from hearth.domain.payments import arrangements
 
+    collection_day = bacs_calendar.collection_date_for(PROCESSING_DAY)
     customers = Customer.objects.bulk_create(
         [Customer(kind=Customer.Kind.PERSON, name=f"Bench Payer {index}", created_at=OPENED) for index in range(count)],
         batch_size=BATCH,
@@ -124,9 +126,7 @@ def _set_up(count: int, rng: random.Random) -> dict[str, int]:
             sort_code=f"{rng.randrange(10**6):06d}",
             account_number_sealed=arrangements.seal_account_number(number),
             account_number_last2=number[-2:],
-            status={PENDING: Mandate.Status.PENDING, CANCELLED: Mandate.Status.CANCELLED, LIVE: Mandate.Status.LIVE}[
-                kind
-            ],
+            status=Mandate.Status(kind.upper()),
             created_at=OPENED,
             lodged_date=LODGED_DAY if lodged else None,
             live_date=LIVE_DAY if lodged else None,
@@ -160,9 +160,6 @@ def _set_up(count: int, rng: random.Random) -> dict[str, int]:
             yield Collection(**common, transaction_code=first, collection_date=due, scheduled_at=OPENED)
             yield Collection(**common, transaction_code="17", collection_date=NEXT_MONTH, scheduled_at=OPENED)
 
-    from hearth.common.bacs import calendar as bacs_calendar
-
-    collection_day = bacs_calendar.collection_date_for(PROCESSING_DAY)
     Collection.objects.bulk_create(collections(), batch_size=BATCH)
     kinds = [_kind(index) for index in range(count)]
     return {

@@ -272,6 +272,8 @@ def post_collected(*, day: date, now: datetime) -> list[Collection]:
                 .annotate(mandate_reference=F("mandate__reference"))
                 .order_by("collection_date", "id")
             )
+            if not locked:
+                continue  # another run paid the whole lot
             entries = billing_ops.record_payments(
                 payments=[
                     billing_ops.PaymentReceived(
