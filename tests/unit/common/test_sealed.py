@@ -30,3 +30,19 @@ def test_a_key_that_is_not_32_bytes_of_url_safe_base64_is_refused_by_its_positio
     with pytest.raises(ValueError, match="Key 2 is not a Fernet key"):
         sealed.check_keys([NEW, "not-a-fernet-key"])
     sealed.check_keys([NEW, OLD])
+
+
+def test_new_values_are_sealed_with_the_newest_key():
+    token = sealed.seal("88837491", keys=[NEW, OLD])
+
+    assert sealed.unseal(token, keys=[NEW]) == "88837491"
+    with pytest.raises(sealed.SealBroken):
+        sealed.unseal(token, keys=[OLD])
+
+
+def test_a_withdrawn_key_no_longer_opens_what_it_sealed_though_it_opened_it_before():
+    token = sealed.seal("63748472", keys=[OLD])
+    assert sealed.unseal(token, keys=[NEW, OLD]) == "63748472"
+
+    with pytest.raises(sealed.SealBroken):
+        sealed.unseal(token, keys=[NEW])

@@ -256,11 +256,6 @@ def seal_account_number(account_number: str) -> str:
     return sealed.seal(account_number, keys=settings.HEARTH_BANK_DETAILS_KEYS)
 
 
-def account_number_of(mandate: Mandate) -> str:
-    """The mandate's full account number, for the Bacs file only (never a page or a log)."""
-    return sealed.unseal(mandate.account_number_sealed, keys=settings.HEARTH_BANK_DETAILS_KEYS)
-
-
 def _mandate_reference(account: Account) -> str:
     """``HRTH<account number>-<n>``: unique, stable, within Bacs's 18 characters."""
     count = Mandate.objects.filter(account=account).count()
