@@ -985,11 +985,11 @@ def _pdf_stage(run: Any, sample_size: int) -> dict[str, Any]:
     compiled bare and compared with its stored document. ``gather_ms_per_bill`` is the part of attach_invoice that
     reads the bill's rows into the Typst input (invoice_of and typst_input), timed while the bare inputs are made.
     """
-    import typst
     from django.db import connection
 
     from hearth.data.billing.models import Bill
     from hearth.domain.billing import invoice as billing_invoice
+    from hearth.domain.documents import printing as documents_printing
 
     bills = list(Bill.objects.filter(run=run).order_by("id"))
     count = min(sample_size, (len(bills) - 1) // 2)
@@ -998,7 +998,7 @@ def _pdf_stage(run: Any, sample_size: int) -> dict[str, Any]:
     started = time.perf_counter()
     inputs = [billing_invoice.typst_input(billing_invoice.invoice_of(bill)) for bill in bare_bills]
     gather = time.perf_counter() - started
-    compiler = typst.Compiler(str(billing_invoice.TEMPLATES / "invoice.typ"), ignore_system_fonts=True)
+    compiler = documents_printing.compiler(billing_invoice.TEMPLATES / "invoice.typ")
     warm_input = billing_invoice.typst_input(billing_invoice.invoice_of(bills[0]))
     compiler.compile(sys_inputs={"invoice": warm_input})  # fonts loaded once, as the engine's kept compiler does
     billing_invoice.render_invoice_pdf(bills[0])

@@ -4,15 +4,12 @@ Everything printed comes from the bill's own rows (lines, consumption, balance f
 re-rendering an issued bill gives the same bytes. :func:`invoice_of` gathers them into plain text values (the
 :class:`Invoice`), which the portal's bill page shows and the Typst templates print: the page and the PDF cannot
 disagree. The values reach Typst as one JSON string in ``sys.inputs`` and are decoded there, never pasted into
-markup, so a customer called ``O'Brien #1 *Ltd*`` prints as written.
-
-Only Typst's embedded fonts are used (system fonts ignored), so a PDF does not depend on the machine that made it.
+markup, so a customer called ``O'Brien #1 *Ltd*`` prints as written. The brand, the page and the compiling are
+those every document shares (:mod:`hearth.domain.documents.printing`).
 """
 
 import dataclasses
-import functools
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,16 +17,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-import typst
-from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.db import transaction
 from django.db.models import Q
 
 from hearth.common import calendar
 from hearth.common.calendar import local_date
 from hearth.common.money import Money
-from hearth.data.accounts.models import Fuel, Property, SupplyPoint
+from hearth.data.accounts.models import Fuel, SupplyPoint
 from hearth.data.billing.models import Bill, BillConsumption, BillLine
 from hearth.data.documents.models import Document, DocumentType
 from hearth.data.metering.models import RegisterReading
@@ -37,6 +31,7 @@ from hearth.data.tariffs.models import Agreement, PaymentMethod
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.documents import delivery as documents_delivery
 from hearth.domain.documents import operations as documents_ops
+from hearth.domain.documents import printing as documents_printing
 
 TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
 
@@ -165,14 +160,10 @@ class Invoice:
     emergencies: dict[str, str]
 
 
-def day_words(day: date) -> str:
-    """A date as a UK bill prints it: 1 October 2026."""
-    return f"{day.day} {day:%B %Y}"
-
-
 def period_words(bill: Bill) -> str:
     """A bill period as printed: its first and last days (the stored end date is exclusive)."""
-    return f"{day_words(bill.period_start_date)} to {day_words(bill.period_end_date - timedelta(days=1))}"
+    first, last = bill.period_start_date, bill.period_end_date - timedelta(days=1)
+    return f"{documents_printing.day_words(first)} to {documents_printing.day_words(last)}"
 
 
 def _days(count: int) -> str:
@@ -219,7 +210,7 @@ def _line_row(line: BillLine, sign: int) -> LineRow:
 def _reading_row(row: BillConsumption, readings: dict[int, RegisterReading]) -> ReadingRow:
     def read_date(reading_id: int | None) -> str:
         reading = readings.get(reading_id) if reading_id is not None else None
-        return day_words(local_date(reading.read_at)) if reading is not None else ""
+        return documents_printing.day_words(local_date(reading.read_at)) if reading is not None else ""
 
     def kind_words(kind: str) -> str:
         return READING_WORDS.get(kind, kind.title())
@@ -243,11 +234,6 @@ def _reading_row(row: BillConsumption, readings: dict[int, RegisterReading]) -> 
     )
 
 
-def _address(place: Property) -> tuple[str, ...]:
-    parts = (place.address_line_1, place.address_line_2, place.address_line_3, place.town, place.county)
-    return (*(part for part in parts if part), place.postcode)
-
-
 def _agreements(bill: Bill, supply_point_ids: list[int]) -> dict[int, Agreement]:
     """The agreement each supply point was on at the end of the bill period (the latest one inside it)."""
     start_at = calendar.day_starts_at(bill.period_start_date)
@@ -263,7 +249,7 @@ def _agreements(bill: Bill, supply_point_ids: list[int]) -> dict[int, Agreement]
 
 def _payment(bill: Bill, method: str, brand: dict[str, str]) -> tuple[str, str]:
     """The payment method's name and what the customer has to do, by the due date."""
-    owed, due = bill.balance_carried_forward, day_words(bill.due_date)
+    owed, due = bill.balance_carried_forward, documents_printing.day_words(bill.due_date)
     name = PaymentMethod(method).label
     if owed <= 0:
         return name, "Nothing to pay: your account is in credit." if owed < 0 else "Nothing to pay."
@@ -273,12 +259,6 @@ def _payment(bill: Bill, method: str, brand: dict[str, str]) -> tuple[str, str]:
         f"Please pay {_money(owed)} by {due}, quoting your account number {bill.account.number}, "
         f"online at {brand['portal_url']} or by calling {brand['care_phone']}."
     )
-
-
-def _brand() -> dict[str, str]:
-    brand = settings.HEARTH_BRAND
-    keys = ("name", "care_email", "care_phone", "colour", "accent", "portal_url")
-    return {key: str(brand[key]) for key in keys}
 
 
 def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
@@ -301,7 +281,7 @@ def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
     other = tuple(_line_row(line, sign) for line in lines if line.supply_point_id is None and line not in vat_lines)
     vat_total = sum((line.amount for line in vat_lines), Decimal("0.00"))
     total = sum((line.amount for line in lines), Decimal("0.00"))
-    brand = _brand()
+    brand = documents_printing.brand()
     first = agreements.get(point_ids[0]) if point_ids else None
     # Without an agreement on record the customer pays on receipt of the bill (standard credit, T&C 9.1).
     method, instruction = _payment(bill, first.tariff.payment_method if first else PaymentMethod.STANDARD_CREDIT, brand)
@@ -315,11 +295,11 @@ def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
         brand=brand,
         account_number=bill.account.number,
         customer_name=bill.account.customer.name,
-        address_lines=_address(bill.account.billing_property),
-        issue_date=day_words(issue_date_of(bill, credit_note=credit_note)),
+        address_lines=documents_printing.address_lines(bill.account.billing_property),
+        issue_date=documents_printing.day_words(issue_date_of(bill, credit_note=credit_note)),
         period=period_words(bill),
         period_days=_days((bill.period_end_date - bill.period_start_date).days),
-        due_date=day_words(bill.due_date),
+        due_date=documents_printing.day_words(bill.due_date),
         estimated=bill.is_estimated,
         final=bill.is_final,
         supplies=supplies,
@@ -353,7 +333,7 @@ def _supply_section(
         fuel=Fuel(point.fuel).label,
         identifier_name="MPAN" if electricity else "MPRN",
         identifier=point.identifier,
-        address=", ".join(_address(point.supply_property)),
+        address=", ".join(documents_printing.address_lines(point.supply_property)),
         meter_serial_numbers=tuple(dict.fromkeys(row.meter_serial_number for row in rows)),
         tariff=agreement.tariff.product.display_name if agreement else "",
         readings=tuple(_reading_row(row, readings) for row in rows),
@@ -405,46 +385,20 @@ def credit_note_reference(bill: Bill) -> str:
 # --- Rendering --------------------------------------------------------------------------------------------------
 
 
-_COMPILE_LOCK = threading.Lock()
-"""A compiler is one Typst world with its caches: the threads of a web server use it one at a time."""
-
-
-@functools.cache
-def _compiler(template: str) -> typst.Compiler:
-    """One compiler per template, kept: loading the fonts is most of a first compile's time."""
-    return typst.Compiler(str(TEMPLATES / template), ignore_system_fonts=True)
-
-
-@functools.cache
-def _logo_svg(path: str) -> str:
-    """The brand's logo (an SVG among the static files), or nothing: the brand name is printed either way."""
-    found = finders.find(path)
-    if isinstance(found, str) and found.endswith(".svg"):
-        return Path(found).read_text(encoding="utf-8")
-    return ""
-
-
 def typst_input(invoice: Invoice) -> str:
     """The JSON the templates read from ``sys.inputs.invoice``."""
     data: dict[str, Any] = dataclasses.asdict(invoice)
-    data["logo_svg"] = _logo_svg(str(settings.HEARTH_BRAND["logo"]))
+    data["logo_svg"] = documents_printing.logo_svg()
     return json.dumps(data, ensure_ascii=False)
 
 
-def render(template: str, data: str) -> bytes:
-    """Compile a template with ``data`` (a JSON string) to PDF bytes."""
-    with _COMPILE_LOCK:
-        pdf = _compiler(template).compile(sys_inputs={"invoice": data})
-    assert isinstance(pdf, bytes)
-    return pdf
-
-
 def render_invoice_pdf(bill: Bill) -> bytes:
-    return render("invoice.typ", typst_input(invoice_of(bill)))
+    return documents_printing.render(TEMPLATES / "invoice.typ", invoice=typst_input(invoice_of(bill)))
 
 
 def render_credit_note_pdf(bill: Bill) -> bytes:
-    return render("credit-note.typ", typst_input(invoice_of(bill, credit_note=True)))
+    data = typst_input(invoice_of(bill, credit_note=True))
+    return documents_printing.render(TEMPLATES / "credit-note.typ", invoice=data)
 
 
 # --- Attaching the PDF to the bill ------------------------------------------------------------------------------

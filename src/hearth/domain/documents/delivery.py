@@ -44,6 +44,7 @@ from hearth.data.documents.models import Delivery, Document
 from hearth.data.identity.models import AccountLink, User
 from hearth.domain.audit import operations as audit
 from hearth.domain.documents import post
+from hearth.domain.documents import printing as documents_printing
 from hearth.domain.documents import rules as delivery_rules
 
 logger = logging.getLogger(__name__)
@@ -87,8 +88,7 @@ def receiving_logins(account: Account) -> list[User]:
 
 def postal_address(place: Property) -> str:
     """The envelope's address, one line per line (the postcode last), as the print batch reads it."""
-    lines = (place.address_line_1, place.address_line_2, place.address_line_3, place.town, place.county)
-    return "\n".join([*(line for line in lines if line), place.postcode])
+    return "\n".join(documents_printing.address_lines(place))
 
 
 def _once_per(user_id: int | None, channel: str) -> tuple[int | None, str]:

@@ -19,6 +19,7 @@ from hearth.data.billing.models import Bill
 from hearth.data.documents.models import Document
 from hearth.domain.billing import invoice as billing_invoice
 from hearth.domain.billing import queries as billing_queries
+from hearth.domain.documents import printing as documents_printing
 from hearth.domain.documents import queries as documents_queries
 from hearth.domain.identity import queries as identity_queries
 from hearth.interfaces.portal import access, views
@@ -45,7 +46,7 @@ def _row(bill: Bill) -> BillRow:
     return BillRow(
         bill=bill,
         period=billing_invoice.period_words(bill),
-        issue_date=billing_invoice.day_words(bill.issue_date),
+        issue_date=documents_printing.day_words(bill.issue_date),
         total=str(Money(bill.total)),
     )
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from hearth.common.money import Money
 from hearth.data.documents.models import Document
-from hearth.domain.billing import invoice as billing_invoice
+from hearth.domain.documents import printing as documents_printing
 from hearth.domain.documents import queries as documents_queries
 from hearth.domain.identity import queries as identity_queries
 from hearth.interfaces.portal import access, views, views_bills
@@ -53,10 +53,10 @@ def _row(document: Document) -> DocumentRow:
     start, end = document.period_start_date, document.period_end_date
     period = ""
     if start is not None and end is not None:  # the stored end is exclusive; the last day is shown
-        period = f"{billing_invoice.day_words(start)} to {billing_invoice.day_words(end - timedelta(days=1))}"
+        period = f"{documents_printing.day_words(start)} to {documents_printing.day_words(end - timedelta(days=1))}"
     return DocumentRow(
         document=document,
-        issued=billing_invoice.day_words(document.issue_date),
+        issued=documents_printing.day_words(document.issue_date),
         period=period,
         amount="" if document.amount is None else str(Money(document.amount)),
     )

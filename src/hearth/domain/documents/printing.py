@@ -1,0 +1,81 @@
+"""What every printed document shares: the supplier's brand and logo, addresses and dates as printed, and compiling a
+Typst template to PDF.
+
+Templates live beside the area that prints them (``billing/templates``, ``documents/templates``) and share the page
+in ``documents/templates/page.typ``: every compiler's root is the domain folder, so a template imports it as
+``/documents/templates/page.typ``. Data reaches a template as JSON strings in ``sys.inputs``, decoded there and never
+pasted into markup. Only Typst's embedded fonts are used (system fonts ignored), so a PDF does not depend on the
+machine that made it.
+"""
+
+import functools
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+import typst
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
+from hearth.data.accounts.models import Property
+
+TEMPLATES_ROOT: Final = Path(__file__).resolve().parent.parent
+"""The Typst root of every template: the domain folder, holding each area's ``templates``."""
+
+TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
+
+BRAND_KEYS: Final = ("name", "care_email", "care_phone", "colour", "accent", "portal_url")
+
+
+def brand() -> dict[str, str]:
+    """The supplier's name, contact details, colours and portal address, as configured (``HEARTH_BRAND``)."""
+    configured = settings.HEARTH_BRAND
+    return {key: str(configured[key]) for key in BRAND_KEYS}
+
+
+@functools.cache
+def _logo_at(path: str) -> str:
+    found = finders.find(path)
+    if isinstance(found, str) and found.endswith(".svg"):
+        return Path(found).read_text(encoding="utf-8")
+    return ""
+
+
+def logo_svg() -> str:
+    """The brand's logo (an SVG among the static files), or nothing: the brand name is printed either way."""
+    return _logo_at(str(settings.HEARTH_BRAND["logo"]))
+
+
+def day_words(day: date) -> str:
+    """A date as UK letters and bills print it: 1 October 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def address_lines(place: Property) -> tuple[str, ...]:
+    """A property's postal address, one line per line and the postcode last, as printed and put on an envelope."""
+    parts = (place.address_line_1, place.address_line_2, place.address_line_3, place.town, place.county)
+    return (*(part for part in parts if part), place.postcode)
+
+
+def compiler(template: Path) -> typst.Compiler:
+    """A new compiler for ``template`` (a path under :data:`TEMPLATES_ROOT`) with Typst's embedded fonts only."""
+    return typst.Compiler(str(template), root=str(TEMPLATES_ROOT), ignore_system_fonts=True)
+
+
+_COMPILE_LOCK = threading.Lock()
+"""A compiler is one Typst world with its caches: the threads of a web server use it one at a time."""
+
+
+@functools.cache
+def _kept_compiler(template: Path) -> typst.Compiler:
+    """One compiler per template, kept: loading the fonts is most of a first compile's time."""
+    return compiler(template)
+
+
+def render(template: Path, **inputs: str) -> bytes:
+    """Compile ``template`` to PDF bytes, with each of ``inputs`` (a JSON string) in ``sys.inputs`` by its name."""
+    with _COMPILE_LOCK:
+        pdf = _kept_compiler(template).compile(sys_inputs=inputs)
+    assert isinstance(pdf, bytes)
+    return pdf
