@@ -63,6 +63,21 @@ def _first_code(mandate: Mandate) -> str:
     return "17" if sent else "01"
 
 
+def _not_before(dates: Sequence[date], earliest: date) -> list[date]:
+    """``dates`` moved to ``earliest`` where the notice does not allow them sooner, each still on a day of its own.
+
+    A notice that reaches the customer late (by post, over Christmas) can push the initial Direct Debit's day-16
+    collection onto or past its second; the second then follows on the next Bacs day, still well inside days 22-42.
+    """
+    moved: list[date] = []
+    for when in dates:
+        when = max(when, earliest)
+        if moved and when <= moved[-1]:
+            when = bacs_calendar.add_processing_days(moved[-1], 1)
+        moved.append(when)
+    return moved
+
+
 def plan(arrangement: PaymentArrangement, mandate: Mandate, earliest: date, count: int) -> list[PlannedCollection]:
     """The collections the arrangement asks for from ``earliest`` on (Bacs collection days only)."""
     method = arrangement.method
@@ -85,7 +100,7 @@ def plan(arrangement: PaymentArrangement, mandate: Mandate, earliest: date, coun
             count=count,
             is_collection_day=day,
         )
-        dates = [max(when, earliest) for when in dates]
+        dates = _not_before(dates, earliest)
         purposes = [Collection.Purpose.INITIAL] * 2 + [Collection.Purpose.MONTHLY] * (count - 2)
     else:
         dates = schedule.monthly_collection_dates(
