@@ -225,8 +225,10 @@ def _collection_for(item: BacsReportItem, mandate: Mandate) -> Collection:
         candidates = candidates.filter(amount=item.amount)
     due = item.details.get("due_date") or item.details.get("original_processing_date")
     if due:
+        # ARUDD names the original processing day (day 2, the file's UHL1 date): collected the Bacs day after it.
+        # A bank quoting the collection day itself is matched as well.
         when = date.fromisoformat(due)
-        candidates = candidates.filter(collection_date=when) | candidates.filter(submission__processing_date=when)
+        candidates = candidates.filter(collection_date__in=[when, bacs_calendar.add_processing_days(when, 1)])
     collection = candidates.order_by("-collection_date", "-id").first()
     if collection is None:
         raise _Keep(

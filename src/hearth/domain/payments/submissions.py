@@ -62,7 +62,11 @@ def _instruction(record: SubmissionRecord) -> standard18.Instruction:
 
 
 def render(submission: BacsSubmission) -> bytes:
-    """The submission's Standard 18 bytes, from its records alone (deterministic: the same rows, the same bytes)."""
+    """The submission's Standard 18 bytes, from its records alone (deterministic: the same rows, the same bytes).
+
+    The row keeps the input day (day 1); the file's UHL1 label carries the processing day (day 2), the Bacs day
+    after it, so that the collections are taken on day 3 as they were scheduled.
+    """
     bacs = settings.HEARTH_BACS
     records = SubmissionRecord.objects.filter(submission=submission).select_related("mandate").order_by("id")
     return standard18.write_submission(
@@ -70,7 +74,7 @@ def render(submission: BacsSubmission) -> bytes:
         service_user_name=bacs["service_user_name"],
         originating_sort_code=bacs["sort_code"],
         originating_account_number=bacs["account_number"],
-        processing_date=submission.processing_date,
+        processing_date=bacs_calendar.add_processing_days(submission.processing_date, 1),
         file_serial=submission.serial,
         instructions=[_instruction(record) for record in records],
     )
