@@ -58,9 +58,9 @@ def _live_mandate(account: Account) -> Mandate | None:
 
 
 def _first_code(mandate: Mandate) -> str:
-    """Bacs code 01 for a mandate's first collection, 17 after (a collection sent before counts)."""
-    sent = Collection.objects.filter(mandate=mandate).exclude(status__in=["SCHEDULED", "CANCELLED"]).exists()
-    return "17" if sent else "01"
+    """Bacs code 01 for a mandate's first collection, 17 after (one sent before, or still to be sent, counts)."""
+    earlier = Collection.objects.filter(mandate=mandate).exclude(status=Collection.Status.CANCELLED).exists()
+    return "17" if earlier else "01"
 
 
 def _not_before(dates: Sequence[date], earliest: date) -> list[date]:
