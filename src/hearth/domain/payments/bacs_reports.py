@@ -201,10 +201,12 @@ class _Keep(Exception):
     """The entry cannot be acted on; the message is why (shown to care staff)."""
 
 
-def _mandate(reference: str) -> Mandate:
-    mandate = Mandate.objects.filter(reference=reference.strip()).select_related("account__customer").first()
+def _mandate(item: BacsReportItem) -> Mandate:
+    """The instruction the entry is about, recorded on the entry for care staff."""
+    mandate = Mandate.objects.filter(reference=item.reference.strip()).select_related("account__customer").first()
     if mandate is None:
-        raise _Keep(f"No Direct Debit has the reference {reference!r}.")
+        raise _Keep(f"No Direct Debit has the reference {item.reference!r}.")
+    item.mandate = mandate
     return mandate
 
 
@@ -305,8 +307,9 @@ def _unpaid(item: BacsReportItem, now: datetime) -> str:
     action = ARUDD_ACTIONS.get(item.reason_code)
     if action is None:
         raise _Keep(f"Unknown ARUDD reason code {item.reason_code!r}.")
-    mandate = _mandate(item.reference)
+    mandate = _mandate(item)
     collection = _collection_for(item, mandate)
+    item.collection = collection
     reason = reports.ARUDD_REASONS[item.reason_code]
     done = []
     if collection.payment_id is not None:
@@ -352,7 +355,7 @@ def _amendment(item: BacsReportItem, now: datetime) -> str:
     code = item.reason_code
     if code not in reports.ADDACS_REASONS:
         raise _Keep(f"Unknown ADDACS reason code {code!r}.")
-    mandate = _mandate(item.reference)
+    mandate = _mandate(item)
     reason = reports.ADDACS_REASONS[code]
     if code in ADDACS_CANCELS:
         if mandate.status in (Mandate.Status.CANCELLED, Mandate.Status.REJECTED):
@@ -397,7 +400,7 @@ def _amendment(item: BacsReportItem, now: datetime) -> str:
 
 
 def _rejected_instruction(item: BacsReportItem, now: datetime) -> str:
-    mandate = _mandate(item.reference)
+    mandate = _mandate(item)
     reason = reports.AUDDIS_REASONS.get(item.reason_code, f"code {item.reason_code}")
     if mandate.status in (Mandate.Status.CANCELLED, Mandate.Status.REJECTED):
         return f"{reason}: the Direct Debit had already ended"
