@@ -1,6 +1,7 @@
 """Importing the bank's Bacs reports (ARUDD, ADDACS, AUDDIS) and acting on each entry by its reason code.
 
-The file is kept as received and imported once (its SHA-256 is unique). Each entry becomes a ``BacsReportItem``
+The file is kept as received, sealed like the account numbers it carries, and imported once (its SHA-256 is
+unique). Each entry becomes a ``BacsReportItem``
 saying what was done; an entry that cannot be acted on (no such reference, no matching collection, an unreadable
 entry) is ``KEPT`` with the reason, for care staff to replay after putting things right, or to dismiss with a reason.
 Nothing in a report is ever dropped.
@@ -19,6 +20,7 @@ the codes (``common/bacs/reports.py`` cites them):
 
 import dataclasses
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -84,11 +86,13 @@ def _pounds(pence: int | None) -> Decimal | None:
     return None if pence is None else (Decimal(pence) / 100).quantize(Decimal("0.01"))
 
 
-def _masked(text: str, numbers: list[str | None]) -> str:
-    for number in numbers:
-        if number:
-            text = text.replace(number, "*" * (len(number) - 2) + number[-2:])
-    return text
+_ACCOUNT_NUMBER: Final = re.compile(r"(?<![0-9])[0-9]{6}([0-9]{2})(?![0-9])")
+"""Eight digits on their own: an account number, however the entry holds it (read or not)."""
+
+
+def _masked(text: str) -> str:
+    """``text`` with every account number cut to its last two digits."""
+    return _ACCOUNT_NUMBER.sub(r"******\1", text)
 
 
 def _details(item: reports.ReportItem) -> dict[str, Any]:
@@ -123,7 +127,7 @@ def import_report(*, file_name: str, data: bytes, imported_by: str, now: datetim
                 kind=parsed.kind,
                 file_name=file_name[:200],
                 sha256=sha256,
-                raw=data,
+                raw=sealed.seal_bytes(data, keys=settings.HEARTH_BANK_DETAILS_KEYS),
                 report_date=parsed.report_date,
                 received_at=now,
                 imported_by=imported_by[:150],
@@ -136,7 +140,7 @@ def import_report(*, file_name: str, data: bytes, imported_by: str, now: datetim
         BacsReportItem.objects.create(
             report=report,
             line=problem.line,
-            raw=_masked(problem.raw, []),
+            raw=_masked(problem.raw),
             outcome=BacsReportItem.Outcome.KEPT,
             action=f"Could not be read: {problem.reason}"[:500],
             handled_at=now,
@@ -165,6 +169,11 @@ def import_report(*, file_name: str, data: bytes, imported_by: str, now: datetim
     return report
 
 
+def report_file(report: BacsReport) -> bytes:
+    """The report file as received (kept sealed: it carries payers' account numbers)."""
+    return sealed.unseal_bytes(bytes(report.raw), keys=settings.HEARTH_BANK_DETAILS_KEYS)
+
+
 def _handle(report: BacsReport, entry: reports.ReportItem, now: datetime) -> BacsReportItem:
     item = BacsReportItem(
         report=report,
@@ -175,8 +184,7 @@ def _handle(report: BacsReport, entry: reports.ReportItem, now: datetime) -> Bac
         raw=_masked(
             f"{report.kind} {entry.reference} {entry.reason_code} {entry.reason} {entry.amount_pence or ''} "
             f"{entry.due_date or ''} {entry.payer_name} {entry.payer_account_number or ''} "
-            f"{entry.new_account_number or ''}",
-            [entry.payer_account_number, entry.new_account_number],
+            f"{entry.new_account_number or ''}"
         ),
         details=_details(entry),
         handled_at=now,
