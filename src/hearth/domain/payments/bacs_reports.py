@@ -38,7 +38,7 @@ from hearth.data.payments.models import BacsReport, BacsReportItem, Collection, 
 from hearth.data.tariffs.models import Agreement
 from hearth.domain.audit import operations as audit
 from hearth.domain.billing import operations as billing_ops
-from hearth.domain.payments import arrangements, collections, operations, schedule
+from hearth.domain.payments import arrangements, collections, operations
 
 
 class ReportRefused(Exception):
@@ -288,27 +288,35 @@ def _fee(account_id: int, collection: Collection, now: datetime) -> list[str]:
     return done
 
 
-def _re_present(collection: Collection, now: datetime) -> str:
-    """Present a returned collection once more (Bacs code 18), on the first day a new notice allows."""
+def _re_present(collection: Collection, reason: str, now: datetime) -> str:
+    """Present a returned collection once more (Bacs code 18), announced by a notice, on the first day it allows."""
     if collection.purpose == Collection.Purpose.RE_PRESENTATION:
         return "not re-presented again (it was already a re-presentation)"
-    by_post = collections.notice_reaches_by_post(collection.account)
-    today = calendar.local_date(now)
-    when = bacs_calendar.next_processing_day_on_or_after(
-        schedule.earliest_collection_after_notice(notice_sent=today, by_post=by_post)
+    account, mandate = collection.account, collection.mandate
+    when = bacs_calendar.next_processing_day_on_or_after(collections.first_day_after_notice(account=account, now=now))
+    planned = collections.PlannedCollection(when, collection.amount, Collection.Purpose.RE_PRESENTATION, "18")
+    notice = collections.announce(
+        account=account,
+        planned=[planned],
+        mandate=mandate,
+        why=(
+            f"Your bank did not pay the Direct Debit of £{collection.amount:,.2f} due on "
+            f"{collection.collection_date:%-d %B %Y} ({reason.lower()}). We will ask your bank for it once more."
+        ),
+        now=now,
     )
     again = Collection.objects.create(
-        account=collection.account,
-        mandate=collection.mandate,
-        purpose=Collection.Purpose.RE_PRESENTATION,
-        transaction_code="18",
-        amount=collection.amount,
-        collection_date=when,
+        account=account,
+        mandate=mandate,
+        purpose=planned.purpose,
+        transaction_code=planned.transaction_code,
+        amount=planned.amount,
+        collection_date=planned.collection_date,
         scheduled_at=now,
         represents=collection,
-        notice=collection.notice,
+        notice=notice,
     )
-    return f"re-presented for {again.collection_date:%-d %b %Y}"
+    return f"re-presented for {again.collection_date:%-d %b %Y}, customer told"
 
 
 def _unpaid(item: BacsReportItem, now: datetime) -> str:
@@ -336,7 +344,7 @@ def _unpaid(item: BacsReportItem, now: datetime) -> str:
     if action.customer_caused:
         done.extend(_fee(collection.account_id, collection, now))
     if action.re_present and not action.ends_mandate:
-        done.append(_re_present(collection, now))
+        done.append(_re_present(collection, reason, now))
     if action.ends_mandate and mandate.status in (Mandate.Status.LODGED, Mandate.Status.LIVE, Mandate.Status.PENDING):
         operations.cancel_direct_debit(
             mandate=mandate,

@@ -17,7 +17,7 @@ from django.db import transaction
 from hearth.common import calendar
 from hearth.common.bacs import calendar as bacs_calendar
 from hearth.data.accounts.models import Account
-from hearth.data.documents.models import DocumentType
+from hearth.data.documents.models import Document, DocumentType
 from hearth.data.payments.models import Collection, Mandate, PaymentArrangement
 from hearth.domain.audit import operations as audit
 from hearth.domain.billing import operations as billing_ops
@@ -162,6 +162,21 @@ def _notice(
     )
 
 
+def first_day_after_notice(*, account: Account, now: datetime) -> date:
+    """The first day a collection may be taken after a payment notice issued to ``account`` at ``now``."""
+    today = calendar.local_date(now)
+    by_post = notice_reaches_by_post(account)
+    sent = calendar.add_working_days(today, 0) if by_post else today  # letters are posted on working days
+    return schedule.earliest_collection_after_notice(notice_sent=sent, by_post=by_post)
+
+
+def announce(
+    *, account: Account, planned: Sequence[PlannedCollection], mandate: Mandate, why: str, now: datetime
+) -> Document:
+    """Issue the payment notice of ``planned`` collections (the Direct Debit Guarantee's advance notice)."""
+    return letters.issue_letter(letter=_notice(account, planned, mandate, why, now), now=now)
+
+
 def reschedule(*, account: Account, why: str, actor_label: str, now: datetime) -> list[Collection]:
     """Replace the account's scheduled collections from the first day a new notice allows, and send that notice.
 
@@ -176,10 +191,7 @@ def reschedule(*, account: Account, why: str, actor_label: str, now: datetime) -
     mandate = _live_mandate(account)
     if mandate is None:
         raise ScheduleRefused(f"Account {account.number} has no Direct Debit instruction to collect from.")
-    today = calendar.local_date(now)
-    by_post = notice_reaches_by_post(account)
-    sent = calendar.add_working_days(today, 0) if by_post else today  # letters are posted on working days
-    earliest = schedule.earliest_collection_after_notice(notice_sent=sent, by_post=by_post)
+    earliest = first_day_after_notice(account=account, now=now)
     earliest = max(earliest, mandate.live_date or earliest)
     with transaction.atomic():
         PaymentArrangement.objects.select_for_update().filter(pk=arrangement.pk).first()  # one reschedule at a time
@@ -194,7 +206,7 @@ def reschedule(*, account: Account, why: str, actor_label: str, now: datetime) -
         planned = [p for p in plan(arrangement, mandate, earliest, AHEAD) if p.collection_date not in kept]
         if not planned:
             return []
-        document = letters.issue_letter(letter=_notice(account, planned, mandate, why, now), now=now)
+        document = announce(account=account, planned=planned, mandate=mandate, why=why, now=now)
         created = Collection.objects.bulk_create(
             [
                 Collection(
