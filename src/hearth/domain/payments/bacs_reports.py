@@ -294,6 +294,13 @@ def _re_present(collection: Collection, reason: str, now: datetime) -> str:
         return "not re-presented again (it was already a re-presentation)"
     account, mandate = collection.account, collection.mandate
     when = bacs_calendar.next_processing_day_on_or_after(collections.first_day_after_notice(account=account, now=now))
+    taken = set(
+        Collection.objects.filter(mandate=mandate)
+        .exclude(status=Collection.Status.CANCELLED)
+        .values_list("collection_date", flat=True)
+    )
+    while when in taken:  # one collection a day per instruction: not on a monthly collection's day
+        when = bacs_calendar.add_processing_days(when, 1)
     planned = collections.PlannedCollection(when, collection.amount, Collection.Purpose.RE_PRESENTATION, "18")
     notice = collections.announce(
         account=account,
