@@ -109,64 +109,90 @@ def _details(item: reports.ReportItem) -> dict[str, Any]:
 
 
 def import_report(*, file_name: str, data: bytes, imported_by: str, now: datetime) -> BacsReport:
-    """Keep the report and act on each entry; importing the same file again returns the first import.
+    """Keep the report and act on each entry; importing the same file again returns the first import, acting only
+    on entries a failure part-way left undone (each entry is acted on and recorded in one transaction).
 
     :raises ReportRefused: the file is not one of the Bacs reports (nothing is stored then: it is not a report).
     """
     sha256 = hashlib.sha256(data).hexdigest()
-    existing = BacsReport.objects.filter(sha256=sha256).first()
-    if existing is not None:
-        return existing
     try:
         parsed = reports.parse_report(data)
     except reports.ReportUnreadable as exc:
         raise ReportRefused(f"{file_name} cannot be read as a Bacs report: {exc}") from exc
-    try:
-        with transaction.atomic():
-            report = BacsReport.objects.create(
-                kind=parsed.kind,
-                file_name=file_name[:200],
-                sha256=sha256,
-                raw=sealed.seal_bytes(data, keys=settings.HEARTH_BANK_DETAILS_KEYS),
-                report_date=parsed.report_date,
-                received_at=now,
-                imported_by=imported_by[:150],
-            )
-    except IntegrityError:
-        return BacsReport.objects.get(sha256=sha256)
-    for entry in parsed.items:
-        _handle(report, entry, now)
-    for problem in parsed.problems:
+    report = BacsReport.objects.filter(sha256=sha256).first()
+    if report is None:
+        try:
+            with transaction.atomic():
+                report = BacsReport.objects.create(
+                    kind=parsed.kind,
+                    file_name=file_name[:200],
+                    sha256=sha256,
+                    raw=sealed.seal_bytes(data, keys=settings.HEARTH_BANK_DETAILS_KEYS),
+                    report_date=parsed.report_date,
+                    received_at=now,
+                    imported_by=imported_by[:150],
+                )
+                audit.record(
+                    actor=None,
+                    action="payments.bacs_report_imported",
+                    subject=report.file_name,
+                    at=now,
+                    after={
+                        "by": imported_by,
+                        "kind": report.kind,
+                        "entries": len(parsed.items),
+                        "problems": len(parsed.problems),
+                    },
+                )
+        except IntegrityError:
+            return BacsReport.objects.get(sha256=sha256)  # another import of the same file is acting on it
+    done = set(report.items.values_list("line", flat=True))
+    for position, entry in _entries(parsed):
+        if position not in done:
+            _record(report, position, entry, now)
+    return report
+
+
+Entry = reports.ReportItem | reports.ReportProblem | reports.SubmissionOutcome
+
+
+def _entries(parsed: reports.Report) -> list[tuple[int, Entry]]:
+    """Every entry of the report numbered by its place in the file (1 = first), so that each is recorded once even
+    when the file is written on one line: file outcomes (AUDDIS), then entries and unreadable entries, by line."""
+    found: list[tuple[int, int, int, Entry]] = [
+        *((outcome.line, 0, index, outcome) for index, outcome in enumerate(parsed.submissions)),
+        *((item.line, 1, index, item) for index, item in enumerate(parsed.items)),
+        *((problem.line, 1, len(parsed.items) + index, problem) for index, problem in enumerate(parsed.problems)),
+    ]
+    found.sort(key=lambda each: each[:3])
+    return [(position, entry) for position, (*_, entry) in enumerate(found, start=1)]
+
+
+def _record(report: BacsReport, position: int, entry: Entry, now: datetime) -> None:
+    if isinstance(entry, reports.ReportItem):
+        _handle(report, position, entry, now)
+    elif isinstance(entry, reports.ReportProblem):
         BacsReportItem.objects.create(
             report=report,
-            line=problem.line,
-            raw=_masked(problem.raw),
+            line=position,
+            raw=_masked(entry.raw),
             outcome=BacsReportItem.Outcome.KEPT,
-            action=f"Could not be read: {problem.reason}"[:500],
+            action=f"Could not be read: {entry.reason}"[:500],
             handled_at=now,
         )
-    for outcome in parsed.submissions:
-        if outcome.rejected or outcome.rejected_instructions:
-            BacsReportItem.objects.create(
-                report=report,
-                line=outcome.line,
-                reference=outcome.file_serial,
-                raw=f"file {outcome.file_serial} {outcome.file_type} {' '.join(outcome.errors)}"[:2000],
-                outcome=BacsReportItem.Outcome.KEPT,
-                action=(
-                    f"Submission {outcome.file_serial} was {'rejected' if outcome.rejected else 'accepted'} with "
-                    f"{outcome.rejected_instructions} instructions rejected: {CARE_CHECK}. {' '.join(outcome.errors)}"
-                )[:500],
-                handled_at=now,
-            )
-    audit.record(
-        actor=None,
-        action="payments.bacs_report_imported",
-        subject=report.file_name,
-        at=now,
-        after={"by": imported_by, "kind": report.kind, "entries": len(parsed.items), "problems": len(parsed.problems)},
-    )
-    return report
+    elif entry.rejected or entry.rejected_instructions:
+        BacsReportItem.objects.create(
+            report=report,
+            line=position,
+            reference=entry.file_serial,
+            raw=f"file {entry.file_serial} {entry.file_type} {' '.join(entry.errors)}"[:2000],
+            outcome=BacsReportItem.Outcome.KEPT,
+            action=(
+                f"Submission {entry.file_serial} was {'rejected' if entry.rejected else 'accepted'} with "
+                f"{entry.rejected_instructions} instructions rejected: {CARE_CHECK}. {' '.join(entry.errors)}"
+            )[:500],
+            handled_at=now,
+        )
 
 
 def report_file(report: BacsReport) -> bytes:
@@ -174,10 +200,10 @@ def report_file(report: BacsReport) -> bytes:
     return sealed.unseal_bytes(bytes(report.raw), keys=settings.HEARTH_BANK_DETAILS_KEYS)
 
 
-def _handle(report: BacsReport, entry: reports.ReportItem, now: datetime) -> BacsReportItem:
+def _handle(report: BacsReport, position: int, entry: reports.ReportItem, now: datetime) -> BacsReportItem:
     item = BacsReportItem(
         report=report,
-        line=entry.line,
+        line=position,
         reference=entry.reference[:40],
         reason_code=entry.reason_code[:4],
         amount=_pounds(entry.amount_pence),
@@ -447,7 +473,7 @@ def replay_item(*, item: BacsReportItem, actor: User, now: datetime) -> BacsRepo
     audit.record(
         actor=actor,
         action="payments.bacs_item_replayed",
-        subject=f"{item.report.file_name} line {item.line}",
+        subject=f"{item.report.file_name} entry {item.line}",
         at=now,
         after={"outcome": result.outcome, "action": result.action},
     )
@@ -471,7 +497,7 @@ def dismiss_item(*, item: BacsReportItem, reason: str, actor: User, now: datetim
     audit.record(
         actor=actor,
         action="payments.bacs_item_dismissed",
-        subject=f"{item.report.file_name} line {item.line}",
+        subject=f"{item.report.file_name} entry {item.line}",
         at=now,
         after={"reason": reason},
     )
