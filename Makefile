@@ -19,10 +19,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch node_modules/.installed
 
-## run: install, migrate, load the demo supplier and serve it on http://$(HOST):$(PORT)/
+## run: install, migrate, load the demo supplier, run the day's jobs once and serve it on http://$(HOST):$(PORT)/
+# (the demo has no scheduler: a job that fails is shown on the console's Daily jobs page, and the site still starts)
 run: $(STAMP)
 	$(BIN)/hearth migrate --no-input
 	$(BIN)/hearth load_demo
+	-$(BIN)/hearth run_daily
 	$(BIN)/hearth runserver $(HOST):$(PORT)
 
 ## test: every test (unit, integration, browser); missing services skip unless HEARTH_REQUIRE names them

@@ -8,7 +8,8 @@ DEBUG off, secure cookies and HSTS; it refuses to start otherwise.
 import base64
 import hashlib
 import os
-from datetime import timedelta
+import re
+from datetime import time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -25,6 +26,17 @@ def _env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _time_of_day(name: str, default: str) -> time:
+    """A UK time of day written HH:MM (24-hour clock)."""
+    text = _env(name, default).strip()
+    try:
+        if re.fullmatch(r"\d\d:\d\d", text):
+            return time(int(text[:2]), int(text[3:]))
+    except ValueError:
+        pass
+    raise ImproperlyConfigured(f"{name} must be a time of day as HH:MM on the 24-hour clock, like 06:00; got {text!r}.")
 
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -247,6 +259,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The daily jobs (hearth.interfaces.tasks.daily): Celery beat sends them each day at this UK time; beat keeps the
+# time of the last sending in its schedule file, so a sending missed while beat was down is made when it starts.
+HEARTH_DAILY_JOBS_AT = _time_of_day("HEARTH_DAILY_JOBS_AT", "06:00")
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Tests only: send the daily jobs every this many seconds instead.
+HEARTH_DAILY_JOBS_EVERY_SECONDS = int(_env("HEARTH_DAILY_JOBS_EVERY_SECONDS", "0"))
 EMAIL_BACKEND = (
     "hearth.interfaces.tasks.mail.TaskQueueEmailBackend" if CELERY_BROKER_URL else HEARTH_EMAIL_DELIVERY_BACKEND
 )
@@ -256,6 +274,11 @@ HEARTH_DELIVERY_DISPATCHER = (
     "hearth.interfaces.tasks.documents.queue_deliveries"
     if CELERY_BROKER_URL
     else "hearth.interfaces.tasks.documents.send_deliveries_now"
+)
+# The care console's "Run now" of a daily job: queued for a worker when there is a broker, run in the request
+# otherwise (hearth.interfaces.tasks.daily).
+HEARTH_DAILY_JOB_DISPATCHER = (
+    "hearth.interfaces.tasks.daily.queue_job" if CELERY_BROKER_URL else "hearth.interfaces.tasks.daily.run_job_now"
 )
 
 # The supplier that runs Hearth: configuration, not code.
@@ -315,6 +338,17 @@ HEARTH_BACS = {
 HEARTH_STRIPE_SECRET_KEY = _env("HEARTH_STRIPE_SECRET_KEY")
 HEARTH_STRIPE_WEBHOOK_SECRET = _env("HEARTH_STRIPE_WEBHOOK_SECRET")
 HEARTH_STRIPE_API_BASE = _env("HEARTH_STRIPE_API_BASE", "https://api.stripe.com")
+# The most one card payment may be, in pounds (a string for Decimal): larger sums are paid another way.
+HEARTH_CARD_PAYMENT_MAXIMUM = _env("HEARTH_CARD_PAYMENT_MAXIMUM", "5000.00")
+try:
+    _card_maximum = Decimal(HEARTH_CARD_PAYMENT_MAXIMUM)
+except InvalidOperation:
+    _card_maximum = Decimal(0)
+if not (_card_maximum.is_finite() and Decimal(1) <= _card_maximum <= Decimal(999999)):
+    raise ImproperlyConfigured(
+        f"HEARTH_CARD_PAYMENT_MAXIMUM must be a sum in pounds of at least 1, like 5000.00; "
+        f"it is {HEARTH_CARD_PAYMENT_MAXIMUM!r}."
+    )
 
 # Contact-care screenshots.
 HEARTH_SCREENSHOT_MAX_BYTES = int(_env("HEARTH_SCREENSHOT_MAX_BYTES", str(2 * 1024 * 1024)))

@@ -10,6 +10,7 @@ What a test gets:
 - ``sign_in(client, email, password)``: posts the sign-in form as a person would.
 - ``read_mail``: finds the temporary password and the links in the e-mails a customer received.
 - ``remove_csrf``: a page's HTML with the per-request CSRF token taken out, to compare two answers.
+- ``copy_database``: copies of the test database that another process can open (``database_copies.py``).
 """
 
 import functools
@@ -34,6 +35,7 @@ from hearth.data.metering.models import AmrDevice, Meter, Register
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
+from tests.integration.database_copies import copy_database  # noqa: F401 (a fixture, for every integration test)
 from tests.support import Inbox
 
 # A password that meets the portal's rules (8+ characters, a capital, letters and numbers).

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -36,6 +37,8 @@ from hearth.data.metering.models import (
     RegisterReading,
     RejectedFlowLine,
 )
+from hearth.data.payments.models import BacsReport, BacsReportItem, BacsSubmission, CardPayment, Refund
+from hearth.data.scheduling.models import JobRun
 from hearth.data.tariffs.models import PaymentMethod, Product, Tariff, UnitRate
 from hearth.domain.care import operations as care_ops
 from hearth.domain.identity import api_keys
@@ -405,6 +408,143 @@ URLS |= {
 }
 
 
+# Payments (issue 10): the portal's Payments pages act on the login's own selected account only (changing anything
+# needs the holder or an authorised person); the console's pages are staff only. The victim's refund, a Bacs
+# submission and a report entry are made on first use (directly: no audit event).
+def _victim_refund(victim: "Victim") -> dict[str, Any]:
+    refund, _ = Refund.objects.get_or_create(
+        account=victim.site.electricity,
+        status=Refund.Status.REQUESTED,
+        defaults={
+            "requested_at": victim.login.created_at,
+            "due_date": date(2026, 12, 31),
+            "credit_at_request": Decimal("40.00"),
+            "amount": Decimal("40.00"),
+            "destination": Refund.Destination.CHEQUE,
+            "payee_name": "Victoria Victim",
+            "cheque_address": "Victim's address",
+        },
+    )
+    return {"refund_id": refund.pk}
+
+
+def _bacs_submission(victim: "Victim") -> dict[str, Any]:
+    submission, _ = BacsSubmission.objects.get_or_create(
+        processing_date=date(2026, 11, 2),
+        defaults={
+            "serial": "261102",
+            "file_name": "bacs-20261102.std18",
+            "sha256": "0" * 64,
+            "size_bytes": 0,
+            "debit_count": 0,
+            "debit_total": Decimal("0.00"),
+            "mandate_record_count": 0,
+            "created_at": victim.login.created_at,
+        },
+    )
+    return {"submission_id": submission.pk}
+
+
+def _bacs_item(victim: "Victim") -> BacsReportItem:
+    report, _ = BacsReport.objects.get_or_create(
+        sha256="1" * 64,
+        defaults={
+            "kind": BacsReport.Kind.ARUDD,
+            "file_name": "victim-arudd.xml",
+            "raw": b"<BACSDocument/>",
+            "received_at": victim.login.created_at,
+            "imported_by": "walk",
+        },
+    )
+    item, _ = BacsReportItem.objects.get_or_create(
+        report=report,
+        line=1,
+        defaults={
+            "reference": "HRTH-VICTIM",
+            "reason_code": "0",
+            "raw": "ARUDD HRTH-VICTIM 0",
+            "outcome": BacsReportItem.Outcome.KEPT,
+            "action": "No Direct Debit has the reference 'HRTH-VICTIM'.",
+            "handled_at": victim.login.created_at,
+        },
+    )
+    return item
+
+
+URLS |= {
+    "portal:payments": (ACCOUNT, NONE),
+    "portal:payment_simulator": (ACCOUNT, NONE),
+    "portal:direct_debit": (HOLDERS, NONE),
+    "portal:payment_day": (HOLDERS, NONE),
+    "portal:refund": (HOLDERS, NONE),
+    "care:payments": (STAFF, _victim_account),
+    "care:payments_cancel_dd": (STAFF, _victim_account),
+    "care:payments_review": (STAFF, _victim_account),
+    "care:payments_indemnity_claim": (STAFF, _victim_account),
+    "care:payments_refer": (STAFF, _victim_account),
+    "care:refunds": (STAFF, NONE),
+    "care:refunds_pay": (STAFF, NONE),
+    "care:refund_approve": (STAFF, _victim_refund),
+    "care:refund_decline": (STAFF, _victim_refund),
+    "care:bacs": (STAFF, NONE),
+    "care:bacs_submit": (STAFF, NONE),
+    "care:bacs_submission_file": (STAFF, _bacs_submission),
+    "care:bacs_upload": (STAFF, NONE),
+    "care:bacs_report": (STAFF, lambda v: {"report_id": _bacs_item(v).report_id}),
+    "care:bacs_item_replay": (STAFF, lambda v: {"item_id": _bacs_item(v).pk}),
+    "care:bacs_item_dismiss": (STAFF, lambda v: {"item_id": _bacs_item(v).pk}),
+    "care:referrals_export": (STAFF, NONE),
+}
+
+
+# Paying by card (card payments helper, issue 10): the pay and return pages of the account whose number is in the URL,
+# for its holder or authorised person only; another login's account answers 404 like one that does not exist, and the
+# return page shows only that account's card payments. Stripe's webhook is public: it answers only signed events.
+def _victim_card_payment(victim: "Victim") -> CardPayment:
+    """A card payment on the victim's electricity account, made on first use (directly: no audit event)."""
+    card_payment, _ = CardPayment.objects.get_or_create(
+        checkout_session_id="cs_test_victim",
+        defaults={
+            "account": victim.site.electricity,
+            "purpose": CardPayment.Purpose.ONE_OFF,
+            "amount": Decimal("84.21"),
+            "created_at": victim.login.created_at,
+        },
+    )
+    return card_payment
+
+
+URLS |= {
+    "portal:pay_by_card": (HOLDERS, _victim_account),
+    "portal:pay_by_card_done": (HOLDERS, _victim_account),
+    "inbound:stripe_events": (PUBLIC, NONE),
+}
+
+# The query string a URL needs besides its path parameters.
+QUERIES: dict[str, Callable[[Victim], dict[str, Any]]] = {
+    "portal:pay_by_card_done": lambda v: {"payment": _victim_card_payment(v).pk},
+}
+
+
+# The daily jobs in the care console (scheduler helper): the jobs, a job's runs, a run's items and Run now; a refused
+# visitor runs nothing (Run now audits the request before it runs, and the walk counts audit events).
+def _job_run(victim: "Victim") -> dict[str, Any]:
+    run, _ = JobRun.objects.get_or_create(
+        job="billing.bill_run",
+        run_date=date(2026, 11, 1),
+        defaults={"status": JobRun.Status.FINISHED, "started_at": victim.login.created_at, "started_by": "walk"},
+    )
+    return {"run_id": run.pk}
+
+
+URLS |= {
+    "care:daily_jobs": (STAFF, NONE),
+    "care:daily_job": (STAFF, lambda v: {"name": "billing.bill_run"}),
+    "care:daily_job_start": (STAFF, lambda v: {"name": "billing.bill_run"}),
+    "care:daily_job_run": (STAFF, _job_run),
+}
+
+
 def _url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
     names: set[str] = set()
     for entry in (resolver or get_resolver()).url_patterns:
@@ -481,7 +621,8 @@ def _walk(kinds: set[str]) -> list[str]:
 
 
 def _url(name: str, victim: Victim) -> str:
-    return reverse(name, kwargs=URLS[name][1](victim))
+    url = reverse(name, kwargs=URLS[name][1](victim))
+    return f"{url}?{urlencode(QUERIES[name](victim))}" if name in QUERIES else url
 
 
 def test_anonymous_visitors_are_sent_to_a_sign_in_page(client, victim):

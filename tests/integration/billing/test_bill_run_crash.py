@@ -9,22 +9,15 @@ postings, no duplicates and none missing.
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-import psycopg
 import pytest
-from django.db import connection
 
 from hearth.data.billing.models import BillingArrangement
 from tests.integration.billing.run_support import (
@@ -34,76 +27,12 @@ from tests.integration.billing.run_support import (
     single_rate_tariff,
     this_month,
 )
+from tests.integration.database_copies import Copy
 
 ACCOUNTS = 40
 RUN_TIMEOUT_SECONDS = 120
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@dataclass(frozen=True)
-class Copy:
-    """A copy of the test database that a `hearth` process can open, read back with plain SQL."""
-
-    url: str
-    sqlite_path: Path | None = None
-    postgres: dict[str, Any] | None = None
-
-    def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        if self.sqlite_path is not None:
-            with sqlite3.connect(self.sqlite_path, timeout=30, isolation_level=None) as db:
-                return db.execute(sql).fetchall()
-        assert self.postgres is not None
-        with psycopg.connect(**self.postgres, autocommit=True) as db:
-            return db.execute(sql).fetchall()
-
-    def count(self, sql: str) -> int:
-        return int(self.rows(sql)[0][0])
-
-
-def _postgres_params(settings_dict: dict[str, Any], name: str) -> dict[str, Any]:
-    params = {"dbname": name, "user": settings_dict["USER"], "host": settings_dict["HOST"] or "127.0.0.1"}
-    if settings_dict["PORT"]:
-        params["port"] = int(settings_dict["PORT"])
-    if settings_dict["PASSWORD"]:
-        params["password"] = settings_dict["PASSWORD"]
-    return params
-
-
-def _postgres_url(params: dict[str, Any]) -> str:
-    password = f":{quote(params['password'], safe='')}" if "password" in params else ""
-    port = f":{params['port']}" if "port" in params else ""
-    return f"postgres://{quote(params['user'], safe='')}{password}@{params['host']}{port}/{params['dbname']}"
-
-
-@pytest.fixture
-def copy_database(tmp_path: Path) -> Iterator[Any]:
-    """Copies of the test database as it stands (SQLite: the backup API; PostgreSQL: CREATE DATABASE ... TEMPLATE)."""
-    made: list[str] = []
-    settings_dict = connection.settings_dict
-
-    def make(label: str) -> Copy:
-        if connection.vendor == "sqlite":
-            path = tmp_path / f"{label}.sqlite3"
-            connection.ensure_connection()
-            with sqlite3.connect(path) as target:
-                connection.connection.backup(target)
-            return Copy(url=f"sqlite:///{path}", sqlite_path=path)
-        assert connection.vendor == "postgresql", connection.vendor
-        name = f"{settings_dict['NAME']}_{label}_{uuid.uuid4().hex[:6]}"
-        connection.close()  # a template database must have no other session
-        server = _postgres_params(settings_dict, "postgres")
-        with psycopg.connect(**server, autocommit=True) as db:
-            db.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings_dict["NAME"]}"')
-        made.append(name)
-        params = _postgres_params(settings_dict, name)
-        return Copy(url=_postgres_url(params), postgres=params)
-
-    yield make
-    if made:
-        with psycopg.connect(**_postgres_params(settings_dict, "postgres"), autocommit=True) as db:
-            for name in made:
-                db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _bill_run(copy: Copy, data_dir: Path, *args: str) -> subprocess.Popen[str]:

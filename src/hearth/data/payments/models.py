@@ -286,7 +286,11 @@ class IndemnityClaim(models.Model):
 
 
 class CardPayment(models.Model):
-    """A payment by card through Stripe (a PaymentIntent); the ledger payment is posted only when Stripe says so."""
+    """A payment by card through Stripe (a PaymentIntent); the ledger payment is posted only when Stripe says so.
+
+    The customer pays on Stripe's hosted Checkout page. Stripe makes the PaymentIntent only when they pay there, so
+    ``payment_intent_id`` is empty until its first event arrives; ``checkout_session_id`` is the page Hearth opened.
+    """
 
     class Purpose(models.TextChoices):
         ONE_OFF = "ONE_OFF", "One-off payment"
@@ -302,7 +306,8 @@ class CardPayment(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="card_payments")
     purpose = models.CharField(max_length=8, choices=Purpose.choices)
     amount = models.DecimalField(max_digits=10, decimal_places=2)
-    payment_intent_id = models.CharField(max_length=255, unique=True)
+    payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
@@ -318,7 +323,8 @@ class CardPayment(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="card_payment_amount_positive")]
 
     def __str__(self) -> str:
-        return f"{self.payment_intent_id} £{self.amount} ({self.status})"
+        stripe_id = self.payment_intent_id or self.checkout_session_id
+        return f"Card payment {self.pk} {stripe_id} £{self.amount} ({self.status})"
 
 
 class StripeEvent(models.Model):

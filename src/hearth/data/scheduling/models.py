@@ -1,7 +1,8 @@
 """Runs of the daily jobs (renewals, collections, reminders...) and what each did, for care and operators to read.
 
 A job is run for a day; running it again for the same day does only what is still to do, because every job's
-writes are idempotent on their own. ``JobRun`` rows are the record of each attempt, not the guard against doubles.
+writes are idempotent on their own. ``JobRun`` rows are the record of each attempt, not the guard against doubles;
+they only keep two runs of one job for one day from running at the same time (one RUNNING row per job and day).
 """
 
 from django.db import models
@@ -27,6 +28,13 @@ class JobRun(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["job", "run_date"], name="job_run_by_job_and_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "run_date"],
+                condition=models.Q(status="RUNNING"),
+                name="job_run_one_running_per_job_and_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.job} for {self.run_date} ({self.status})"

@@ -101,15 +101,42 @@ def record_payment(
 
     :raises BillingRefused: an amount that is not a positive sum in whole pence.
     """
-    paid = _positive_pennies(amount, "payment")
     reference = reference.strip()
+    return post_payment(
+        account=account,
+        amount=amount,
+        description="Payment received" + (f" ({reference})" if reference else ""),
+        reference=reference,
+        reason=reason,
+        actor=actor,
+        now=now,
+    )
+
+
+def post_payment(
+    *,
+    account: Account,
+    amount: Decimal,
+    description: str,
+    reference: str,
+    reason: str,
+    actor: User | None,
+    now: datetime,
+) -> LedgerEntry:
+    """A payment taken off the balance, with ``description`` as the customer's statement shows it ("Card payment").
+
+    For the payment paths that name themselves (a card through Stripe); ``reference`` is the provider's.
+
+    :raises BillingRefused: an amount that is not a positive sum in whole pence.
+    """
+    paid = _positive_pennies(amount, "payment")
     return _post_reduction(
         account=account,
         kind=LedgerEntry.Kind.PAYMENT,
         amount=paid,
-        description="Payment received" + (f" ({reference})" if reference else ""),
+        description=description,
         reason=reason.strip(),
-        external_reference=reference,
+        external_reference=reference.strip(),
         action="billing.payment_recorded",
         actor=actor,
         now=now,

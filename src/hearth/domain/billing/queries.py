@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
+from hearth.common.money import to_pennies
 from hearth.data.accounts.models import Account
 from hearth.data.billing.models import (
     AdditionalCharge,
@@ -65,7 +66,8 @@ def ledger_of(account: Account) -> list[LedgerRow]:
 def balance_of(account: Account) -> Decimal:
     """What the customer owes now (negative: in credit): the sum of the ledger."""
     total = LedgerEntry.objects.filter(account=account).aggregate(total=Sum("amount"))["total"]
-    return ZERO if total is None else Decimal(total)
+    # Every entry is in whole pence, so this is exact; SQLite's SUM would otherwise print as 120.000000000000.
+    return ZERO if total is None else to_pennies(Decimal(total))
 
 
 def unbilled_charges_of(account: Account) -> QuerySet[AdditionalCharge]:

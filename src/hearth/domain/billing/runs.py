@@ -160,6 +160,11 @@ def _account_ids_to_bill(*, as_of_date: date, account_number: str, with_pdf: boo
     return sorted(ids)
 
 
+def has_work(*, as_of_date: date) -> bool:
+    """Whether a run as of ``as_of_date`` would bill anything: a period due, or a bill missing its PDF."""
+    return bool(_account_ids_to_bill(as_of_date=as_of_date, account_number="", with_pdf=True))
+
+
 def start_run(
     *, as_of_date: date, account_number: str, started_by: str, now: datetime, with_pdf: bool = True
 ) -> BillRun:

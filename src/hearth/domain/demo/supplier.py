@@ -338,6 +338,9 @@ DEMO_PAYERS: Final = {
     "2000000022": DemoPayer(Method.SEASONAL_DIRECT_DEBIT, 20, "BRIGHTWELL BAKERY", "10-79-99", "88837491"),
     "3000000031": DemoPayer(Method.STANDARD_CREDIT),
 }
+PAYING_BY_TRANSFER: Final = ("2000000021", "3000000031")
+"""Accounts that pay each bill by bank transfer on its due date (Sam Patel's latest bill due more than a week ago is
+not paid yet: the daily jobs send its reminder)."""
 SIGNED_UP: Final = date(2026, 3, 11)
 """The demo customers signed up three weeks before their supplies began on 1 April 2026."""
 
@@ -374,6 +377,17 @@ def _collect_history(*, account: Account, today: date, now: datetime) -> None:
     arrangement = PaymentArrangement.objects.get(account=account)
     mandate = Mandate.objects.get(account=account, status=Mandate.Status.LIVE)
     planned = payment_collections.plan(arrangement, mandate, date(2026, 5, 1), 12)
+    upcoming = next((p for p in planned if p.collection_date >= today), None)
+    if upcoming is not None:  # announced by the schedule sent at sign-up, so it stays as it is
+        Collection.objects.create(
+            account=account,
+            mandate=mandate,
+            purpose=upcoming.purpose,
+            transaction_code="17",
+            amount=upcoming.amount,
+            collection_date=upcoming.collection_date,
+            scheduled_at=calendar.day_starts_at(SIGNED_UP),
+        )
     for index, item in enumerate(p for p in planned if p.collection_date < today):
         collected_at = calendar.day_starts_at(item.collection_date) + timedelta(hours=10)
         payment = billing_ops.record_payment(
@@ -451,10 +465,15 @@ def _refund_in_progress(*, account: Account, now: datetime) -> None:
     )
 
 
+def _left_unpaid(bill: Bill, today: date) -> bool:
+    """Whether ``bill`` is the one Sam Patel has not paid: the last whose due date is more than a week ago."""
+    return today - timedelta(days=35) < bill.due_date <= today - timedelta(days=7)
+
+
 def _billed_demo(*, accounts_and_meters: list[tuple[Account, Meter, DemoSupply]], start: date, now: datetime) -> None:
     """Monthly readings since the supply start, then a month-by-month history: each month's bill run the day after
-    the month ends. Direct Debit accounts pay their monthly collections; the bakery's electricity pays each bill on
-    its due date by bank transfer; Sam Patel has not paid yet.
+    the month ends. Direct Debit accounts pay their monthly collections; the bakery's electricity and Sam Patel pay each
+    bill on its due date by bank transfer, except Sam's last one due more than a week ago.
 
     Only the latest month's bills are delivered (e-mail by the logins' rules, post where an account has no activated
     login), so the outbox holds one month, not the whole history. The household's electricity has no reading for the
@@ -474,9 +493,9 @@ def _billed_demo(*, accounts_and_meters: list[tuple[Account, Meter, DemoSupply]]
             run=run, account_ids=billing_runs.accounts_of(run), now=run_at, with_pdf=True, deliver=latest
         )
         billing_runs.finish_run(run=run, now=run_at)
-        for bill in Bill.objects.filter(run=run, account__number="2000000021").select_related("account"):
+        for bill in Bill.objects.filter(run=run, account__number__in=PAYING_BY_TRANSFER).select_related("account"):
             paid_at = calendar.day_starts_at(bill.due_date) + timedelta(hours=10)
-            if paid_at < now:
+            if paid_at < now and not (bill.account.number == "3000000031" and _left_unpaid(bill, today)):
                 billing_ops.record_payment(
                     account=bill.account,
                     amount=bill.total,

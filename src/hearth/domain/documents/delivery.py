@@ -25,6 +25,7 @@ never the queueing ``EMAIL_BACKEND``, so the server's answer is seen and kept he
 An e-mail is deemed delivered on the local (Europe/London) day it is accepted by the server (T&C 22.3.2).
 """
 
+import contextlib
 import functools
 import logging
 import smtplib
@@ -284,6 +285,17 @@ def email_deliveries_waiting(*, created_before: datetime) -> list[Delivery]:
         .select_related("document")
         .order_by("created_at", "id")
     )
+
+
+def send_waiting(*, created_before: datetime, now: datetime) -> list[Delivery]:
+    """Send each e-mail still waiting that was planned before ``created_before`` (:func:`email_deliveries_waiting`):
+    one more attempt each. Returns them as they ended: SENT, RETRYING (refused for now) or FAILED."""
+    waiting = email_deliveries_waiting(created_before=created_before)
+    for delivery in waiting:
+        # A temporary failure is recorded on the delivery (RETRYING), which the caller reads.
+        with contextlib.suppress(TemporaryDeliveryFailure):
+            send_email_delivery(delivery=delivery, now=now)
+    return waiting
 
 
 def delivery_by_id(delivery_id: int) -> Delivery | None:

@@ -17,6 +17,7 @@ from hearth.data.accounts.models import Account
 from hearth.data.identity.models import User
 from hearth.data.payments.models import Collection, Mandate, PaymentArrangement
 from hearth.data.tariffs.models import Agreement
+from hearth.data.tariffs.models import PaymentMethod as TariffPaymentMethod
 from hearth.domain.accounts import queries as account_queries
 from hearth.domain.audit import operations as audit
 from hearth.domain.payments import estimates, methods, schedule
@@ -75,14 +76,17 @@ def _current_agreements(account: Account, at: datetime) -> list[Agreement]:
 
 
 def _check_tariff_allows(account: Account, method: str, at: datetime) -> None:
-    """T&C 9.2: a tariff sold for a payment method must be paid by it; moving tariff is a contract change."""
+    """T&C 9.2: a product sold for certain payment methods must be paid by one of them; moving to a product that
+    allows another is a contract change (T&C 10.2: 42 days' notice)."""
     for agreement in _current_agreements(account, at):
-        tariff = agreement.tariff
-        if not methods.suits_tariff(method, tariff.payment_method):
+        product = agreement.tariff.product
+        allowed = product.payment_methods or list(methods.TARIFF_METHOD.values())
+        if not any(methods.suits_tariff(method, tariff_method) for tariff_method in allowed):
+            words = " or ".join(TariffPaymentMethod(code).label.lower() for code in allowed)
             raise PaymentRefused(
-                f"{tariff.product.display_name} must be paid by {tariff.get_payment_method_display().lower()} "
-                f"(T&C 9.2). To pay by {Method(method).label.lower()}, the account first moves to a tariff that "
-                "allows it, with 42 days' notice (T&C 10.2)."
+                f"{product.display_name} must be paid by {words} (T&C 9.2). To pay by "
+                f"{Method(method).label.lower()}, the account first moves to a tariff that allows it, with 42 days' "
+                "notice (T&C 10.2)."
             )
 
 

@@ -1,4 +1,4 @@
-"""The payments area's daily jobs, in the order they run (the scheduler's list in ``interfaces/tasks/daily.py``).
+"""The payments area's daily jobs (the scheduler runs them in the order of ``interfaces/tasks/daily.py``).
 
 Each does everything due by its day (a missed day is caught up), reports each thing done or failed, and is safe to
 run twice: the database's constraints (one submission per Bacs day, one reminder per bill and stage, one review per
@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Final
 
 from hearth.common.bacs import calendar as bacs_calendar
-from hearth.data.payments.models import Mandate, PaymentArrangement
+from hearth.data.payments.models import PaymentArrangement
 from hearth.domain.payments import collections, late_payment, methods, refunds, reviews, submissions
 from hearth.domain.scheduling.jobs import DailyJob, JobReport
 
@@ -67,11 +67,8 @@ def chase(*, day: date, now: datetime, report: JobReport) -> None:
         report.done(refund.account.number, "Final bill issued: refund ready for approval")
 
 
-JOBS: Final = (
-    DailyJob(name="payments.collect", title="Direct Debit collections and the day's Bacs file", run=collect),
-    DailyJob(name="payments.review", title="Six-monthly Direct Debit reviews", run=review),
-    DailyJob(name="payments.chase", title="Overdue bills: reminders, final notices and interest", run=chase),
+COLLECT: Final = DailyJob(
+    name="payments.collect", title="Direct Debit collections and the day's Bacs file", run=collect
 )
-"""The payments jobs, in the order the scheduler runs them."""
-
-__all__ = ["JOBS", "Mandate"]
+REVIEW: Final = DailyJob(name="payments.review", title="Six-monthly Direct Debit reviews", run=review)
+CHASE: Final = DailyJob(name="payments.chase", title="Overdue bills: reminders, final notices and interest", run=chase)

@@ -132,20 +132,27 @@ def _reminder_letter(overdue: OverdueBill, stage: str, today: date) -> letters.L
 
 
 def send_reminders(*, today: date, now: datetime) -> list[PaymentReminder]:
-    """Send each overdue bill's reminder and final notice when their day has come, once each."""
+    """Send each overdue bill's reminder and then its final notice when their day has come, each once."""
     sent: list[PaymentReminder] = []
     for account in _accounts_with_overdue_bills(today):
         for overdue in overdue_bills_of(account, today):
-            for stage, days in STAGE_DAYS.items():
-                if (
-                    overdue.days_overdue < days
-                    or PaymentReminder.objects.filter(bill=overdue.bill, stage=stage).exists()
-                ):
-                    continue
-                reminder = _send(overdue, stage, today, now)
-                if reminder is not None:
-                    sent.append(reminder)
+            stage = _stage_due(overdue)
+            if stage is None:
+                continue
+            reminder = _send(overdue, stage, today, now)
+            if reminder is not None:
+                sent.append(reminder)
     return sent
+
+
+def _stage_due(overdue: OverdueBill) -> str | None:
+    """The latest stage whose day has come, if it was not sent: a bill found long overdue (a missed day, a first
+    run) gets its final notice alone, never a reminder after it."""
+    sent = set(PaymentReminder.objects.filter(bill=overdue.bill).values_list("stage", flat=True))
+    due = [stage for stage, days in STAGE_DAYS.items() if overdue.days_overdue >= days]
+    if not due or due[-1] in sent:
+        return None
+    return due[-1]
 
 
 def _send(overdue: OverdueBill, stage: str, today: date, now: datetime) -> PaymentReminder | None:

@@ -4,15 +4,18 @@ Each operation does all its steps in one transaction (the arrangement, the manda
 advance notice), so a failure leaves the account as it was.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
 
 from hearth.common import calendar
 from hearth.data.accounts.models import Account
+from hearth.data.billing.models import LedgerEntry
 from hearth.data.identity.models import User
-from hearth.data.payments.models import Collection, Mandate, PaymentArrangement
+from hearth.data.payments.models import Collection, IndemnityClaim, Mandate, PaymentArrangement
+from hearth.domain.audit import operations as audit
+from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.documents import letters
 from hearth.domain.payments import arrangements, collections, methods
@@ -20,7 +23,14 @@ from hearth.domain.payments.arrangements import BankDetails, PaymentRefused
 
 Method = PaymentArrangement.Method
 
-__all__ = ["BankDetails", "PaymentRefused", "cancel_direct_debit", "change_payment_day", "set_up_direct_debit"]
+__all__ = [
+    "BankDetails",
+    "PaymentRefused",
+    "cancel_direct_debit",
+    "change_payment_day",
+    "record_indemnity_claim",
+    "set_up_direct_debit",
+]
 
 
 def set_up_direct_debit(
@@ -120,3 +130,95 @@ def balance_words(balance: Decimal) -> str:
     if balance < 0:
         return f"£{-balance:,.2f} in credit"
     return "£0.00"
+
+
+DDICA_REASONS = {
+    "1": "Amount differs from the advance notice",
+    "2": "Date differs from the advance notice",
+    "3": "No advance notice received",
+    "4": "Instruction cancelled by the payer before the collection",
+    "5": "Amount or date differs from the one agreed",
+    "6": "Not authorised (no instruction signed)",
+    "7": "Collected after the instruction was cancelled",
+    "8": "Other",
+}
+"""Direct Debit Indemnity Claim Advice (DDICA) reasons, from the public descriptions of the DDIC service."""
+
+
+def record_indemnity_claim(
+    *,
+    collection: Collection,
+    reason_code: str,
+    received_date: date,
+    is_false_claim: bool,
+    note: str,
+    actor: User,
+    now: datetime,
+) -> IndemnityClaim:
+    """The payer's bank refunded a collection under the Direct Debit Guarantee (a DDIC): record it.
+
+    The bank has already refunded the payer, so Hearth never refunds them directly: the collection's payment is
+    reversed. A claim Hearth disputes as false leaves the sum owed (T&C 10.3: the customer "is still liable to pay
+    the sum plus any additional charges"); a genuine claim (our error) is credited back, so nothing is owed for it.
+
+    :raises PaymentRefused: an unknown DDICA reason, a collection that was not collected, one already claimed, or a
+        false claim without a note saying why.
+    """
+    if reason_code not in DDICA_REASONS:
+        raise PaymentRefused(f"Choose a DDICA reason code from 1 to 8; got {reason_code!r}.")
+    if is_false_claim and not note.strip():
+        raise PaymentRefused("Say why the claim is false: the customer is told and it is kept with the claim.")
+    with transaction.atomic():
+        locked = (
+            Collection.objects.select_for_update().select_related("account__customer", "mandate").get(pk=collection.pk)
+        )
+        if locked.status != Collection.Status.COLLECTED:
+            raise PaymentRefused("Only a collected payment can be claimed back through the Guarantee.")
+        if IndemnityClaim.objects.filter(collection=locked).exists():
+            raise PaymentRefused("This collection's indemnity claim is already recorded.")
+        reason = DDICA_REASONS[reason_code]
+        locked.reversal = LedgerEntry.objects.create(
+            account=locked.account,
+            kind=LedgerEntry.Kind.PAYMENT_REVERSAL,
+            amount=locked.amount,
+            posted_at=now,
+            description=f"Direct Debit refunded by your bank (indemnity claim: {reason.lower()})",
+            external_reference=locked.mandate.reference,
+        )
+        locked.status = Collection.Status.UNPAID
+        locked.outcome = f"Indemnity claim (DDICA {reason_code}): {reason}"
+        locked.save(update_fields=["reversal", "status", "outcome"])
+        if not is_false_claim:
+            billing_ops.record_credit(
+                account=locked.account,
+                amount=locked.amount,
+                reason=f"Indemnity claim upheld: {reason}",
+                actor=actor,
+                now=now,
+            )
+        claim = IndemnityClaim.objects.create(
+            collection=locked,
+            amount=locked.amount,
+            reason_code=reason_code,
+            received_date=received_date,
+            is_false_claim=is_false_claim,
+            still_owed=locked.amount if is_false_claim else Decimal("0.00"),
+            note=note.strip()[:300],
+            recorded_at=now,
+            recorded_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="payments.indemnity_claim_recorded",
+            subject=f"account {locked.account.number}",
+            customer=locked.account.customer,
+            at=now,
+            after={
+                "collection": locked.pk,
+                "amount": str(locked.amount),
+                "reason_code": reason_code,
+                "false_claim": is_false_claim,
+                "still_owed": str(claim.still_owed),
+            },
+        )
+    return claim

@@ -23,6 +23,8 @@ from hearth.data.payments.models import (
 )
 from hearth.domain.payments import arrangements, methods
 
+OPEN_REFUND_STATUSES = (Refund.Status.REQUESTED, Refund.Status.WAITING_FINAL_BILL, Refund.Status.APPROVED)
+
 
 @dataclass(frozen=True, slots=True)
 class NextPayment:
@@ -65,6 +67,10 @@ def collection_history(account: Account, limit: int = 24) -> list[Collection]:
     )
 
 
+def collection_of_account(account: Account, collection_id: int) -> Collection | None:
+    return Collection.objects.filter(account=account, pk=collection_id).first()
+
+
 def card_payments_of(account: Account, limit: int = 24) -> list[CardPayment]:
     return list(CardPayment.objects.filter(account=account).order_by("-created_at", "-id")[:limit])
 
@@ -73,8 +79,9 @@ def refunds_of(account: Account) -> list[Refund]:
     return list(Refund.objects.filter(account=account).order_by("-requested_at", "-id"))
 
 
-def refund_of_account(account: Account, refund_id: int) -> Refund | None:
-    return Refund.objects.filter(account=account, pk=refund_id).first()
+def open_refund_of(account: Account) -> Refund | None:
+    """The account's refund still on its way (there is at most one)."""
+    return Refund.objects.filter(account=account, status__in=OPEN_REFUND_STATUSES).first()
 
 
 def reviews_of(account: Account, limit: int = 4) -> list[DirectDebitReview]:
@@ -130,9 +137,7 @@ def report_item_by_id(item_id: int) -> BacsReportItem | None:
 def open_refunds() -> list[Refund]:
     """Refunds waiting for care or for payment, the oldest due first."""
     return list(
-        Refund.objects.filter(
-            status__in=[Refund.Status.REQUESTED, Refund.Status.WAITING_FINAL_BILL, Refund.Status.APPROVED]
-        )
+        Refund.objects.filter(status__in=OPEN_REFUND_STATUSES)
         .select_related("account__customer")
         .order_by("due_date", "id")
     )

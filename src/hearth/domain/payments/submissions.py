@@ -74,7 +74,7 @@ def render(submission: BacsSubmission) -> bytes:
         service_user_name=bacs["service_user_name"],
         originating_sort_code=bacs["sort_code"],
         originating_account_number=bacs["account_number"],
-        processing_date=bacs_calendar.add_processing_days(submission.processing_date, 1),
+        processing_date=bacs_calendar.add_processing_days(submission.processing_date, 1),  # Bacs day 2
         file_serial=submission.serial,
         instructions=[_instruction(record) for record in records],
     )

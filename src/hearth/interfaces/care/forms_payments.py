@@ -2,6 +2,8 @@
 
 from django import forms
 
+from hearth.domain.payments import operations as payment_ops
+
 REPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -24,3 +26,25 @@ class ReportUploadForm(forms.Form):
         if upload.size > REPORT_MAX_BYTES:
             raise forms.ValidationError("The file is larger than 20 MB; a Bacs report is much smaller. Check the file.")
         return upload
+
+
+class IndemnityClaimForm(forms.Form):
+    collection = forms.TypedChoiceField(
+        label="Collection the bank refunded", coerce=int, error_messages={"required": "Choose the collection."}
+    )
+    reason_code = forms.ChoiceField(
+        label="DDICA reason",
+        choices=[(code, f"{code}: {words}") for code, words in payment_ops.DDICA_REASONS.items()],
+    )
+    received_date = forms.DateField(
+        label="Day the claim advice arrived",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"required": "Enter the day the claim advice arrived.", "invalid": "Enter a real date."},
+    )
+    is_false_claim = forms.BooleanField(label="We dispute it: the claim is false (T&C 10.3)", required=False)
+    note = forms.CharField(label="Why (required for a false claim)", max_length=300, required=False)
+
+    def __init__(self, *args: object, collections: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["collection"].choices = [("", "Choose a collection"), *collections]  # type: ignore[attr-defined]

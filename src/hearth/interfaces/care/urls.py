@@ -8,6 +8,7 @@ from hearth.interfaces.care import (
     views_billing,
     views_deliveries,
     views_flows,
+    views_jobs,
     views_payments,
     views_readings,
     views_tariffs,
@@ -75,6 +76,11 @@ urlpatterns = [
     path("accounts/<str:number>/bills/<int:bill_id>/reissue/", views_billing.reissue_bill, name="bill_reissue"),
     path("bill-runs/", views_billing.bill_runs, name="bill_runs"),
     path("bill-runs/<int:run_id>/", views_billing.bill_run, name="bill_run"),
+    # The daily jobs: each job's latest run, a job's runs, a run's items, and running a job now.
+    path("jobs/", views_jobs.daily_jobs, name="daily_jobs"),
+    path("jobs/runs/<int:run_id>/", views_jobs.daily_job_run, name="daily_job_run"),
+    path("jobs/<str:name>/", views_jobs.daily_job, name="daily_job"),
+    path("jobs/<str:name>/run/", views_jobs.start_daily_job, name="daily_job_start"),
     # Document delivery: a document's delivery log, and resending it to a login or by post.
     path(
         "accounts/<str:number>/documents/<int:document_id>/deliveries/",
@@ -94,6 +100,11 @@ urlpatterns = [
         name="payments_cancel_dd",
     ),
     path("accounts/<str:number>/payments/review/", views_payments.review_now, name="payments_review"),
+    path(
+        "accounts/<str:number>/payments/indemnity-claims/",
+        views_payments.record_indemnity_claim,
+        name="payments_indemnity_claim",
+    ),
     path("accounts/<str:number>/payments/refer/", views_payments.refer_to_agency, name="payments_refer"),
     path("refunds/", views_payments.refunds_queue, name="refunds"),
     path("refunds/pay/", views_payments.pay_refunds, name="refunds_pay"),

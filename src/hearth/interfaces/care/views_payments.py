@@ -24,16 +24,22 @@ from hearth.domain.payments import reviews as payment_reviews
 from hearth.interfaces.care import access
 from hearth.interfaces.care import views as care_views
 from hearth.interfaces.care.access import CareRequest
-from hearth.interfaces.care.forms_payments import ReasonForm, ReportUploadForm
+from hearth.interfaces.care.forms_payments import IndemnityClaimForm, ReasonForm, ReportUploadForm
 
 
 def _account_or_404(number: str) -> Account:
     return care_views._found(accounts_queries.account_by_number(number=number), "No such account")
 
 
-@access.staff_required
-def account_payments(request: CareRequest, number: str) -> HttpResponse:
-    account = _account_or_404(number)
+def _claimable(account: Account) -> list[tuple[int, str]]:
+    return [
+        (c.pk, f"{c.collection_date:%-d %b %Y} £{c.amount}")
+        for c in payment_queries.collection_history(account)
+        if c.status == c.Status.COLLECTED
+    ]
+
+
+def _account_page(request: CareRequest, account: Account, claim_form: IndemnityClaimForm | None = None) -> HttpResponse:
     today = calendar.local_date(timezone.now())
     balance = billing_queries.balance_of(account)
     method = payment_queries.method_of(account)
@@ -55,9 +61,43 @@ def account_payments(request: CareRequest, number: str) -> HttpResponse:
             "reviews": payment_queries.reviews_of(account),
             "overdue": late_payment.overdue_bills_of(account, today),
             "today": today,
-            "reason_form": ReasonForm(),
+            "claim_form": claim_form or IndemnityClaimForm(collections=_claimable(account)),
         },
+        status=400 if claim_form is not None else 200,
     )
+
+
+@access.staff_required
+def account_payments(request: CareRequest, number: str) -> HttpResponse:
+    return _account_page(request, _account_or_404(number))
+
+
+@require_POST
+@access.staff_required
+def record_indemnity_claim(request: CareRequest, number: str) -> HttpResponse:
+    account = _account_or_404(number)
+    form = IndemnityClaimForm(request.POST, collections=_claimable(account))
+    if form.is_valid():
+        data = form.cleaned_data
+        collection = payment_queries.collection_of_account(account, data["collection"])
+        if collection is None:
+            raise Http404("No such collection")
+        try:
+            payment_ops.record_indemnity_claim(
+                collection=collection,
+                reason_code=data["reason_code"],
+                received_date=data["received_date"],
+                is_false_claim=data["is_false_claim"],
+                note=data["note"],
+                actor=request.user,
+                now=timezone.now(),
+            )
+        except payment_ops.PaymentRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Indemnity claim recorded on {collection.collection_date:%-d %b %Y}.")
+            return redirect("care:payments", number=account.number)
+    return _account_page(request, account, form)
 
 
 @require_POST
@@ -128,9 +168,7 @@ def refer_to_agency(request: CareRequest, number: str) -> HttpResponse:
 def refunds_queue(request: CareRequest) -> HttpResponse:
     today = calendar.local_date(timezone.now())
     rows = [(refund, refunds.days_left(refund, today)) for refund in payment_queries.open_refunds()]
-    return care_views._render(
-        request, "care/payments/refunds.html", {"rows": rows, "reason_form": ReasonForm(), "today": today}
-    )
+    return care_views._render(request, "care/payments/refunds.html", {"rows": rows, "today": today})
 
 
 def _refund_or_404(refund_id: int):  # type: ignore[no-untyped-def]
@@ -191,7 +229,6 @@ def bacs(request: CareRequest) -> HttpResponse:
             "reports": payment_queries.reports(),
             "kept": payment_queries.kept_items(),
             "upload_form": ReportUploadForm(),
-            "reason_form": ReasonForm(),
         },
     )
 
@@ -235,7 +272,6 @@ def upload_report(request: CareRequest) -> HttpResponse:
                 "reports": payment_queries.reports(),
                 "kept": payment_queries.kept_items(),
                 "upload_form": form,
-                "reason_form": ReasonForm(),
             },
             status=400,
         )
@@ -256,7 +292,7 @@ def report_detail(request: CareRequest, report_id: int) -> HttpResponse:
     return care_views._render(
         request,
         "care/payments/report.html",
-        {"report": report, "items": payment_queries.items_of(report), "reason_form": ReasonForm()},
+        {"report": report, "items": payment_queries.items_of(report)},
     )
 
 

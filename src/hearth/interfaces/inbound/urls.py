@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from hearth.interfaces.inbound import twilio
+from hearth.interfaces.inbound import stripe, twilio
 
 app_name = "inbound"
 
 urlpatterns = [
     path("sms/twilio/", twilio.inbound_sms, name="twilio_sms"),
+    path("stripe/", stripe.stripe_events, name="stripe_events"),
 ]

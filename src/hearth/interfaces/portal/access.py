@@ -6,11 +6,12 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from hearth.data.accounts.models import Account
 from hearth.data.identity.models import AccountLink, User
+from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.identity import queries as identity_queries
 
 SELECTED_ACCOUNT_KEY = "hearth_account_id"
@@ -68,25 +69,63 @@ def signed_in(view: View) -> View:
     return wrapper
 
 
+def _activated(request: HttpRequest) -> User | HttpResponse:
+    """The activated customer, or where to send a visitor who is not one (sign-in, or the next activation step)."""
+    user = customer(request)
+    if user is None:
+        return redirect_to_login(request.get_full_path())
+    step = next_step_url(user)
+    if step is not None:
+        return redirect(step)
+    return user
+
+
+def _allow(request: HttpRequest, link: AccountLink, roles: tuple[AccountLink.Role, ...]) -> None:
+    """Refuse a link whose role is not among ``roles`` (none: any), else put the link and account on the request."""
+    if roles and link.role not in roles:
+        raise PermissionDenied("Your role on this account does not allow this.")
+    request.link = link  # type: ignore[attr-defined]
+    request.account = link.account  # type: ignore[attr-defined]
+
+
 def account_page(*roles: AccountLink.Role) -> Callable[[View], View]:
     """An activated customer looking at the selected account; `roles` limits who may (default: any link)."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = customer(request)
-            if user is None:
-                return redirect_to_login(request.get_full_path())
-            step = next_step_url(user)
-            if step is not None:
-                return redirect(step)
+            user = _activated(request)
+            if isinstance(user, HttpResponse):
+                return user
             link = selected_link(request, user)
             if link is None:
                 return redirect("portal:no_accounts")
-            if roles and link.role not in roles:
-                raise PermissionDenied("Your role on this account does not allow this.")
-            request.link = link  # type: ignore[attr-defined]
-            request.account = link.account  # type: ignore[attr-defined]
+            _allow(request, link, roles)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def numbered_account_page(*roles: AccountLink.Role) -> Callable[[View], View]:
+    """An activated customer on the account whose ``number`` is in the URL; `roles` limits who may.
+
+    An account not linked to the login answers 404, exactly like a number that does not exist. The session's
+    selected account is left as it is.
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = _activated(request)
+            if isinstance(user, HttpResponse):
+                return user
+            account = accounts_queries.account_by_number(number=kwargs["number"])
+            link = identity_queries.link_for(user=user, account_id=account.pk) if account is not None else None
+            if link is None:
+                raise Http404("No such account among yours.")
+            _allow(request, link, roles)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -154,7 +154,13 @@ def refund(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "portal/payments/refund.html",
-        {"form": form, "offer": offer, "reading_days": refunds.RECENT_READING_DAYS, **views._account_context(request)},
+        {
+            "form": form,
+            "offer": offer,
+            "open_refund": payment_queries.open_refund_of(request.account),
+            "reading_days": refunds.RECENT_READING_DAYS,
+            **views._account_context(request),
+        },
     )
 
 

@@ -6,7 +6,6 @@ failed. With a broker it sends what was planned but never reached a worker (the 
 E-mails younger than --older-than are left to the sending already under way.
 """
 
-import contextlib
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -37,13 +36,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
-        waiting = documents_delivery.email_deliveries_waiting(
-            created_before=now - timedelta(minutes=options["older_than"])
-        )
-        for delivery in waiting:
-            # A temporary failure is recorded on the delivery (RETRYING) and counted below.
-            with contextlib.suppress(documents_delivery.TemporaryDeliveryFailure):
-                documents_delivery.send_email_delivery(delivery=delivery, now=timezone.now())
+        created_before = now - timedelta(minutes=options["older_than"])
+        waiting = documents_delivery.send_waiting(created_before=created_before, now=now)
         counts = Counter(delivery.status for delivery in waiting)
         self.stdout.write(f"Sent {counts[Delivery.Status.SENT]}")
         self.stdout.write(f"Still retrying {counts[Delivery.Status.RETRYING]}")

@@ -1,0 +1,69 @@
+"""`make run` runs the day's jobs once after loading the demo (`hearth run_daily`), and the demo stays as the README
+tells: on Tuesday 1 December 2026 the loader bills April to October (each month's run comes on the 2nd of the next),
+the daily bill run bills November, which ended that day (the household's electricity estimated: its meter has no
+reading for 1 December), and the day's print batch takes Sam Patel's two letters (no activated login, so by post).
+"""
+
+from datetime import UTC, date, datetime
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.files.storage import FileSystemStorage
+from django.core.management import call_command
+
+from hearth.data.billing.models import Bill, BillRun
+from hearth.data.documents.models import Delivery, Document, PrintBatch
+from hearth.data.scheduling.models import JobRun
+from hearth.domain.demo import supplier
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 1 December 2026, a working day everywhere in Britain
+ACCOUNTS = ("1000000011", "1000000012", "2000000021", "2000000022", "3000000031")
+
+
+@pytest.fixture
+def folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    storage = FileSystemStorage(location=tmp_path / "documents")
+    monkeypatch.setattr(Document._meta.get_field("file"), "storage", storage)
+    monkeypatch.setattr(PrintBatch._meta.get_field("pdf"), "storage", storage)
+    monkeypatch.setattr(PrintBatch._meta.get_field("manifest"), "storage", storage)
+    return tmp_path / "documents"
+
+
+@pytest.mark.django_db
+def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sams_letters(
+    folder, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(NOW, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):  # the e-mails go out on commit, as in `make run`
+            supplier.load_demo_supplier(now=NOW)
+        loaded = set(Bill.objects.values_list("reference", flat=True))
+        with django_capture_on_commit_callbacks(execute=True):
+            out = StringIO()
+            call_command("run_daily", stdout=out)  # no CommandError: nothing failed
+
+    months = [date(2026, month, 1) for month in range(4, 11)]
+    assert loaded == {f"INV-{number}-{month:%Y%m%d}" for number in ACCOUNTS for month in months}
+    november = {f"INV-{number}-20261101" for number in ACCOUNTS}
+    assert set(Bill.objects.values_list("reference", flat=True)) == loaded | november
+    assert set(Bill.objects.filter(reference__in=november).values_list("issue_date", flat=True)) == {NOW.date()}
+    assert BillRun.objects.get(as_of_date=NOW.date()).started_by == "the daily jobs"
+    assert set(Bill.objects.filter(is_estimated=True).values_list("reference", flat=True)) == {
+        "INV-1000000011-20261101"
+    }
+
+    batch = PrintBatch.objects.get()
+    assert batch.batch_date == NOW.date()
+    assert sorted(Delivery.objects.filter(print_batch=batch).values_list("document__reference", flat=True)) == [
+        "INV-3000000031-20261001",
+        "INV-3000000031-20261101",
+    ]
+    assert not Delivery.objects.filter(channel=Delivery.Channel.EMAIL, status__in=["PENDING", "RETRYING"]).exists()
+    runs = {run.job: (run.status, run.done_count, run.failed_count) for run in JobRun.objects.all()}
+    assert runs == {
+        "billing.bill_run": ("FINISHED", 5, 0),
+        "documents.deliver_pending": ("FINISHED", 0, 0),
+        "documents.print_batch": ("FINISHED", 2, 0),
+    }
+    assert "Daily jobs for Tuesday 1 December 2026" in out.getvalue()
