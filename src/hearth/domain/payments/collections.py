@@ -140,7 +140,9 @@ def _notice(
     return letters.Letter(
         account=account,
         type_code="PAYMENT_NOTICE",
-        reference=f"DDN-{account.number}-{now:%Y%m%d%H%M%S}",
+        # Unique however close together two notices are (a set-up and a re-presentation in one second): the moment
+        # it is issued and the first collection it announces; at most 40 characters with a 16-character account.
+        reference=f"DDN-{account.number}-{now:%y%m%d%H%M%S}-{first.collection_date:%y%m%d}",
         title="Your Direct Debit payments",
         paragraphs=(
             why,
