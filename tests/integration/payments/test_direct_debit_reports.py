@@ -219,6 +219,30 @@ def test_refer_to_payer_is_re_presented_once_with_code_18_after_a_new_notice(pai
     ]
 
 
+def test_two_collections_returned_in_one_report_are_each_re_presented_under_a_notice_of_its_own(
+    paid: Paid, bacs_folder: Path
+) -> None:
+    march = _submit(date(2027, 2, 25))  # collects Monday 1 March
+    assert march is not None
+    collections.post_collected(day=date(2027, 3, 1), now=at(date(2027, 3, 1), 6))
+    sent_in_march = read_submission(march.submission, bacs_folder)
+    (march_record,) = sent_in_march.instructions
+    entries = [
+        returned(paid.record, code="0", processing_date=paid.sent.processing_date),
+        returned(march_record, code="0", processing_date=sent_in_march.processing_date),
+    ]
+
+    _import(arudd(entries, report_date=date(2027, 3, 3)), day=date(2027, 3, 3))
+
+    again = list(Collection.objects.filter(purpose=Collection.Purpose.RE_PRESENTATION).order_by("collection_date"))
+    assert len(again) == 2
+    assert again[0].collection_date != again[1].collection_date
+    assert again[0].notice_id != again[1].notice_id
+    for collection in again:
+        assert collection.notice is not None
+        assert collection.notice.amount == collection.amount
+
+
 def test_a_re_presented_collection_returned_again_is_not_re_presented_twice(paid: Paid, bacs_folder: Path) -> None:
     _return(paid, "0")
     result = _submit(date(2027, 2, 15))
