@@ -443,6 +443,18 @@ def _amendment(item: BacsReportItem, now: datetime) -> str:
         return f"{reason}: bank details updated"
     if mandate.status != Mandate.Status.CANCELLED:
         return f"{reason}: the Direct Debit was not cancelled; nothing to do"
+    newer = (
+        Mandate.objects.filter(
+            account=mandate.account, status__in=[Mandate.Status.PENDING, Mandate.Status.LODGED, Mandate.Status.LIVE]
+        )
+        .exclude(pk=mandate.pk)
+        .first()
+    )
+    if newer is not None:  # one Direct Debit per account: the customer has set up another since
+        raise _Keep(
+            f"{reason}, but the account now pays by Direct Debit {newer.reference}: {CARE_CHECK} with the customer "
+            "which instruction to keep (the bank can be asked to cancel this one)."
+        )
     mandate.status, mandate.ended_at, mandate.end_reason = Mandate.Status.LIVE, None, ""
     mandate.save(update_fields=["status", "ended_at", "end_reason"])
     return f"{reason}: Direct Debit live again; {CARE_CHECK} the payment method and schedule"
