@@ -349,6 +349,26 @@ def test_an_addacs_reinstatement_makes_a_cancelled_instruction_live_again(paid: 
     assert "care staff to check" in item.action
 
 
+def test_a_reinstatement_while_the_account_has_a_newer_direct_debit_is_kept_for_care_staff(paid: Paid) -> None:
+    _addacs(paid, "1")
+    newer = payment_ops.set_up_direct_debit(
+        account=paid.mandate.account,
+        method=Method.STANDARD_DIRECT_DEBIT,
+        payment_day=1,
+        details=SAM.details(),
+        actor=None,
+        now=at(date(2027, 2, 4)),
+    )
+
+    item = _addacs(paid, "R")
+
+    assert item.outcome == BacsReportItem.Outcome.KEPT
+    assert newer.reference in item.action
+    paid.mandate.refresh_from_db()
+    newer.refresh_from_db()
+    assert (paid.mandate.status, newer.status) == (Mandate.Status.CANCELLED, Mandate.Status.PENDING)
+
+
 # --- AUDDIS ----------------------------------------------------------------------------------------------------------
 
 
