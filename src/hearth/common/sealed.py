@@ -43,7 +43,7 @@ def check_keys(keys: Sequence[str]) -> None:
 
 def seal(value: str, *, keys: Sequence[str]) -> str:
     """``value`` encrypted with the newest key, as text safe to store."""
-    return _fernet(keys).encrypt(value.encode()).decode()
+    return seal_bytes(value.encode(), keys=keys).decode()
 
 
 def unseal(token: str, *, keys: Sequence[str]) -> str:
@@ -51,7 +51,20 @@ def unseal(token: str, *, keys: Sequence[str]) -> str:
 
     :raises SealBroken: if no configured key opens it or it was altered.
     """
+    return unseal_bytes(token.encode(), keys=keys).decode()
+
+
+def seal_bytes(value: bytes, *, keys: Sequence[str]) -> bytes:
+    """``value`` (a whole file that carries secrets) encrypted with the newest key."""
+    return _fernet(keys).encrypt(value)
+
+
+def unseal_bytes(token: bytes, *, keys: Sequence[str]) -> bytes:
+    """The bytes behind ``token``.
+
+    :raises SealBroken: if no configured key opens it or it was altered.
+    """
     try:
-        return _fernet(keys).decrypt(token.encode()).decode()
+        return _fernet(keys).decrypt(token)
     except (InvalidToken, ValueError) as exc:
         raise SealBroken("The sealed value cannot be opened with the configured keys.") from exc

@@ -46,3 +46,22 @@ def test_a_withdrawn_key_no_longer_opens_what_it_sealed_though_it_opened_it_befo
 
     with pytest.raises(sealed.SealBroken):
         sealed.unseal(token, keys=[NEW])
+
+
+def test_a_sealed_file_opens_to_the_same_bytes_and_does_not_show_them() -> None:
+    data = b'<MessagingAdvice payer-account-number="66374958" />\n'
+
+    token = sealed.seal_bytes(data, keys=[NEW])
+
+    assert b"66374958" not in token
+    assert sealed.unseal_bytes(token, keys=[NEW]) == data
+
+
+def test_an_altered_or_foreign_seal_is_refused() -> None:
+    token = sealed.seal_bytes(b"66374958", keys=[NEW])
+    altered = token[:-4] + (b"AAAA" if token[-4:] != b"AAAA" else b"BBBB")
+
+    with pytest.raises(sealed.SealBroken):
+        sealed.unseal_bytes(altered, keys=[NEW])
+    with pytest.raises(sealed.SealBroken):
+        sealed.unseal_bytes(token, keys=[OLD])

@@ -218,7 +218,8 @@ class SubmissionRecord(models.Model):
 
 
 class BacsReport(models.Model):
-    """A report file from the bank (ARUDD, ADDACS, AUDDIS), kept as received; imported once (by its SHA-256)."""
+    """A report file from the bank (ARUDD, ADDACS, AUDDIS), kept as received but sealed (it carries payers' account
+    numbers); imported once (by its SHA-256)."""
 
     class Kind(models.TextChoices):
         ARUDD = "ARUDD", "Unpaid Direct Debits (ARUDD)"

@@ -305,9 +305,10 @@ def set_up_mandate(*, account: Account, details: BankDetails, actor: User | None
             )
         except IntegrityError as exc:
             raise PaymentRefused("These bank details were changed at the same moment; try again.") from exc
-        for collection in Collection.objects.filter(pk__in=moving).order_by("collection_date", "id"):
+        for index, collection in enumerate(Collection.objects.filter(pk__in=moving).order_by("collection_date", "id")):
             collection.pk = None
             collection.mandate = mandate
+            collection.transaction_code = "01" if index == 0 else "17"  # a new instruction's first collection is 01
             collection.status = Collection.Status.SCHEDULED
             collection.scheduled_at = now
             collection.save(force_insert=True)

@@ -1,6 +1,7 @@
 """Importing the bank's Bacs reports (ARUDD, ADDACS, AUDDIS) and acting on each entry by its reason code.
 
-The file is kept as received and imported once (its SHA-256 is unique). Each entry becomes a ``BacsReportItem``
+The file is kept as received, sealed like the account numbers it carries, and imported once (its SHA-256 is
+unique). Each entry becomes a ``BacsReportItem``
 saying what was done; an entry that cannot be acted on (no such reference, no matching collection, an unreadable
 entry) is ``KEPT`` with the reason, for care staff to replay after putting things right, or to dismiss with a reason.
 Nothing in a report is ever dropped.
@@ -19,6 +20,7 @@ the codes (``common/bacs/reports.py`` cites them):
 
 import dataclasses
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -36,7 +38,7 @@ from hearth.data.payments.models import BacsReport, BacsReportItem, Collection, 
 from hearth.data.tariffs.models import Agreement
 from hearth.domain.audit import operations as audit
 from hearth.domain.billing import operations as billing_ops
-from hearth.domain.payments import arrangements, collections, operations, schedule
+from hearth.domain.payments import arrangements, collections, operations
 
 
 class ReportRefused(Exception):
@@ -84,11 +86,13 @@ def _pounds(pence: int | None) -> Decimal | None:
     return None if pence is None else (Decimal(pence) / 100).quantize(Decimal("0.01"))
 
 
-def _masked(text: str, numbers: list[str | None]) -> str:
-    for number in numbers:
-        if number:
-            text = text.replace(number, "*" * (len(number) - 2) + number[-2:])
-    return text
+_ACCOUNT_NUMBER: Final = re.compile(r"(?<![0-9])[0-9]{6}([0-9]{2})(?![0-9])")
+"""Eight digits on their own: an account number, however the entry holds it (read or not)."""
+
+
+def _masked(text: str) -> str:
+    """``text`` with every account number cut to its last two digits."""
+    return _ACCOUNT_NUMBER.sub(r"******\1", text)
 
 
 def _details(item: reports.ReportItem) -> dict[str, Any]:
@@ -105,78 +109,108 @@ def _details(item: reports.ReportItem) -> dict[str, Any]:
 
 
 def import_report(*, file_name: str, data: bytes, imported_by: str, now: datetime) -> BacsReport:
-    """Keep the report and act on each entry; importing the same file again returns the first import.
+    """Keep the report and act on each entry; importing the same file again returns the first import, acting only
+    on entries a failure part-way left undone (each entry is acted on and recorded in one transaction).
 
     :raises ReportRefused: the file is not one of the Bacs reports (nothing is stored then: it is not a report).
     """
     sha256 = hashlib.sha256(data).hexdigest()
-    existing = BacsReport.objects.filter(sha256=sha256).first()
-    if existing is not None:
-        return existing
     try:
         parsed = reports.parse_report(data)
     except reports.ReportUnreadable as exc:
         raise ReportRefused(f"{file_name} cannot be read as a Bacs report: {exc}") from exc
-    try:
-        with transaction.atomic():
-            report = BacsReport.objects.create(
-                kind=parsed.kind,
-                file_name=file_name[:200],
-                sha256=sha256,
-                raw=data,
-                report_date=parsed.report_date,
-                received_at=now,
-                imported_by=imported_by[:150],
-            )
-    except IntegrityError:
-        return BacsReport.objects.get(sha256=sha256)
-    for entry in parsed.items:
-        _handle(report, entry, now)
-    for problem in parsed.problems:
-        BacsReportItem.objects.create(
-            report=report,
-            line=problem.line,
-            raw=_masked(problem.raw, []),
-            outcome=BacsReportItem.Outcome.KEPT,
-            action=f"Could not be read: {problem.reason}"[:500],
-            handled_at=now,
-        )
-    for outcome in parsed.submissions:
-        if outcome.rejected or outcome.rejected_instructions:
-            BacsReportItem.objects.create(
-                report=report,
-                line=outcome.line,
-                reference=outcome.file_serial,
-                raw=f"file {outcome.file_serial} {outcome.file_type} {' '.join(outcome.errors)}"[:2000],
-                outcome=BacsReportItem.Outcome.KEPT,
-                action=(
-                    f"Submission {outcome.file_serial} was {'rejected' if outcome.rejected else 'accepted'} with "
-                    f"{outcome.rejected_instructions} instructions rejected: {CARE_CHECK}. {' '.join(outcome.errors)}"
-                )[:500],
-                handled_at=now,
-            )
-    audit.record(
-        actor=None,
-        action="payments.bacs_report_imported",
-        subject=report.file_name,
-        at=now,
-        after={"by": imported_by, "kind": report.kind, "entries": len(parsed.items), "problems": len(parsed.problems)},
-    )
+    report = BacsReport.objects.filter(sha256=sha256).first()
+    if report is None:
+        try:
+            with transaction.atomic():
+                report = BacsReport.objects.create(
+                    kind=parsed.kind,
+                    file_name=file_name[:200],
+                    sha256=sha256,
+                    raw=sealed.seal_bytes(data, keys=settings.HEARTH_BANK_DETAILS_KEYS),
+                    report_date=parsed.report_date,
+                    received_at=now,
+                    imported_by=imported_by[:150],
+                )
+                audit.record(
+                    actor=None,
+                    action="payments.bacs_report_imported",
+                    subject=report.file_name,
+                    at=now,
+                    after={
+                        "by": imported_by,
+                        "kind": report.kind,
+                        "entries": len(parsed.items),
+                        "problems": len(parsed.problems),
+                    },
+                )
+        except IntegrityError:
+            return BacsReport.objects.get(sha256=sha256)  # another import of the same file is acting on it
+    done = set(report.items.values_list("line", flat=True))
+    for position, entry in _entries(parsed):
+        if position not in done:
+            _record(report, position, entry, now)
     return report
 
 
-def _handle(report: BacsReport, entry: reports.ReportItem, now: datetime) -> BacsReportItem:
+Entry = reports.ReportItem | reports.ReportProblem | reports.SubmissionOutcome
+
+
+def _entries(parsed: reports.Report) -> list[tuple[int, Entry]]:
+    """Every entry of the report numbered by its place in the file (1 = first), so that each is recorded once even
+    when the file is written on one line: file outcomes (AUDDIS), then entries and unreadable entries, by line."""
+    found: list[tuple[int, int, int, Entry]] = [
+        *((outcome.line, 0, index, outcome) for index, outcome in enumerate(parsed.submissions)),
+        *((item.line, 1, index, item) for index, item in enumerate(parsed.items)),
+        *((problem.line, 1, len(parsed.items) + index, problem) for index, problem in enumerate(parsed.problems)),
+    ]
+    found.sort(key=lambda each: each[:3])
+    return [(position, entry) for position, (*_, entry) in enumerate(found, start=1)]
+
+
+def _record(report: BacsReport, position: int, entry: Entry, now: datetime) -> None:
+    if isinstance(entry, reports.ReportItem):
+        _handle(report, position, entry, now)
+    elif isinstance(entry, reports.ReportProblem):
+        BacsReportItem.objects.create(
+            report=report,
+            line=position,
+            raw=_masked(entry.raw),
+            outcome=BacsReportItem.Outcome.KEPT,
+            action=f"Could not be read: {entry.reason}"[:500],
+            handled_at=now,
+        )
+    elif entry.rejected or entry.rejected_instructions:
+        BacsReportItem.objects.create(
+            report=report,
+            line=position,
+            reference=entry.file_serial,
+            raw=f"file {entry.file_serial} {entry.file_type} {' '.join(entry.errors)}"[:2000],
+            outcome=BacsReportItem.Outcome.KEPT,
+            action=(
+                f"Submission {entry.file_serial} was {'rejected' if entry.rejected else 'accepted'} with "
+                f"{entry.rejected_instructions} instructions rejected: {CARE_CHECK}. {' '.join(entry.errors)}"
+            )[:500],
+            handled_at=now,
+        )
+
+
+def report_file(report: BacsReport) -> bytes:
+    """The report file as received (kept sealed: it carries payers' account numbers)."""
+    return sealed.unseal_bytes(bytes(report.raw), keys=settings.HEARTH_BANK_DETAILS_KEYS)
+
+
+def _handle(report: BacsReport, position: int, entry: reports.ReportItem, now: datetime) -> BacsReportItem:
     item = BacsReportItem(
         report=report,
-        line=entry.line,
+        line=position,
         reference=entry.reference[:40],
         reason_code=entry.reason_code[:4],
         amount=_pounds(entry.amount_pence),
         raw=_masked(
             f"{report.kind} {entry.reference} {entry.reason_code} {entry.reason} {entry.amount_pence or ''} "
             f"{entry.due_date or ''} {entry.payer_name} {entry.payer_account_number or ''} "
-            f"{entry.new_account_number or ''}",
-            [entry.payer_account_number, entry.new_account_number],
+            f"{entry.new_account_number or ''}"
         ),
         details=_details(entry),
         handled_at=now,
@@ -201,10 +235,12 @@ class _Keep(Exception):
     """The entry cannot be acted on; the message is why (shown to care staff)."""
 
 
-def _mandate(reference: str) -> Mandate:
-    mandate = Mandate.objects.filter(reference=reference.strip()).select_related("account__customer").first()
+def _mandate(item: BacsReportItem) -> Mandate:
+    """The instruction the entry is about, recorded on the entry for care staff."""
+    mandate = Mandate.objects.filter(reference=item.reference.strip()).select_related("account__customer").first()
     if mandate is None:
-        raise _Keep(f"No Direct Debit has the reference {reference!r}.")
+        raise _Keep(f"No Direct Debit has the reference {item.reference!r}.")
+    item.mandate = mandate
     return mandate
 
 
@@ -225,8 +261,10 @@ def _collection_for(item: BacsReportItem, mandate: Mandate) -> Collection:
         candidates = candidates.filter(amount=item.amount)
     due = item.details.get("due_date") or item.details.get("original_processing_date")
     if due:
+        # ARUDD names the original processing day (day 2, the file's UHL1 date): collected the Bacs day after it.
+        # A bank quoting the collection day itself is matched as well.
         when = date.fromisoformat(due)
-        candidates = candidates.filter(collection_date=when) | candidates.filter(submission__processing_date=when)
+        candidates = candidates.filter(collection_date__in=[when, bacs_calendar.add_processing_days(when, 1)])
     collection = candidates.order_by("-collection_date", "-id").first()
     if collection is None:
         raise _Keep(
@@ -276,35 +314,51 @@ def _fee(account_id: int, collection: Collection, now: datetime) -> list[str]:
     return done
 
 
-def _re_present(collection: Collection, now: datetime) -> str:
-    """Present a returned collection once more (Bacs code 18), on the first day a new notice allows."""
+def _re_present(collection: Collection, reason: str, now: datetime) -> str:
+    """Present a returned collection once more (Bacs code 18), announced by a notice, on the first day it allows."""
     if collection.purpose == Collection.Purpose.RE_PRESENTATION:
         return "not re-presented again (it was already a re-presentation)"
-    by_post = collections.notice_reaches_by_post(collection.account)
-    today = calendar.local_date(now)
-    when = bacs_calendar.next_processing_day_on_or_after(
-        schedule.earliest_collection_after_notice(notice_sent=today, by_post=by_post)
+    account, mandate = collection.account, collection.mandate
+    when = bacs_calendar.next_processing_day_on_or_after(collections.first_day_after_notice(account=account, now=now))
+    taken = set(
+        Collection.objects.filter(mandate=mandate)
+        .exclude(status=Collection.Status.CANCELLED)
+        .values_list("collection_date", flat=True)
+    )
+    while when in taken:  # one collection a day per instruction: not on a monthly collection's day
+        when = bacs_calendar.add_processing_days(when, 1)
+    planned = collections.PlannedCollection(when, collection.amount, Collection.Purpose.RE_PRESENTATION, "18")
+    notice = collections.announce(
+        account=account,
+        planned=[planned],
+        mandate=mandate,
+        why=(
+            f"Your bank did not pay the Direct Debit of £{collection.amount:,.2f} due on "
+            f"{collection.collection_date:%-d %B %Y} ({reason.lower()}). We will ask your bank for it once more."
+        ),
+        now=now,
     )
     again = Collection.objects.create(
-        account=collection.account,
-        mandate=collection.mandate,
-        purpose=Collection.Purpose.RE_PRESENTATION,
-        transaction_code="18",
-        amount=collection.amount,
-        collection_date=when,
+        account=account,
+        mandate=mandate,
+        purpose=planned.purpose,
+        transaction_code=planned.transaction_code,
+        amount=planned.amount,
+        collection_date=planned.collection_date,
         scheduled_at=now,
         represents=collection,
-        notice=collection.notice,
+        notice=notice,
     )
-    return f"re-presented for {again.collection_date:%-d %b %Y}"
+    return f"re-presented for {again.collection_date:%-d %b %Y}, customer told"
 
 
 def _unpaid(item: BacsReportItem, now: datetime) -> str:
     action = ARUDD_ACTIONS.get(item.reason_code)
     if action is None:
         raise _Keep(f"Unknown ARUDD reason code {item.reason_code!r}.")
-    mandate = _mandate(item.reference)
+    mandate = _mandate(item)
     collection = _collection_for(item, mandate)
+    item.collection = collection
     reason = reports.ARUDD_REASONS[item.reason_code]
     done = []
     if collection.payment_id is not None:
@@ -323,7 +377,7 @@ def _unpaid(item: BacsReportItem, now: datetime) -> str:
     if action.customer_caused:
         done.extend(_fee(collection.account_id, collection, now))
     if action.re_present and not action.ends_mandate:
-        done.append(_re_present(collection, now))
+        done.append(_re_present(collection, reason, now))
     if action.ends_mandate and mandate.status in (Mandate.Status.LODGED, Mandate.Status.LIVE, Mandate.Status.PENDING):
         operations.cancel_direct_debit(
             mandate=mandate,
@@ -350,7 +404,7 @@ def _amendment(item: BacsReportItem, now: datetime) -> str:
     code = item.reason_code
     if code not in reports.ADDACS_REASONS:
         raise _Keep(f"Unknown ADDACS reason code {code!r}.")
-    mandate = _mandate(item.reference)
+    mandate = _mandate(item)
     reason = reports.ADDACS_REASONS[code]
     if code in ADDACS_CANCELS:
         if mandate.status in (Mandate.Status.CANCELLED, Mandate.Status.REJECTED):
@@ -389,13 +443,25 @@ def _amendment(item: BacsReportItem, now: datetime) -> str:
         return f"{reason}: bank details updated"
     if mandate.status != Mandate.Status.CANCELLED:
         return f"{reason}: the Direct Debit was not cancelled; nothing to do"
+    newer = (
+        Mandate.objects.filter(
+            account=mandate.account, status__in=[Mandate.Status.PENDING, Mandate.Status.LODGED, Mandate.Status.LIVE]
+        )
+        .exclude(pk=mandate.pk)
+        .first()
+    )
+    if newer is not None:  # one Direct Debit per account: the customer has set up another since
+        raise _Keep(
+            f"{reason}, but the account now pays by Direct Debit {newer.reference}: {CARE_CHECK} with the customer "
+            "which instruction to keep (the bank can be asked to cancel this one)."
+        )
     mandate.status, mandate.ended_at, mandate.end_reason = Mandate.Status.LIVE, None, ""
     mandate.save(update_fields=["status", "ended_at", "end_reason"])
     return f"{reason}: Direct Debit live again; {CARE_CHECK} the payment method and schedule"
 
 
 def _rejected_instruction(item: BacsReportItem, now: datetime) -> str:
-    mandate = _mandate(item.reference)
+    mandate = _mandate(item)
     reason = reports.AUDDIS_REASONS.get(item.reason_code, f"code {item.reason_code}")
     if mandate.status in (Mandate.Status.CANCELLED, Mandate.Status.REJECTED):
         return f"{reason}: the Direct Debit had already ended"
@@ -419,7 +485,7 @@ def replay_item(*, item: BacsReportItem, actor: User, now: datetime) -> BacsRepo
     audit.record(
         actor=actor,
         action="payments.bacs_item_replayed",
-        subject=f"{item.report.file_name} line {item.line}",
+        subject=f"{item.report.file_name} entry {item.line}",
         at=now,
         after={"outcome": result.outcome, "action": result.action},
     )
@@ -443,7 +509,7 @@ def dismiss_item(*, item: BacsReportItem, reason: str, actor: User, now: datetim
     audit.record(
         actor=actor,
         action="payments.bacs_item_dismissed",
-        subject=f"{item.report.file_name} line {item.line}",
+        subject=f"{item.report.file_name} entry {item.line}",
         at=now,
         after={"reason": reason},
     )

@@ -18,7 +18,7 @@ from django.db.models import F
 from hearth.common import calendar
 from hearth.common.bacs import calendar as bacs_calendar
 from hearth.data.accounts.models import Account
-from hearth.data.documents.models import DocumentType
+from hearth.data.documents.models import Document, DocumentType
 from hearth.data.payments.models import Collection, Mandate, PaymentArrangement
 from hearth.domain.audit import operations as audit
 from hearth.domain.billing import operations as billing_ops
@@ -63,9 +63,24 @@ def _live_mandate(account: Account) -> Mandate | None:
 
 
 def _first_code(mandate: Mandate) -> str:
-    """Bacs code 01 for a mandate's first collection, 17 after (a collection sent before counts)."""
-    sent = Collection.objects.filter(mandate=mandate).exclude(status__in=["SCHEDULED", "CANCELLED"]).exists()
-    return "17" if sent else "01"
+    """Bacs code 01 for a mandate's first collection, 17 after (one sent before, or still to be sent, counts)."""
+    earlier = Collection.objects.filter(mandate=mandate).exclude(status=Collection.Status.CANCELLED).exists()
+    return "17" if earlier else "01"
+
+
+def _not_before(dates: Sequence[date], earliest: date) -> list[date]:
+    """``dates`` moved to ``earliest`` where the notice does not allow them sooner, each still on a day of its own.
+
+    A notice that reaches the customer late (by post, over Christmas) can push the initial Direct Debit's day-16
+    collection onto or past its second; the second then follows on the next Bacs day, still well inside days 22-42.
+    """
+    moved: list[date] = []
+    for when in dates:
+        when = max(when, earliest)
+        if moved and when <= moved[-1]:
+            when = bacs_calendar.add_processing_days(moved[-1], 1)
+        moved.append(when)
+    return moved
 
 
 def plan(arrangement: PaymentArrangement, mandate: Mandate, earliest: date, count: int) -> list[PlannedCollection]:
@@ -90,7 +105,7 @@ def plan(arrangement: PaymentArrangement, mandate: Mandate, earliest: date, coun
             count=count,
             is_collection_day=day,
         )
-        dates = [max(when, earliest) for when in dates]
+        dates = _not_before(dates, earliest)
         purposes = [Collection.Purpose.INITIAL] * 2 + [Collection.Purpose.MONTHLY] * (count - 2)
     else:
         dates = schedule.monthly_collection_dates(
@@ -130,7 +145,9 @@ def _notice(
     return letters.Letter(
         account=account,
         type_code="PAYMENT_NOTICE",
-        reference=f"DDN-{account.number}-{now:%Y%m%d%H%M%S}",
+        # Unique however close together two notices are (a set-up and a re-presentation in one second): the moment
+        # it is issued and the first collection it announces; at most 40 characters with a 16-character account.
+        reference=f"DDN-{account.number}-{now:%y%m%d%H%M%S}-{first.collection_date:%y%m%d}",
         title="Your Direct Debit payments",
         paragraphs=(
             why,
@@ -152,6 +169,21 @@ def _notice(
     )
 
 
+def first_day_after_notice(*, account: Account, now: datetime) -> date:
+    """The first day a collection may be taken after a payment notice issued to ``account`` at ``now``."""
+    today = calendar.local_date(now)
+    by_post = notice_reaches_by_post(account)
+    sent = calendar.add_working_days(today, 0) if by_post else today  # letters are posted on working days
+    return schedule.earliest_collection_after_notice(notice_sent=sent, by_post=by_post)
+
+
+def announce(
+    *, account: Account, planned: Sequence[PlannedCollection], mandate: Mandate, why: str, now: datetime
+) -> Document:
+    """Issue the payment notice of ``planned`` collections (the Direct Debit Guarantee's advance notice)."""
+    return letters.issue_letter(letter=_notice(account, planned, mandate, why, now), now=now)
+
+
 def reschedule(*, account: Account, why: str, actor_label: str, now: datetime) -> list[Collection]:
     """Replace the account's scheduled collections from the first day a new notice allows, and send that notice.
 
@@ -166,10 +198,7 @@ def reschedule(*, account: Account, why: str, actor_label: str, now: datetime) -
     mandate = _live_mandate(account)
     if mandate is None:
         raise ScheduleRefused(f"Account {account.number} has no Direct Debit instruction to collect from.")
-    today = calendar.local_date(now)
-    by_post = notice_reaches_by_post(account)
-    sent = calendar.add_working_days(today, 0) if by_post else today  # letters are posted on working days
-    earliest = schedule.earliest_collection_after_notice(notice_sent=sent, by_post=by_post)
+    earliest = first_day_after_notice(account=account, now=now)
     earliest = max(earliest, mandate.live_date or earliest)
     with transaction.atomic():
         PaymentArrangement.objects.select_for_update().filter(pk=arrangement.pk).first()  # one reschedule at a time
@@ -184,7 +213,7 @@ def reschedule(*, account: Account, why: str, actor_label: str, now: datetime) -
         planned = [p for p in plan(arrangement, mandate, earliest, AHEAD) if p.collection_date not in kept]
         if not planned:
             return []
-        document = letters.issue_letter(letter=_notice(account, planned, mandate, why, now), now=now)
+        document = announce(account=account, planned=planned, mandate=mandate, why=why, now=now)
         created = Collection.objects.bulk_create(
             [
                 Collection(

@@ -64,7 +64,9 @@ def _in_chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
 def render(submission: BacsSubmission) -> bytes:
     """The submission's Standard 18 bytes, from its records alone (deterministic: the same rows, the same bytes).
 
-    The payers' account numbers are unsealed here, for this file only (never a page or a log).
+    The payers' account numbers are unsealed here, for this file only (never a page or a log). The row keeps the
+    input day (day 1); the file's UHL1 label carries the processing day (day 2), the Bacs day after it, so that the
+    collections are taken on day 3 as they were scheduled.
     """
     bacs, keys = settings.HEARTH_BACS, settings.HEARTH_BANK_DETAILS_KEYS
     records = (

@@ -302,9 +302,9 @@ def replay_item(request: CareRequest, item_id: int) -> HttpResponse:
     item = care_views._found(payment_queries.report_item_by_id(item_id), "No such entry")
     item = bacs_reports.replay_item(item=item, actor=request.user, now=timezone.now())
     if item.outcome == item.Outcome.KEPT:
-        messages.error(request, f"Still cannot act on line {item.line}: {item.action}")
+        messages.error(request, f"Still cannot act on entry {item.line}: {item.action}")
     else:
-        messages.success(request, f"Line {item.line}: {item.action}")
+        messages.success(request, f"Entry {item.line}: {item.action}")
     return redirect("care:bacs_report", report_id=item.report_id)
 
 
