@@ -35,7 +35,7 @@ def test_the_demo_bills_each_month_from_april_with_pdfs_estimates_and_direct_deb
         "3000000031": {"INV-3000000031-20260901", "INV-3000000031-20261001"},
     }
     for number, left in unpaid.items():
-        bills = Bill.objects.filter(account__number=number)
+        bills = list(Bill.objects.filter(account__number=number))
         paid = {
             entry.external_reference for entry in LedgerEntry.objects.filter(account__number=number, kind="PAYMENT")
         }
