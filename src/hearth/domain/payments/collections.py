@@ -18,6 +18,7 @@ from django.db.models import F
 from hearth.common import calendar
 from hearth.common.bacs import calendar as bacs_calendar
 from hearth.data.accounts.models import Account
+from hearth.data.billing.models import LedgerEntry
 from hearth.data.documents.models import Document, DocumentType
 from hearth.data.payments.models import Collection, Mandate, PaymentArrangement
 from hearth.domain.audit import operations as audit
@@ -154,6 +155,8 @@ def _notice(
             f"We will collect these payments by Direct Debit from the bank account ending "
             f"{mandate.account_number_last2} under the reference {mandate.reference}, which your bank statement will "
             "show beside each payment.",
+        ),
+        after_table=(
             "You are protected by the Direct Debit Guarantee: if an error is made in the amount or date of your Direct "
             "Debit, you are entitled to a full and immediate refund from your bank. You can cancel a Direct Debit at "
             "any time by contacting your bank.",
@@ -347,3 +350,25 @@ def _mark_collected(collections: Sequence[Collection]) -> None:
                 f"UPDATE {table} SET status = %s, payment_id = %s WHERE id = %s",  # noqa: S608
                 [(Collection.Status.COLLECTED, payment, pk) for pk, payment in zip(ids, payments, strict=True)],
             )
+
+
+def mark_unpaid(*, collection: Collection, description: str, outcome: str, now: datetime) -> bool:
+    """The bank took a collection back (returned unpaid, or refunded under the Guarantee): its ledger payment, if one
+    was posted, is reversed (a ``PAYMENT_REVERSAL`` whose description the customer reads), and it is ``UNPAID``.
+
+    Returns whether a payment was reversed (none was posted when it came back before its day).
+    """
+    reversed_payment = collection.payment_id is not None
+    if reversed_payment:
+        collection.reversal = LedgerEntry.objects.create(
+            account=collection.account,
+            kind=LedgerEntry.Kind.PAYMENT_REVERSAL,
+            amount=collection.amount,
+            posted_at=now,
+            description=description[:200],
+            external_reference=collection.mandate.reference,
+        )
+    collection.status = Collection.Status.UNPAID
+    collection.outcome = outcome[:300]
+    collection.save(update_fields=["status", "outcome", "reversal"])
+    return reversed_payment
