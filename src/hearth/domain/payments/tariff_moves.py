@@ -377,12 +377,3 @@ def carry_out(*, day: date, now: datetime) -> list[Outcome]:
         except TariffMoveProblem as exc:
             outcomes.append(Outcome(account=move.account, move=None, problem=str(exc)))
     return outcomes
-
-
-def pending_move(account: Account) -> TariffMove | None:
-    """The move the account has been given notice of, if any (care staff see it on the account's Payments page)."""
-    return (
-        TariffMove.objects.filter(account=account, status=TariffMove.Status.PENDING)
-        .select_related("target_tariff__product", "notice")
-        .first()
-    )
