@@ -29,6 +29,7 @@ from tests.integration.payments.account_support import (
     supply_point_of,
     tariff,
 )
+from tests.integration.payments.test_care_payments import care, words  # noqa: F401  (care is a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -263,3 +264,16 @@ def test_running_the_job_twice_changes_nothing_more():
     assert Agreement.objects.filter(supply_point=supply_point_of(account)).count() == 2
     assert TariffMove.objects.get().status == TariffMove.Status.DONE
     assert Document.objects.filter(account=account, document_type__code="NOTICE").count() == 1
+
+
+def test_care_staff_see_the_waiting_move_on_the_accounts_payments_page(care):  # noqa: F811  (the fixture)
+    standard_variable()
+    account = stopped_paying_by_direct_debit(by_email=True)
+    [outcome] = tariff_moves.give_notice(day=date(2026, 11, 3), now=at(date(2026, 11, 3)))
+    assert outcome.move is not None
+
+    page = words(care.get(f"/care/accounts/{account.number}/payments/"))
+
+    assert "Tariff move Not paying by the tariff's payment method (T&C 9.2, 10.2): to Hearth Standard Variable" in page
+    assert "on 15 Dec 2026" in page
+    assert outcome.move.notice.reference in page
