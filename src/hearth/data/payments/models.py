@@ -16,6 +16,7 @@ from hearth.data.accounts.models import Account
 from hearth.data.billing.models import Bill, LedgerEntry
 from hearth.data.documents.models import Document
 from hearth.data.metering.models import RegisterReading
+from hearth.data.tariffs.models import Tariff
 
 
 class PaymentArrangement(models.Model):
@@ -481,3 +482,44 @@ class DebtReferral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} referred £{self.amount}"
+
+
+class TariffMove(models.Model):
+    """An account moved to another tariff because it does not pay as its tariff requires (T&C 9.2, 9.2.1), after
+    42 days' notice (T&C 10.2): the notice, the day it takes effect and what happened then.
+
+    One move waits per account at a time (a constraint), so a re-run of the daily job never sends a second notice.
+    """
+
+    class Reason(models.TextChoices):
+        WRONG_PAYMENT_METHOD = "WRONG_PAYMENT_METHOD", "Not paying by the tariff's payment method (T&C 9.2, 10.2)"
+        ANNUAL_PAYMENT_MISSED = "ANNUAL_PAYMENT_MISSED", "Annual payment not made in the cooling-off period (T&C 9.2.1)"
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Notice given"
+        DONE = "DONE", "Moved"
+        CANCELLED = "CANCELLED", "Not needed any more"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="tariff_moves")
+    reason = models.CharField(max_length=24, choices=Reason.choices)
+    target_tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="+")
+    notice = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    notice_date = models.DateField(help_text="The day the notice was issued")
+    effective_date = models.DateField(help_text="42 days after the notice is deemed delivered (T&C 10.2, 22.3)")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True, help_text="When it was carried out or cancelled")
+    outcome = models.CharField(max_length=300, blank=True, help_text="What was done, or why it was not needed")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(status="PENDING"), name="tariff_move_one_pending_per_account"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_date__gt=models.F("notice_date")), name="tariff_move_effective_after_notice"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} to {self.target_tariff_id} on {self.effective_date} ({self.status})"

@@ -67,7 +67,8 @@ def _snapshot(arrangement: PaymentArrangement | None) -> dict[str, str]:
     }
 
 
-def _current_agreements(account: Account, at: datetime) -> list[Agreement]:
+def current_agreements(*, account: Account, at: datetime) -> list[Agreement]:
+    """Each current supply point's agreement in force at ``at`` (products selected: their payment rules are read)."""
     supply_points = account_queries.current_supply_points(account=account)
     agreements = []
     for supply_point in supply_points.order_by("id"):
@@ -86,11 +87,10 @@ def _current_agreements(account: Account, at: datetime) -> list[Agreement]:
 def _check_tariff_allows(account: Account, method: str, at: datetime) -> None:
     """T&C 9.2: a product sold for certain payment methods must be paid by one of them; moving to a product that
     allows another is a contract change (T&C 10.2: 42 days' notice)."""
-    for agreement in _current_agreements(account, at):
+    for agreement in current_agreements(account=account, at=at):
         product = agreement.tariff.product
-        allowed = product.payment_methods or list(methods.TARIFF_METHOD.values())
-        if not any(methods.suits_tariff(method, tariff_method) for tariff_method in allowed):
-            words = " or ".join(TariffPaymentMethod(code).label.lower() for code in allowed)
+        if not methods.product_allows(product, method):
+            words = " or ".join(TariffPaymentMethod(code).label.lower() for code in methods.product_methods(product))
             raise PaymentRefused(
                 f"{product.display_name} must be paid by {words} (T&C 9.2). To pay by "
                 f"{Method(method).label.lower()}, the account first moves to a tariff that allows it, with 42 days' "
@@ -101,7 +101,7 @@ def _check_tariff_allows(account: Account, method: str, at: datetime) -> None:
 def _fixed_term_end(account: Account, at: datetime) -> date | None:
     ends = [
         calendar.local_date(agreement.valid_to)
-        for agreement in _current_agreements(account, at)
+        for agreement in current_agreements(account=account, at=at)
         if agreement.valid_to is not None and agreement.tariff.product.kind == "FIXED"
     ]
     return min(ends) if ends else None

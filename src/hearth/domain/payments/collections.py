@@ -19,11 +19,11 @@ from hearth.common import calendar
 from hearth.common.bacs import calendar as bacs_calendar
 from hearth.data.accounts.models import Account
 from hearth.data.billing.models import LedgerEntry
-from hearth.data.documents.models import Document, DocumentType
+from hearth.data.documents.models import Delivery, Document, DocumentType
 from hearth.data.payments.models import Collection, Mandate, PaymentArrangement
 from hearth.domain.audit import operations as audit
 from hearth.domain.billing import operations as billing_ops
-from hearth.domain.documents import delivery, letters, rules
+from hearth.domain.documents import delivery, letters, post, rules
 from hearth.domain.payments import methods, schedule
 
 Method = PaymentArrangement.Method
@@ -129,9 +129,10 @@ def plan(arrangement: PaymentArrangement, mandate: Mandate, earliest: date, coun
     ]
 
 
-def notice_reaches_by_post(account: Account) -> bool:
-    """Whether a payment notice would go only by post (no login takes it by e-mail): it then needs 2 more days."""
-    notice_type = DocumentType.objects.get(code="PAYMENT_NOTICE")
+def notice_reaches_by_post(account: Account, *, type_code: str = "PAYMENT_NOTICE") -> bool:
+    """Whether a notice of ``type_code`` would go only by post (no login takes it by e-mail): it then needs 2 more
+    days."""
+    notice_type = DocumentType.objects.get(code=type_code)
     return not any(
         rules.channels_for(user=user, account=account, document_type=notice_type).email_notification
         for user in delivery.receiving_logins(account)
@@ -172,12 +173,24 @@ def _notice(
     )
 
 
+def _notice_sent(account: Account, now: datetime, type_code: str) -> tuple[date, bool]:
+    """The day a notice issued at ``now`` leaves, and whether it goes by post: letters are posted on working days."""
+    today = calendar.local_date(now)
+    by_post = notice_reaches_by_post(account, type_code=type_code)
+    return (calendar.add_working_days(today, 0) if by_post else today), by_post
+
+
 def first_day_after_notice(*, account: Account, now: datetime) -> date:
     """The first day a collection may be taken after a payment notice issued to ``account`` at ``now``."""
-    today = calendar.local_date(now)
-    by_post = notice_reaches_by_post(account)
-    sent = calendar.add_working_days(today, 0) if by_post else today  # letters are posted on working days
+    sent, by_post = _notice_sent(account, now, "PAYMENT_NOTICE")
     return schedule.earliest_collection_after_notice(notice_sent=sent, by_post=by_post)
+
+
+def notice_deemed_delivered(*, account: Account, type_code: str, now: datetime) -> date:
+    """The day a notice of ``type_code`` issued to ``account`` at ``now`` is deemed delivered (T&C 22.3): by e-mail
+    that day; by post two working days after it is posted, on the next working day."""
+    sent, by_post = _notice_sent(account, now, type_code)
+    return post.deemed_delivered(channel=Delivery.Channel.POST if by_post else Delivery.Channel.EMAIL, sent_on=sent)
 
 
 def announce(

@@ -10,7 +10,7 @@ from typing import Final
 
 from hearth.common.bacs import calendar as bacs_calendar
 from hearth.data.payments.models import PaymentArrangement
-from hearth.domain.payments import collections, late_payment, methods, refunds, reviews, submissions
+from hearth.domain.payments import collections, late_payment, methods, refunds, reviews, submissions, tariff_moves
 from hearth.domain.scheduling.jobs import DailyJob, JobReport
 
 
@@ -67,8 +67,33 @@ def chase(*, day: date, now: datetime, report: JobReport) -> None:
         report.done(refund.account.number, "Final bill issued: refund ready for approval")
 
 
+def move_tariffs(*, day: date, now: datetime, report: JobReport) -> None:
+    """Carry out the tariff moves due by ``day``, then give notice to accounts not paying as their tariff requires
+    (T&C 9.2, 9.2.1, 10.2)."""
+    for outcome in tariff_moves.carry_out(day=day, now=now):
+        if outcome.move is None:
+            report.failed(outcome.account.number, outcome.problem)
+        elif outcome.move.status == outcome.move.Status.DONE:
+            report.done(outcome.account.number, f"Moved to {outcome.move.target_tariff.code}")
+        else:
+            report.done(outcome.account.number, f"Tariff move cancelled: {outcome.move.outcome}")
+    for outcome in tariff_moves.give_notice(day=day, now=now):
+        if outcome.move is None:
+            report.failed(outcome.account.number, outcome.problem)
+        else:
+            move = outcome.move
+            report.done(
+                outcome.account.number,
+                f"Notice of a move to {move.target_tariff.code} on {move.effective_date:%-d %b %Y} "
+                f"({move.get_reason_display()})",
+            )
+
+
 COLLECT: Final = DailyJob(
     name="payments.collect", title="Direct Debit collections and the day's Bacs file", run=collect
 )
 REVIEW: Final = DailyJob(name="payments.review", title="Six-monthly Direct Debit reviews", run=review)
 CHASE: Final = DailyJob(name="payments.chase", title="Overdue bills: reminders, final notices and interest", run=chase)
+TARIFF_MOVES: Final = DailyJob(
+    name="payments.tariff_moves", title="Tariff moves for not paying by the tariff's method", run=move_tariffs
+)

@@ -9,6 +9,7 @@ from typing import Final
 
 from hearth.data.payments.models import PaymentArrangement
 from hearth.data.tariffs.models import PaymentMethod as TariffPaymentMethod
+from hearth.data.tariffs.models import Product
 
 Method = PaymentArrangement.Method
 
@@ -47,3 +48,13 @@ DEFAULT_METHOD: Final = Method.STANDARD_CREDIT
 def suits_tariff(method: str, tariff_method: str) -> bool:
     """Whether paying by ``method`` meets a tariff sold for ``tariff_method`` (T&C 9.2)."""
     return TARIFF_METHOD[Method(method)] == tariff_method
+
+
+def product_methods(product: Product) -> list[str]:
+    """The tariff payment methods ``product`` is sold for; a product naming none allows every one."""
+    return list(product.payment_methods) or list(TariffPaymentMethod.values)
+
+
+def product_allows(product: Product, method: str) -> bool:
+    """Whether an account paying by ``method`` meets ``product``'s payment rule (T&C 9.2)."""
+    return any(suits_tariff(method, tariff_method) for tariff_method in product_methods(product))

@@ -20,6 +20,7 @@ from hearth.data.payments.models import (
     Mandate,
     PaymentArrangement,
     Refund,
+    TariffMove,
 )
 from hearth.domain.payments import arrangements, methods
 
@@ -145,3 +146,12 @@ def open_refunds() -> list[Refund]:
 
 def refund_by_id(refund_id: int) -> Refund | None:
     return Refund.objects.filter(pk=refund_id).select_related("account__customer").first()
+
+
+def pending_tariff_move(account: Account) -> TariffMove | None:
+    """The tariff move the account has been given notice of and that is still to come (T&C 9.2, 10.2)."""
+    return (
+        TariffMove.objects.filter(account=account, status=TariffMove.Status.PENDING)
+        .select_related("target_tariff__product", "notice")
+        .first()
+    )

@@ -293,3 +293,18 @@ def place_on_tariff(
             + (f" to {clash.valid_to.isoformat()}." if clash.valid_to else " with no end.")
         )
     return Agreement.objects.create(supply_point=supply_point, tariff=tariff, valid_from=valid_from, valid_to=valid_to)
+
+
+@transaction.atomic
+def end_agreement(*, agreement: Agreement, ends_at: datetime) -> Agreement:
+    """End ``agreement`` at ``ends_at`` (its period becomes ``[valid_from, ends_at)``), so another can follow it.
+
+    :raises TariffRefused: ``ends_at`` not after the agreement's start, or later than the end it already has.
+    """
+    if ends_at <= agreement.valid_from:
+        raise TariffRefused(f"valid_to: {agreement} cannot end before it starts.")
+    if agreement.valid_to is not None and ends_at > agreement.valid_to:
+        raise TariffRefused(f"valid_to: {agreement} already ends at {agreement.valid_to.isoformat()}.")
+    agreement.valid_to = ends_at
+    agreement.save(update_fields=["valid_to"])
+    return agreement

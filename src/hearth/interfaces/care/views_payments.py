@@ -53,6 +53,7 @@ def _account_page(request: CareRequest, account: Account, claim_form: IndemnityC
             "method_label": payment_ops.Method(method).label,
             "is_direct_debit": method in methods.DIRECT_DEBIT_METHODS,
             "mandate": payment_queries.current_mandate(account),
+            "tariff_move": payment_queries.pending_tariff_move(account),
             "balance_words": payment_ops.balance_words(balance),
             "upcoming": list(payment_queries.upcoming_collections(account)[:12]),
             "collections": payment_queries.collection_history(account),

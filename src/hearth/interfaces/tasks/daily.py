@@ -33,6 +33,7 @@ DAILY_JOBS: list[DailyJob] = [
     DailyJob("billing.bill_run", "Bill every period that has ended", billing_jobs.bill_run),
     payments_jobs.REVIEW,
     payments_jobs.CHASE,
+    payments_jobs.TARIFF_MOVES,
     DailyJob("documents.deliver_pending", "Send the document e-mails still waiting", documents_jobs.deliver_pending),
     DailyJob("documents.print_batch", "Make the day's print batch for the post", documents_jobs.print_batch),
 ]
