@@ -29,17 +29,15 @@ name does not contain "bench". DEBUG is off, as in production (HEARTH_DEBUG=0 un
 """
 
 import argparse
-import gc
 import hashlib
 import itertools
 import json
 import random
-import resource
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -329,46 +327,6 @@ def _analyze() -> None:
 
 
 # --- Measuring ---------------------------------------------------------------------------------------------------
-
-
-class _QueryCounter:
-    """A ``connection.execute_wrapper`` that counts the SQL statements sent."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
-def _reset_peak_memory() -> bool:
-    """Reset the process's peak RSS (Linux: VmHWM), so the next reading is this stage's own peak."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def _memory_mb(name: str) -> float:
-    """VmHWM (peak) or VmRSS (now) in MB; the process's lifetime peak where /proc is not there."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(f"{name}:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-def _stage_memory(stage: Callable[[], Any]) -> tuple[Any, dict[str, float | None]]:
-    """Run ``stage``; the process's RSS when it began and its peak during it (None where it cannot be reset)."""
-    gc.collect()
-    reset = _reset_peak_memory()
-    start = _memory_mb("VmRSS")
-    result = stage()
-    return result, {"start_mb": start, "peak_mb": max(start, _memory_mb("VmHWM")) if reset else None}
 
 
 # --- The limit: the same rows read raw, the same arithmetic in one pass, the same rows written raw --------------
@@ -873,7 +831,7 @@ def _bill_run(kind_of: dict[int, str], chunk_size: int) -> tuple[dict[str, Any],
 
     from hearth.domain.billing import runs as billing_runs
 
-    counter = _QueryCounter()
+    counter = support.QueryCounter()
     marks: list[tuple[int, float]] = []
 
     def progress(_: int) -> None:
@@ -1002,7 +960,7 @@ def _pdf_stage(run: Any, sample_size: int) -> dict[str, Any]:
     warm_input = billing_invoice.typst_input(billing_invoice.invoice_of(bills[0]))
     compiler.compile(sys_inputs={"invoice": warm_input})  # fonts loaded once, as the engine's kept compiler does
     billing_invoice.render_invoice_pdf(bills[0])
-    counter = _QueryCounter()
+    counter = support.QueryCounter()
     bare = attach = 0.0
     documents = []
     for data, bill in zip(inputs, attach_bills, strict=True):
@@ -1088,17 +1046,17 @@ def main() -> None:
         from hearth.data.accounts.models import Account
 
         kind_of = dict(zip(Account.objects.order_by("number").values_list("pk", flat=True), kinds, strict=True))
-        (limit, limit_totals), limit_memory = _stage_memory(_limit)
+        (limit, limit_totals), limit_memory = support.stage_memory(_limit)
         limit["arithmetic"] = "plain Python Decimal over lists (numpy is not installed)"
         limit["write"] = (
             f"{'COPY' if connection.vendor == 'postgresql' else 'executemany'} into the real tables, one transaction "
             "with its foreign keys checked, rolled back"
         )
         _vacuum_billing_tables()
-        (run_figures, run), run_memory = _stage_memory(lambda: _bill_run(kind_of, chunk_size))
+        (run_figures, run), run_memory = support.stage_memory(lambda: _bill_run(kind_of, chunk_size))
         cross_check = _cross_check(run, limit, limit_totals)
         try:
-            pdf, pdf_memory = _stage_memory(lambda: _pdf_stage(run, arguments.pdf_sample))
+            pdf, pdf_memory = support.stage_memory(lambda: _pdf_stage(run, arguments.pdf_sample))
         except Exception as exc:  # the figures above still stand; say why this one is missing
             pdf, pdf_memory = {"error": f"{type(exc).__name__}: {exc}"}, {}
 
@@ -1121,7 +1079,7 @@ def main() -> None:
                 "limit": limit_memory,
                 "run": run_memory,
                 "pdf": pdf_memory,
-                "process_max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "process_max_rss_mb": support.process_max_rss_mb(),
             },
             "projected_seconds": {str(size): round(size / rate, 1) for size in (10_000, 100_000)},
         }

@@ -16,6 +16,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from hearth.common import sealed
+
 
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
@@ -322,8 +324,12 @@ HEARTH_TWILIO_WEBHOOK_URL = _env("HEARTH_TWILIO_WEBHOOK_URL")
 # Fernet keys, newest first (rotate by putting a new key in front). The demo derives one from the demo secret key.
 _DEMO_BANK_DETAILS_KEY = base64.urlsafe_b64encode(hashlib.sha256(DEMO_SECRET_KEY.encode()).digest()).decode()
 HEARTH_BANK_DETAILS_KEYS = [k for k in _env("HEARTH_BANK_DETAILS_KEYS", _DEMO_BANK_DETAILS_KEY).split(",") if k]
-if PRODUCTION and _DEMO_BANK_DETAILS_KEY in HEARTH_BANK_DETAILS_KEYS:
+if PRODUCTION and (not HEARTH_BANK_DETAILS_KEYS or _DEMO_BANK_DETAILS_KEY in HEARTH_BANK_DETAILS_KEYS):
     raise ImproperlyConfigured("HEARTH_BANK_DETAILS_KEYS must be set to the supplier's own Fernet keys in production.")
+try:
+    sealed.check_keys(HEARTH_BANK_DETAILS_KEYS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"HEARTH_BANK_DETAILS_KEYS: {exc}") from exc
 # The supplier's Bacs identity: its Service User Number and the bank account collections are paid into.
 HEARTH_BACS = {
     "service_user_number": _env("HEARTH_BACS_SUN", "999999"),

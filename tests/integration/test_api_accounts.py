@@ -134,12 +134,14 @@ def test_a_gas_account_lists_its_meter_point_and_meters(client, household, key):
 
 def test_a_meter_exchange_lists_both_meters_and_a_move_out_closes_the_property(client, build, household, key):
     old = household.electricity_meter
-    Meter.objects.filter(pk=old.pk).update(removed_at=build.now())
+    # Fixed dates inside the supply [1 Jan, 1 Dec 2026), so the test does not depend on today's date.
+    exchanged_at = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    Meter.objects.filter(pk=old.pk).update(installed_at=datetime(2026, 1, 1, tzinfo=UTC), removed_at=exchanged_at)
     new = accounts_ops.install_meter(
         supply_point=old.supply_point,
         serial_number="NEW0001",
         kind=Meter.Kind.SMART,
-        installed_at=build.now(),
+        installed_at=exchanged_at,
         registers=[("DY", Register.Rate.DAY), ("NT", Register.Rate.NIGHT)],
     )
     Supply.objects.filter(account=household.electricity).update(valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 1))

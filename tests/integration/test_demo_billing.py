@@ -27,9 +27,30 @@ def test_the_demo_bills_each_month_from_april_with_pdfs_estimates_and_direct_deb
         assert [bill.period_start_date for bill in bills] == [date(2026, month, 1) for month in range(4, 11)]
         assert [bill.issue_date for bill in bills] == [date(2026, month, 2) for month in range(5, 12)]
         assert all(bill.document is not None for bill in bills)
-        # Paid by Direct Debit on each due date; October's bill (due 16 November) is still owed.
-        assert billing_queries.balance_of(bills[-1].account) == bills[-1].total
-        assert LedgerEntry.objects.filter(account=bills[-1].account, kind=LedgerEntry.Kind.PAYMENT).count() == 6
+
+    # The bakery's electricity and Sam Patel pay each bill by bank transfer on its due date. October's bills (due 16
+    # November) are not due yet; Sam has left September's (due 16 October) unpaid.
+    unpaid = {
+        "2000000021": {"INV-2000000021-20261001"},
+        "3000000031": {"INV-3000000031-20260901", "INV-3000000031-20261001"},
+    }
+    for number, left in unpaid.items():
+        bills = list(Bill.objects.filter(account__number=number))
+        paid = {
+            entry.external_reference for entry in LedgerEntry.objects.filter(account__number=number, kind="PAYMENT")
+        }
+        assert paid == {f"BANK-{bill.reference}" for bill in bills if bill.reference not in left}
+        assert billing_queries.balance_of(bills[0].account) == sum(
+            (bill.total for bill in bills if bill.reference in left), Decimal("0.00")
+        )
+
+    # Direct Debit accounts pay a collection a month from May on their payment day (the 5th, or the bakery's gas on
+    # the 20th), moved to the next Bacs day: 5 May ... 5 November for the household (7), 20 May ... 20 October for the
+    # bakery (6); every payment is a collected collection's.
+    for number, expected in {"1000000011": 7, "1000000012": 7, "2000000022": 6}.items():
+        payments = LedgerEntry.objects.filter(account__number=number, kind="PAYMENT")
+        assert payments.count() == expected
+        assert all(entry.collection.mandate.account.number == number for entry in payments)
 
     # Only the household's electricity misses its latest reading, so only that bill is estimated.
     estimated = set(Bill.objects.filter(is_estimated=True).values_list("reference", flat=True))

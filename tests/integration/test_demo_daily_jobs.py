@@ -1,7 +1,9 @@
 """`make run` runs the day's jobs once after loading the demo (`hearth run_daily`), and the demo stays as the README
 tells: on Tuesday 1 December 2026 the loader bills April to October (each month's run comes on the 2nd of the next),
 the daily bill run bills November, which ended that day (the household's electricity estimated: its meter has no
-reading for 1 December), and the day's print batch takes Sam Patel's two letters (no activated login, so by post).
+reading for 1 December), the payments jobs review the three Direct Debits (six months since sign-up) and remind Sam
+Patel of the bill he left unpaid and the household of the gas bill its returned collection left unpaid, and the
+day's print batch takes Sam's three letters (no activated login, so by post).
 """
 
 from datetime import UTC, date, datetime
@@ -58,12 +60,16 @@ def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sa
     assert sorted(Delivery.objects.filter(print_batch=batch).values_list("document__reference", flat=True)) == [
         "INV-3000000031-20261001",
         "INV-3000000031-20261101",
+        "REM-INV-3000000031-20261001",  # October's bill, due 16 November: 15 days overdue, past the 7-day reminder
     ]
     assert not Delivery.objects.filter(channel=Delivery.Channel.EMAIL, status__in=["PENDING", "RETRYING"]).exists()
     runs = {run.job: (run.status, run.done_count, run.failed_count) for run in JobRun.objects.all()}
     assert runs == {
+        "payments.collect": ("FINISHED", 0, 0),  # the next collections are on 7 December, input on 3 December
         "billing.bill_run": ("FINISHED", 5, 0),
+        "payments.review": ("FINISHED", 3, 0),
+        "payments.chase": ("FINISHED", 2, 0),
         "documents.deliver_pending": ("FINISHED", 0, 0),
-        "documents.print_batch": ("FINISHED", 2, 0),
+        "documents.print_batch": ("FINISHED", 3, 0),
     }
     assert "Daily jobs for Tuesday 1 December 2026" in out.getvalue()

@@ -1,4 +1,5 @@
-"""Production settings refuse the demo secret key and DEBUG, and `hearth check --deploy` is clean for them."""
+"""Production settings refuse the demo secret key, the demo bank-details key and DEBUG, and `hearth check --deploy` is
+clean for them."""
 
 import os
 import secrets
@@ -6,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 
 PRODUCTION_ENV = {
     "HEARTH_ENV": "production",
@@ -13,6 +15,7 @@ PRODUCTION_ENV = {
     "HEARTH_ALLOWED_HOSTS": "portal.supplier.example",
     "EMAIL_HOST": "smtp.supplier.example",
     "DATABASE_URL": "sqlite:///:memory:",
+    "HEARTH_BANK_DETAILS_KEYS": Fernet.generate_key().decode(),
 }
 
 
@@ -37,6 +40,7 @@ def test_check_deploy_is_clean_for_production_settings(tmp_path):
         ({"HEARTH_SECRET_KEY": "too-short"}, "HEARTH_SECRET_KEY"),
         ({"HEARTH_DEBUG": "true"}, "HEARTH_DEBUG"),
         ({"EMAIL_HOST": ""}, "EMAIL_HOST"),
+        ({"HEARTH_BANK_DETAILS_KEYS": ""}, "HEARTH_BANK_DETAILS_KEYS"),
     ],
 )
 def test_production_refuses_to_start_with_demo_defaults(tmp_path, override, complaint):
@@ -53,6 +57,45 @@ def test_production_refuses_the_demo_secret_key(tmp_path):
     result = _hearth(["check"], {**PRODUCTION_ENV, "HEARTH_SECRET_KEY": settings.DEMO_SECRET_KEY}, tmp_path)
     assert result.returncode != 0
     assert "HEARTH_SECRET_KEY" in result.stderr
+
+
+def _demo_bank_details_key(tmp_path) -> str:
+    """The key the demo seals bank details with, as the demo's own settings give it."""
+    shown = _hearth(
+        ["shell", "-c", "from django.conf import settings; print(settings.HEARTH_BANK_DETAILS_KEYS[0])"], {}, tmp_path
+    )
+    assert shown.returncode == 0, shown.stderr
+    return shown.stdout.split()[-1]  # after the shell's own line about the objects it imported
+
+
+def test_production_refuses_the_demo_bank_details_key_even_as_an_older_key(tmp_path):
+    demo = _demo_bank_details_key(tmp_path)
+    own = PRODUCTION_ENV["HEARTH_BANK_DETAILS_KEYS"]
+    for keys in (demo, f"{own},{demo}"):
+        result = _hearth(["check"], {**PRODUCTION_ENV, "HEARTH_BANK_DETAILS_KEYS": keys}, tmp_path)
+        assert result.returncode != 0, keys
+        assert "HEARTH_BANK_DETAILS_KEYS must be set to the supplier's own Fernet keys" in result.stderr
+
+
+def test_production_refuses_a_bank_details_key_set_to_nothing(tmp_path):
+    for nothing in ("", ","):
+        result = _hearth(["check"], {**PRODUCTION_ENV, "HEARTH_BANK_DETAILS_KEYS": nothing}, tmp_path)
+        assert result.returncode != 0, repr(nothing)
+        assert "HEARTH_BANK_DETAILS_KEYS" in result.stderr
+
+
+def test_production_accepts_a_new_key_in_front_of_an_older_one(tmp_path):
+    keys = f"{Fernet.generate_key().decode()},{PRODUCTION_ENV['HEARTH_BANK_DETAILS_KEYS']}"
+    result = _hearth(["check"], {**PRODUCTION_ENV, "HEARTH_BANK_DETAILS_KEYS": keys}, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("environment", [{}, PRODUCTION_ENV])
+def test_a_bank_details_key_that_is_not_a_fernet_key_refuses_to_start(tmp_path, environment):
+    keys = f"{Fernet.generate_key().decode()},not-a-fernet-key"
+    result = _hearth(["check"], {**environment, "HEARTH_BANK_DETAILS_KEYS": keys}, tmp_path)
+    assert result.returncode != 0
+    assert "HEARTH_BANK_DETAILS_KEYS: Key 2 is not a Fernet key" in result.stderr
 
 
 @pytest.mark.parametrize("value", ["39,5", "395", "abc"])

@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from hearth.data.audit.models import AuditEvent
-from hearth.data.documents.models import Delivery, Document, DocumentType
+from hearth.data.documents.models import Delivery, DeliveryRule, Document, DocumentType
 from hearth.data.identity.models import AccountLink, User
 from hearth.domain.billing import invoice as billing_invoice
 from hearth.domain.billing import runs as billing_runs
@@ -57,11 +57,15 @@ def scripted_mail(settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
 
 def document_of(
-    site: Site, *, reference: str = "INV-DELIVERY-1", amount: Decimal | None = Decimal("180.18")
+    site: Site,
+    *,
+    reference: str = "INV-DELIVERY-1",
+    amount: Decimal | None = Decimal("180.18"),
+    type_code: str = DocumentType.INVOICE,
 ) -> Document:
     return documents_ops.store_document(
         account=site.electricity,
-        type_code=DocumentType.INVOICE,
+        type_code=type_code,
         reference=reference,
         issued_at=NOW,
         issue_date=date(2026, 11, 2),
@@ -148,6 +152,53 @@ def test_a_login_asking_for_other_types_by_post_does_not_get_this_one_by_post(bu
     planned = documents_delivery.plan_deliveries(document=document_of(household), now=NOW)
 
     assert summary(planned) == {("EMAIL", "ann@example.com", True)}
+
+
+def switched_off(user: User, site: Site, type_code: str) -> None:
+    """A stored rule with every channel off, as the rules page never writes for a type that must be delivered (one
+    kept from before the type had to be, or written around the page)."""
+    DeliveryRule.objects.create(
+        user=user,
+        account=site.electricity,
+        document_type=DocumentType.objects.get(code=type_code),
+        email_notification=False,
+        email_attachment=False,
+        post=False,
+        updated_at=NOW,
+    )
+
+
+def test_a_document_that_must_be_delivered_goes_by_post_to_a_login_whose_stored_rule_has_every_channel_off(
+    build: Builder, household: Site
+) -> None:
+    ann = build.activated_login("ann@example.com", household.electricity)
+    build.activated_login("bob@example.com", household.electricity)
+    switched_off(ann, household, DocumentType.NOTICE)
+    assert DocumentType.objects.get(code=DocumentType.NOTICE).must_be_delivered
+
+    planned = documents_delivery.plan_deliveries(
+        document=document_of(household, reference="NOT-DELIVERY-1", amount=None, type_code=DocumentType.NOTICE),
+        now=NOW,
+    )
+
+    # Bob's e-mail as his default rule says; Ann's share is the account's letter.
+    assert summary(planned) == {("EMAIL", "bob@example.com", False), ("POST", billing_address(household), False)}
+
+
+def test_a_document_that_need_not_be_delivered_reaches_no_one_whose_rule_has_every_channel_off(
+    build: Builder, household: Site
+) -> None:
+    ann = build.activated_login("ann@example.com", household.electricity)
+    build.activated_login("bob@example.com", household.electricity)
+    switched_off(ann, household, DocumentType.STATEMENT)
+    assert not DocumentType.objects.get(code=DocumentType.STATEMENT).must_be_delivered
+
+    planned = documents_delivery.plan_deliveries(
+        document=document_of(household, reference="STA-DELIVERY-1", amount=None, type_code=DocumentType.STATEMENT),
+        now=NOW,
+    )
+
+    assert summary(planned) == {("EMAIL", "bob@example.com", False)}
 
 
 def test_planning_again_plans_nothing_more_even_after_a_resend(build: Builder, household: Site) -> None:

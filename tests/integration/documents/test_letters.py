@@ -92,7 +92,11 @@ def test_a_letter_prints_its_title_every_paragraph_and_table_cell_and_the_custom
     document = letters.issue_letter(letter=advance_notice(account), now=NOW, deliver=False)
 
     text = printed(document, tmp_path)
-    assert "Your Direct Debit advance notice" in text
+    # The header names the type; the title is said once, as the subject line under the greeting.
+    assert text.words.count("Payment notice") == 1
+    assert text.words.count("Your Direct Debit advance notice") == 1
+    lines = [row for row in text.rows if row]
+    assert lines[lines.index("Dear Jo Bloggs,") + 1] == "Your Direct Debit advance notice"
     for paragraph in (*PARAGRAPHS, *AFTER_TABLE):
         assert paragraph in text
     for row in (TABLE.header, *TABLE.rows):
@@ -100,7 +104,6 @@ def test_a_letter_prints_its_title_every_paragraph_and_table_cell_and_the_custom
     assert text.on_a_row("Jo Bloggs")
     for address_line in (street, "Leeds", "LS1 4AP"):
         assert text.on_a_row(address_line)
-    assert "Dear Jo Bloggs," in text
     for label, value in (("Account number", account.number), *FACTS):
         assert text.on_a_row(f"{label} {value}"), label
     assert "Reference DDN-0001" in text

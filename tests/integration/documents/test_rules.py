@@ -25,7 +25,9 @@ from tests.integration.conftest import PASSWORD, Builder, Site, sign_in
 SETTINGS = "/your-details/delivery-settings/"
 RULES = "/your-details/delivery-settings/rules/"
 CHANNELS = ("email_notification", "email_attachment", "post")
-TYPES_IN_MENU_ORDER = ["INVOICE", "CREDIT_NOTE", "STATEMENT", "LETTER", "NOTICE"]
+DOCUMENTS_TYPES_IN_MENU_ORDER = ["INVOICE", "CREDIT_NOTE", "STATEMENT", "LETTER", "NOTICE"]
+"""The documents area's own types; other areas (payments) add theirs in their migrations, and every test here holds
+whatever types there are."""
 
 # (e-mail notification, PDF attached, post) for a login that never changed anything: the issue's "e-mail with PDF
 # attached for invoices" (a credit note is an invoice's twin), a plain e-mail for the rest, no paper by default.
@@ -36,6 +38,13 @@ DEFAULTS = {
     "LETTER": (True, False, False),
     "NOTICE": (True, False, False),
 }
+PLAIN_EMAIL = (True, False, False)
+"""The default of every type not named in DEFAULTS: "a plain e-mail for the rest"."""
+
+
+def _defaults() -> dict[str, tuple[bool, bool, bool]]:
+    """Every document type there is, as a login that never changed anything gets it."""
+    return {code: DEFAULTS.get(code, PLAIN_EMAIL) for code in DocumentType.objects.values_list("code", flat=True)}
 
 
 def _text(response) -> str:
@@ -44,7 +53,7 @@ def _text(response) -> str:
 
 def _ticks(**chosen: tuple[bool, bool, bool]) -> dict[str, tuple[bool, bool, bool]]:
     """Every type as it is by default, with the types named here ticked as given."""
-    return {**DEFAULTS, **chosen}
+    return {**_defaults(), **chosen}
 
 
 def _form(account: Account, ticks: dict[str, tuple[bool, bool, bool]]) -> dict[str, str]:
@@ -99,10 +108,11 @@ def jo(build: Builder, household: Site) -> User:
 
 
 def test_a_new_login_gets_invoices_by_email_with_the_pdf_attached_and_nothing_by_post(jo, household):
-    assert _as_stored(jo, household.electricity) == DEFAULTS
-    assert [row.document_type.code for row in rules.rules_of(user=jo, account=household.electricity)] == (
-        TYPES_IN_MENU_ORDER
-    )
+    types = list(DocumentType.objects.all())
+    assert _as_stored(jo, household.electricity) == _defaults()
+    in_menu = [row.document_type.code for row in rules.rules_of(user=jo, account=household.electricity)]
+    assert in_menu == [t.code for t in sorted(types, key=lambda t: (t.position, t.pk))]
+    assert [code for code in in_menu if code in DEFAULTS] == DOCUMENTS_TYPES_IN_MENU_ORDER
     assert all(row.is_default for row in rules.rules_of(user=jo, account=household.electricity))
     notice = DocumentType.objects.get(code=DocumentType.NOTICE)
     assert rules.channels_for(user=jo, account=household.electricity, document_type=notice) == rules.Channels(
@@ -111,13 +121,16 @@ def test_a_new_login_gets_invoices_by_email_with_the_pdf_attached_and_nothing_by
 
     page = _signed_in(jo.email).get(SETTINGS)
     assert page.status_code == 200
-    assert _settings_rows(page) == {
+    shown = _settings_rows(page)
+    assert shown == {t.plural_name: _yes_no(_defaults()[t.code]) for t in types}
+    documents_own = {
         "Invoices": ("Yes", "Yes", "No"),
         "Credit notes": ("Yes", "Yes", "No"),
         "Statements": ("Yes", "No", "No"),
         "Letters": ("Yes", "No", "No"),
         "Notices": ("Yes", "No", "No"),
     }
+    assert {name: shown[name] for name in documents_own} == documents_own
 
 
 def test_your_details_shows_the_login_and_its_accounts_and_leads_to_delivery_settings(jo, household):
@@ -161,7 +174,7 @@ def test_the_rules_page_without_javascript_shows_the_boxes_ticked_as_the_rules_a
     page = client.get(RULES, {"account": household.electricity.pk})
     html = page.content.decode()
     assert page.status_code == 200
-    for code, boxes in DEFAULTS.items():
+    for code, boxes in _defaults().items():
         for channel, ticked in zip(CHANNELS, boxes, strict=True):
             box = re.search(rf'<input[^>]*name="{code}__{channel}"[^>]*>', html)
             assert box is not None, (code, channel)
@@ -169,7 +182,7 @@ def test_the_rules_page_without_javascript_shows_the_boxes_ticked_as_the_rules_a
     cancel = re.search(r'<a[^>]*href="([^"]+)"[^>]*>Cancel</a>', html)
     assert cancel is not None
     assert cancel.group(1).replace("&amp;", "&") == f"{SETTINGS}?account={household.electricity.pk}"
-    assert _as_stored(jo, household.electricity) == DEFAULTS
+    assert _as_stored(jo, household.electricity) == _defaults()
 
 
 def test_a_notice_cannot_be_switched_off_on_every_channel_and_the_page_says_why(jo, household):
@@ -190,7 +203,7 @@ def test_a_notice_cannot_be_switched_off_on_every_channel_and_the_page_says_why(
     assert "field-error" not in invoices
     assert "There is a problem" in html
     # Nothing is stored, not even the allowed invoice change, and nothing is audited.
-    assert _as_stored(jo, household.electricity) == DEFAULTS
+    assert _as_stored(jo, household.electricity) == _defaults()
     assert AuditEvent.objects.count() == events
 
     # Post alone, or e-mail alone, is enough.
@@ -207,13 +220,50 @@ def test_a_type_that_need_not_be_delivered_may_have_every_channel_off(jo, househ
     assert set(refused.value.problems) == {"NOTICE"}
 
 
+def test_every_type_the_supplier_must_deliver_refuses_every_channel_off_and_every_other_type_allows_it(jo, household):
+    types = list(DocumentType.objects.all())
+    assert DocumentType.objects.get(code=DocumentType.NOTICE).must_be_delivered
+    off = rules.Channels(email_notification=False, email_attachment=False, post=False)
+    for document_type in types:
+        if document_type.must_be_delivered:
+            with pytest.raises(rules.RulesRefused) as refused:
+                rules.apply_rules(
+                    user=jo,
+                    account=household.electricity,
+                    chosen={document_type.code: off},
+                    actor=jo,
+                    now=timezone.now(),
+                )
+            assert set(refused.value.problems) == {document_type.code}
+            assert (
+                f"{document_type.plural_name} must reach you by e-mail or by post"
+                in (refused.value.problems[document_type.code])
+            )
+        else:
+            rules.apply_rules(
+                user=jo, account=household.electricity, chosen={document_type.code: off}, actor=jo, now=timezone.now()
+            )
+    may_be_off = {t.code for t in types if not t.must_be_delivered}
+    assert _as_stored(jo, household.electricity) == _ticks(**dict.fromkeys(may_be_off, (False, False, False)))
+
+    # The page says so under each type that must be delivered, and under no other.
+    response = _signed_in(jo.email).post(
+        RULES, _form(household.electricity, dict.fromkeys(_defaults(), (False, False, False)))
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    for document_type in types:
+        fieldset = html.split(f"<legend>{document_type.plural_name}</legend>", 1)[1].split("</fieldset>", 1)[0]
+        assert ("field-error" in fieldset) == document_type.must_be_delivered, document_type.code
+
+
 def test_a_pdf_cannot_be_attached_to_an_email_that_is_not_sent(jo, household):
     client = _signed_in(jo.email)
     response = client.post(RULES, _form(household.electricity, _ticks(INVOICE=(False, True, False))))
     assert response.status_code == 400
     invoices = response.content.decode().split("<legend>Invoices</legend>", 1)[1].split("</fieldset>", 1)[0]
     assert "a PDF can only be attached to an e-mail" in _text_of(invoices)
-    assert _as_stored(jo, household.electricity) == DEFAULTS
+    assert _as_stored(jo, household.electricity) == _defaults()
 
     with pytest.raises(rules.RulesRefused) as refused:
         rules.apply_rules(
@@ -247,7 +297,7 @@ def test_each_of_three_logins_of_an_organisation_sees_and_saves_only_its_own_rul
     chosen = {
         emails[0]: _ticks(INVOICE=(True, True, True)),
         emails[1]: _ticks(INVOICE=(False, False, False), STATEMENT=(False, False, True)),
-        emails[2]: DEFAULTS,  # leaves everything as it is
+        emails[2]: _defaults(),  # leaves everything as it is
     }
     for email in emails:
         client = _signed_in(email)
@@ -280,7 +330,7 @@ def test_a_login_with_two_accounts_chooses_rules_per_account(jo, household):
     gas_rules = _ticks(INVOICE=(True, False, True))
     assert client.post(RULES, _form(household.gas, gas_rules)).status_code == 302
     assert _as_stored(jo, household.gas) == gas_rules
-    assert _as_stored(jo, household.electricity) == DEFAULTS
+    assert _as_stored(jo, household.electricity) == _defaults()
     assert _settings_rows(client.get(SETTINGS, {"account": household.gas.pk}))["Invoices"] == ("Yes", "No", "Yes")
     assert _settings_rows(client.get(SETTINGS, {"account": household.electricity.pk}))["Invoices"] == (
         "Yes",
@@ -334,7 +384,7 @@ def test_another_logins_rules_are_never_reachable_by_address(build, jo, househol
     for nonsense in ("abc", "999999", "-1"):
         assert client.get(SETTINGS, {"account": nonsense}).status_code == 404
     assert DeliveryRule.objects.count() == 0
-    assert _as_stored(jo, household.electricity) == DEFAULTS
+    assert _as_stored(jo, household.electricity) == _defaults()
     with pytest.raises(rules.RulesRefused):
         rules.apply_rules(
             user=oscar,
@@ -422,7 +472,7 @@ def test_apply_without_the_forms_csrf_token_is_refused(jo, household):
     client.force_login(jo)
     chosen = _ticks(INVOICE=(False, False, True))
     assert client.post(RULES, _form(household.electricity, chosen)).status_code == 403
-    assert _as_stored(jo, household.electricity) == DEFAULTS
+    assert _as_stored(jo, household.electricity) == _defaults()
 
     page = client.get(RULES, {"account": household.electricity.pk}).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)

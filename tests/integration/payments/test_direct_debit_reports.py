@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
+from hearth.common import sealed
 from hearth.common.bacs import reports, standard18
 from hearth.data.billing.models import AdditionalCharge, LedgerEntry
 from hearth.data.documents.models import Document
@@ -322,7 +324,9 @@ def test_an_addacs_transfer_moves_the_instruction_and_the_next_file_collects_fro
     paid.mandate.refresh_from_db()
     assert item.outcome == BacsReportItem.Outcome.APPLIED
     assert paid.mandate.sort_code == sort_code
-    assert arrangements.account_number_of(paid.mandate) == (number or JO.number)
+    assert sealed.unseal(paid.mandate.account_number_sealed, keys=settings.HEARTH_BANK_DETAILS_KEYS) == (
+        number or JO.number
+    )
     assert paid.mandate.account_number_last2 == (number or JO.number)[-2:]
     result = _submit(date(2027, 2, 25))  # collects Monday 1 March
     assert result is not None

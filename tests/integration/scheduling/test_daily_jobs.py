@@ -107,11 +107,14 @@ def test_running_the_daily_jobs_twice_for_a_day_makes_its_bills_and_its_print_ba
     assert {subject for _, subject, _ in messages_of(batched_once)} == expected
     assert (batched_again.done_count, batched_again.failed_count) == (0, 0)
 
-    assert first.splitlines()[:4] == [
+    assert first.splitlines()[:7] == [
         "Daily jobs for Monday 7 December 2026",
-        "[1/3] Bill every period that has ended (billing.bill_run) ... finished, 6 done, 0 failed",
-        "[2/3] Send the document e-mails still waiting (documents.deliver_pending) ... finished, nothing to do",
-        "[3/3] Make the day's print batch for the post (documents.print_batch) ... finished, 6 done, 0 failed",
+        "[1/6] Direct Debit collections and the day's Bacs file (payments.collect) ... finished, nothing to do",
+        "[2/6] Bill every period that has ended (billing.bill_run) ... finished, 6 done, 0 failed",
+        "[3/6] Six-monthly Direct Debit reviews (payments.review) ... finished, nothing to do",
+        "[4/6] Overdue bills: reminders, final notices and interest (payments.chase) ... finished, nothing to do",
+        "[5/6] Send the document e-mails still waiting (documents.deliver_pending) ... finished, nothing to do",
+        "[6/6] Make the day's print batch for the post (documents.print_batch) ... finished, 6 done, 0 failed",
     ]
     assert f"billing.bill_run                           0       0  Finished (run {billing_again.pk})" in second
 

@@ -130,4 +130,7 @@ def test_what_cannot_be_run_is_refused_before_anything_runs(test_jobs, args, mes
 def test_the_help_lists_the_daily_jobs_by_name():
     parser = run_daily_command.Command().create_parser("hearth", "run_daily")
     help_text = " ".join(parser.format_help().split())
-    assert "billing.bill_run, documents.deliver_pending, documents.print_batch" in help_text
+    assert (
+        "payments.collect, billing.bill_run, payments.review, payments.chase, documents.deliver_pending, "
+        "documents.print_batch" in help_text
+    )

@@ -47,6 +47,9 @@ FIXED_CHARGES: Final = {
 DEFAULT_PAYMENT_TERMS_DAYS: Final = 14
 """Days from issue to the due date for an account without a billing arrangement (the arrangement's default)."""
 
+LEDGER_BATCH: Final = 1000
+"""Ledger entries written to a statement when many are posted at once."""
+
 
 class BillingError(Exception):
     """The bill cannot be made; the message is the reason shown in run reports and to care staff."""
@@ -92,6 +95,28 @@ def _required_reason(reason: str) -> str:
 # --- The ledger ----------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class PaymentReceived:
+    """A payment to record: the account it pays, how much, its bank or card reference and why it is recorded."""
+
+    account: Account
+    amount: Decimal
+    reference: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Reduction:
+    """An amount (positive pounds) to take off an account's balance, with what the ledger and the audit say of it."""
+
+    account: Account
+    kind: LedgerEntry.Kind
+    amount: Decimal
+    description: str
+    reason: str
+    external_reference: str
+
+
 def record_payment(
     *, account: Account, amount: Decimal, reference: str, reason: str, actor: User | None, now: datetime
 ) -> LedgerEntry:
@@ -101,16 +126,8 @@ def record_payment(
 
     :raises BillingRefused: an amount that is not a positive sum in whole pence.
     """
-    reference = reference.strip()
-    return post_payment(
-        account=account,
-        amount=amount,
-        description="Payment received" + (f" ({reference})" if reference else ""),
-        reference=reference,
-        reason=reason,
-        actor=actor,
-        now=now,
-    )
+    payment = PaymentReceived(account=account, amount=amount, reference=reference, reason=reason)
+    return record_payments(payments=[payment], actor=actor, now=now)[0]
 
 
 def post_payment(
@@ -129,18 +146,37 @@ def post_payment(
 
     :raises BillingRefused: an amount that is not a positive sum in whole pence.
     """
-    paid = _positive_pennies(amount, "payment")
-    return _post_reduction(
+    reduction = _Reduction(
         account=account,
         kind=LedgerEntry.Kind.PAYMENT,
-        amount=paid,
+        amount=_positive_pennies(amount, "payment"),
         description=description,
         reason=reason.strip(),
         external_reference=reference.strip(),
-        action="billing.payment_recorded",
-        actor=actor,
-        now=now,
     )
+    return _post_reductions([reduction], action="billing.payment_recorded", actor=actor, now=now)[0]
+
+
+def record_payments(*, payments: Sequence[PaymentReceived], actor: User | None, now: datetime) -> list[LedgerEntry]:
+    """Many payments at once (a day's Direct Debits), each recorded as :func:`record_payment` records one: its own
+    ledger entry and audit event, all written together in a few statements in one transaction.
+
+    :raises BillingRefused: an amount that is not a positive sum in whole pence; nothing is recorded.
+    """
+    reductions = []
+    for payment in payments:
+        reference = payment.reference.strip()
+        reductions.append(
+            _Reduction(
+                account=payment.account,
+                kind=LedgerEntry.Kind.PAYMENT,
+                amount=_positive_pennies(payment.amount, "payment"),
+                description="Payment received" + (f" ({reference})" if reference else ""),
+                reason=payment.reason.strip(),
+                external_reference=reference,
+            )
+        )
+    return _post_reductions(reductions, action="billing.payment_recorded", actor=actor, now=now)
 
 
 def record_credit(*, account: Account, amount: Decimal, reason: str, actor: User, now: datetime) -> LedgerEntry:
@@ -148,56 +184,53 @@ def record_credit(*, account: Account, amount: Decimal, reason: str, actor: User
 
     :raises BillingRefused: no reason, or an amount that is not a positive sum in whole pence.
     """
-    credit = _positive_pennies(amount, "credit")
-    return _post_reduction(
+    credit = _Reduction(
         account=account,
         kind=LedgerEntry.Kind.CREDIT,
-        amount=credit,
+        amount=_positive_pennies(amount, "credit"),
         description="Credit",
         reason=_required_reason(reason),
         external_reference="",
-        action="billing.credit_recorded",
-        actor=actor,
-        now=now,
     )
+    return _post_reductions([credit], action="billing.credit_recorded", actor=actor, now=now)[0]
 
 
-def _post_reduction(
-    *,
-    account: Account,
-    kind: LedgerEntry.Kind,
-    amount: Decimal,
-    description: str,
-    reason: str,
-    external_reference: str,
-    action: str,
-    actor: User | None,
-    now: datetime,
-) -> LedgerEntry:
-    """Post ``amount`` off the account's balance (stored negative) and audit it, in one transaction."""
-    with transaction.atomic():
-        entry = LedgerEntry.objects.create(
-            account=account,
-            kind=kind,
-            amount=-amount,
+def _post_reductions(
+    reductions: Sequence[_Reduction], *, action: str, actor: User | None, now: datetime
+) -> list[LedgerEntry]:
+    """Post each amount off its account's balance (stored negative) and audit each, in one transaction."""
+    entries = [
+        LedgerEntry(
+            account=reduction.account,
+            kind=reduction.kind,
+            amount=-reduction.amount,
             posted_at=now,
-            description=description,
-            reason=reason[:300],
+            description=reduction.description,
+            reason=reduction.reason[:300],
             recorded_by=actor,
-            external_reference=external_reference[:64],
+            external_reference=reduction.external_reference[:64],
         )
-        after = {"amount": str(amount), "reason": entry.reason}
-        if external_reference:
+        for reduction in reductions
+    ]
+    events = []
+    for reduction, entry in zip(reductions, entries, strict=True):
+        after = {"amount": str(reduction.amount), "reason": entry.reason}
+        if reduction.external_reference:
             after["reference"] = entry.external_reference
-        audit.record(
-            actor=actor,
-            action=action,
-            subject=f"account {account.number}",
-            customer=account.customer,
-            at=now,
-            after=after,
+        events.append(
+            audit.event(
+                actor=actor,
+                action=action,
+                subject=f"account {reduction.account.number}",
+                customer_id=reduction.account.customer_id,
+                at=now,
+                after=after,
+            )
         )
-    return entry
+    with transaction.atomic():
+        LedgerEntry.objects.bulk_create(entries, batch_size=LEDGER_BATCH)
+        audit.record_all(events)
+    return entries
 
 
 # --- Additional charges and interest ------------------------------------------------------------------------------

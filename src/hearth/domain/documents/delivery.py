@@ -5,7 +5,9 @@ Who receives a document: the account's portal logins (``User.Kind.CUSTOMER``) th
 login care staff created but whose owner never signed in and accepted the Conditions of Use has not taken up
 e-billing (FAQ 6: "your account won't be activated until you log in"), and its address was never shown to work.
 An account with no such login gets the document by post, to its billing address, as does any account one of whose
-logins asks for post; the account has one letter per document however many logins ask for it.
+logins asks for post; the account has one letter per document however many logins ask for it. A document the supplier
+must deliver (``DocumentType.must_be_delivered``) reaches every login: one whose stored rule has every channel off (a
+rule kept from before the type had to be delivered, or written around the rules page) is sent the letter instead.
 
 Planning writes one PENDING row per e-mail and letter, idempotently (the ``delivery_automatic_*`` constraints);
 :func:`dispatch` then hands the e-mails, once the transaction commits, to ``settings.HEARTH_DELIVERY_DISPATCHER``:
@@ -109,18 +111,21 @@ def _create_once(delivery: Delivery) -> bool:
 
 def plan_deliveries(*, document: Document, now: datetime) -> list[Delivery]:
     """The document's automatic deliveries, PENDING: an e-mail to each receiving login whose rules ask for e-mail
-    (with the PDF attached if they say so), and one letter when any of them asks for post or there is none.
+    (with the PDF attached if they say so), and one letter when any of them asks for post, when there is none, or
+    when a document that must be delivered would otherwise reach one of them by no channel.
 
     Planning again plans only what is missing, so a re-run never sends twice. Returns the deliveries written now,
     for :func:`dispatch`.
     """
     account = Account.objects.select_related("billing_property").get(pk=document.account_id)
+    document_type = document.document_type
     logins = receiving_logins(account)
     wanted: list[Delivery] = []
     wants_post = not logins
     for user in logins:
-        channels = delivery_rules.channels_for(user=user, account=account, document_type=document.document_type)
-        wants_post = wants_post or channels.post
+        channels = delivery_rules.channels_for(user=user, account=account, document_type=document_type)
+        unreached = document_type.must_be_delivered and not channels.reaches_customer
+        wants_post = wants_post or channels.post or unreached
         if channels.email_notification:
             wanted.append(
                 Delivery(

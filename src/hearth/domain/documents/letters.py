@@ -22,7 +22,7 @@ from django.db import transaction
 
 from hearth.common.calendar import local_date
 from hearth.data.accounts.models import Account
-from hearth.data.documents.models import Document
+from hearth.data.documents.models import Document, DocumentType
 from hearth.domain.documents import delivery as documents_delivery
 from hearth.domain.documents import operations as documents_ops
 from hearth.domain.documents import printing as documents_printing
@@ -53,7 +53,8 @@ class Letter:
     """What one letter or notice to an account's customer says, and how it is filed.
 
     ``type_code`` names a ``DocumentType`` (its delivery rules decide who receives it); ``reference`` is printed on
-    it and identifies it. The customer's name, postal address and account number, the greeting and the supplier's
+    it and identifies it; the page's header names the type, and ``title`` is the subject line under the greeting.
+    The customer's name, postal address and account number, the greeting and the supplier's
     contact details are printed from the account and the brand. ``paragraphs`` come before ``table``, and
     ``after_table`` after it; ``facts`` are label and value pairs shown in a box beside the address. ``amount`` and
     the period (end exclusive) are filed with the document for searching; print them as facts if the customer should
@@ -106,12 +107,22 @@ def _table(table: Table | None) -> dict[str, Any] | None:
 
 
 def typst_input(letter: Letter, *, issue_date: date) -> str:
-    """The JSON ``templates/letter.typ`` reads from ``sys.inputs.letter``: the letter as it is printed."""
+    """The JSON ``templates/letter.typ`` reads from ``sys.inputs.letter``: the letter as it is printed.
+
+    The header names the document's type ("Payment notice"), and the letter's own title is its subject line, under
+    the greeting, so the page says each once.
+
+    :raises LetterRefused: if ``type_code`` names no document type.
+    """
     account = Account.objects.select_related("customer", "billing_property").get(pk=letter.account.pk)
+    document_type = DocumentType.objects.filter(code=letter.type_code).first()
+    if document_type is None:
+        raise LetterRefused(f"There is no document type {letter.type_code!r}.")
     brand = documents_printing.brand()
     clause = f"This notice is sent under your Terms & Conditions (clause {letter.clause})." if letter.clause else ""
     data = {
-        "title": letter.title,
+        "title": document_type.name,
+        "subject": letter.title,
         "reference": letter.reference,
         "issue_date": documents_printing.day_words(issue_date),
         "brand": brand,
@@ -154,8 +165,8 @@ def issue_letter(*, letter: Letter, now: datetime, deliver: bool = True) -> Docu
     Issued before under its reference, the stored document is returned and nothing is planned again.
 
     :raises LetterRefused: if the letter has no reference, title or paragraph, a table row differs in width from its
-        header, its period ends before it starts, or its reference belongs to another account's or type's document.
-    :raises DocumentRefused: if ``type_code`` names no document type.
+        header, its period ends before it starts, its reference belongs to another account's or type's document,
+        or ``type_code`` names no document type.
     """
     problem = _problem(letter)
     if problem is not None:

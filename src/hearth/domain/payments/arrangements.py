@@ -31,7 +31,15 @@ BACS_NAME_LENGTH: Final = 18
 
 
 class PaymentRefused(Exception):
-    """The payment change cannot be made; the message says why in words the customer or care staff understand."""
+    """The payment change cannot be made; the message says why in words the customer or care staff understand.
+
+    ``field`` names what was typed wrong (``holder_name``, ``sort_code``, ``account_number``), so a form can show
+    the message beside it; None when the refusal is about the account, not what was typed.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,20 +244,16 @@ def checked_bank_details(details: BankDetails) -> BankDetails:
     """
     holder = _bacs_text(details.holder_name, BACS_NAME_LENGTH)
     if not holder:
-        raise PaymentRefused("Give the name on the bank account, as the bank has it.")
+        raise PaymentRefused("Give the name on the bank account, as the bank has it.", field="holder_name")
     result = modulus.check(details.sort_code, details.account_number)
     if not result.valid:
-        raise PaymentRefused(result.reason)
+        # A pair that does not match is shown at the account number, the one more often mistyped.
+        raise PaymentRefused(result.reason, field=result.field or "account_number")
     return BankDetails(holder_name=holder, sort_code=result.sort_code, account_number=result.account_number)
 
 
 def seal_account_number(account_number: str) -> str:
     return sealed.seal(account_number, keys=settings.HEARTH_BANK_DETAILS_KEYS)
-
-
-def account_number_of(mandate: Mandate) -> str:
-    """The mandate's full account number, for the Bacs file only (never a page or a log)."""
-    return sealed.unseal(mandate.account_number_sealed, keys=settings.HEARTH_BANK_DETAILS_KEYS)
 
 
 def _mandate_reference(account: Account) -> str:

@@ -32,7 +32,7 @@ from django.db import IntegrityError, transaction
 from hearth.common import calendar, sealed
 from hearth.common.bacs import calendar as bacs_calendar
 from hearth.common.bacs import reports
-from hearth.data.billing.models import AdditionalCharge, LedgerEntry
+from hearth.data.billing.models import AdditionalCharge
 from hearth.data.identity.models import User
 from hearth.data.payments.models import BacsReport, BacsReportItem, Collection, Mandate
 from hearth.data.tariffs.models import Agreement
@@ -361,19 +361,13 @@ def _unpaid(item: BacsReportItem, now: datetime) -> str:
     item.collection = collection
     reason = reports.ARUDD_REASONS[item.reason_code]
     done = []
-    if collection.payment_id is not None:
-        collection.reversal = LedgerEntry.objects.create(
-            account=collection.account,
-            kind=LedgerEntry.Kind.PAYMENT_REVERSAL,
-            amount=collection.amount,
-            posted_at=now,
-            description=f"Direct Debit returned unpaid: {reason}",
-            external_reference=mandate.reference,
-        )
+    if collections.mark_unpaid(
+        collection=collection,
+        description=f"Direct Debit returned unpaid: {reason}",
+        outcome=f"Returned unpaid: {reason} (ARUDD {item.reason_code})",
+        now=now,
+    ):
         done.append(f"payment of £{collection.amount} reversed")
-    collection.status = Collection.Status.UNPAID
-    collection.outcome = f"Returned unpaid: {reason} (ARUDD {item.reason_code})"
-    collection.save(update_fields=["status", "outcome", "reversal"])
     if action.customer_caused:
         done.extend(_fee(collection.account_id, collection, now))
     if action.re_present and not action.ends_mandate:

@@ -12,11 +12,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 
 from hearth.common import calendar
 from hearth.common.bacs import calendar as bacs_calendar
 from hearth.data.accounts.models import Account
+from hearth.data.billing.models import LedgerEntry
 from hearth.data.documents.models import Document, DocumentType
 from hearth.data.payments.models import Collection, Mandate, PaymentArrangement
 from hearth.domain.audit import operations as audit
@@ -33,6 +35,10 @@ TOP_UP_BELOW: Final = 3
 """The daily job adds collections when fewer than this many are still to come."""
 
 NOTICE_CLAUSE: Final = "9.1"
+
+POSTED_AT_A_TIME: Final = 5000
+"""Collections paid in one transaction: few commits (each waits for the disk), locks held briefly, and the lot's ids
+well within the parameters a statement takes (32,766 on SQLite from 3.32)."""
 
 
 class ScheduleRefused(Exception):
@@ -149,6 +155,8 @@ def _notice(
             f"We will collect these payments by Direct Debit from the bank account ending "
             f"{mandate.account_number_last2} under the reference {mandate.reference}, which your bank statement will "
             "show beside each payment.",
+        ),
+        after_table=(
             "You are protected by the Direct Debit Guarantee: if an error is made in the amount or date of your Direct "
             "Debit, you are entitled to a full and immediate refund from your bank. You can cancel a Direct Debit at "
             "any time by contacting your bank.",
@@ -275,26 +283,92 @@ def top_up_schedule(*, account: Account, now: datetime) -> list[Collection]:
 
 
 def post_collected(*, day: date, now: datetime) -> list[Collection]:
-    """Collections sent to the bank whose day has come are paid: each posts one ledger payment (its own day)."""
+    """Collections sent to the bank whose day has come are paid: each posts one ledger payment (its own day).
+
+    ``POSTED_AT_A_TIME`` at a time, each lot in its own transaction: its collections are locked, those still
+    ``SUBMITTED`` get their payment (a ledger entry and its audit event each, written together) and are marked
+    ``COLLECTED`` with it, so a run racing this one finds them paid and pays none twice.
+    """
     done: list[Collection] = []
-    due = Collection.objects.filter(status=Collection.Status.SUBMITTED, collection_date__lte=day).select_related(
-        "account__customer", "mandate"
+    due = list(
+        Collection.objects.filter(status=Collection.Status.SUBMITTED, collection_date__lte=day)
+        .order_by("collection_date", "id")
+        .values_list("id", flat=True)
     )
-    for collection in due.order_by("collection_date", "id"):
+    for start in range(0, len(due), POSTED_AT_A_TIME):
         with transaction.atomic():
-            locked = Collection.objects.select_for_update().get(pk=collection.pk)
-            if locked.status != Collection.Status.SUBMITTED:
-                continue
-            entry = billing_ops.record_payment(
-                account=collection.account,
-                amount=collection.amount,
-                reference=collection.mandate.reference,
-                reason="Direct Debit collected",
+            locked = list(
+                Collection.objects.select_for_update(of=("self",))
+                .filter(pk__in=due[start : start + POSTED_AT_A_TIME], status=Collection.Status.SUBMITTED)
+                .select_related("account")
+                .annotate(mandate_reference=F("mandate__reference"))
+                .order_by("collection_date", "id")
+            )
+            if not locked:
+                continue  # another run paid the whole lot
+            entries = billing_ops.record_payments(
+                payments=[
+                    billing_ops.PaymentReceived(
+                        account=collection.account,
+                        amount=collection.amount,
+                        reference=collection.mandate_reference,
+                        reason="Direct Debit collected",
+                    )
+                    for collection in locked
+                ],
                 actor=None,
                 now=now,
             )
-            locked.status = Collection.Status.COLLECTED
-            locked.payment = entry
-            locked.save(update_fields=["status", "payment"])
-            done.append(locked)
+            for collection, entry in zip(locked, entries, strict=True):
+                collection.status = Collection.Status.COLLECTED
+                collection.payment = entry
+            _mark_collected(locked)
+            done.extend(locked)
     return done
+
+
+def _mark_collected(collections: Sequence[Collection]) -> None:
+    """Write each collection's status and its own payment, by id, in one go.
+
+    ``bulk_update`` would write each row's payment as a branch of a CASE, costing more to build than the payment
+    itself. PostgreSQL takes the ids and payments as two arrays in one UPDATE (a statement per row is parsed and
+    planned each time there); SQLite runs one prepared UPDATE over them all.
+    """
+    table = Collection._meta.db_table
+    ids = [collection.pk for collection in collections]
+    payments = [collection.payment_id for collection in collections]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} SET status = %s, payment_id = paid.payment_id "  # noqa: S608
+                "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::bigint[]) AS payment_id) AS paid "
+                f"WHERE {table}.id = paid.id",
+                [Collection.Status.COLLECTED, ids, payments],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, payment_id = %s WHERE id = %s",  # noqa: S608
+                [(Collection.Status.COLLECTED, payment, pk) for pk, payment in zip(ids, payments, strict=True)],
+            )
+
+
+def mark_unpaid(*, collection: Collection, description: str, outcome: str, now: datetime) -> bool:
+    """The bank took a collection back (returned unpaid, or refunded under the Guarantee): its ledger payment, if one
+    was posted, is reversed (a ``PAYMENT_REVERSAL`` whose description the customer reads), and it is ``UNPAID``.
+
+    Returns whether a payment was reversed (none was posted when it came back before its day).
+    """
+    reversed_payment = collection.payment_id is not None
+    if reversed_payment:
+        collection.reversal = LedgerEntry.objects.create(
+            account=collection.account,
+            kind=LedgerEntry.Kind.PAYMENT_REVERSAL,
+            amount=collection.amount,
+            posted_at=now,
+            description=description[:200],
+            external_reference=collection.mandate.reference,
+        )
+    collection.status = Collection.Status.UNPAID
+    collection.outcome = outcome[:300]
+    collection.save(update_fields=["status", "outcome", "reversal"])
+    return reversed_payment

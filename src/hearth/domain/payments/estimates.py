@@ -3,8 +3,8 @@
 Direct Debit amounts, the annual payment in advance and the Direct Debit simulator all start from here: each current
 supply point's annual consumption (its EAC/AQ, or Ofgem's typical value) spread over the months by the seasonal
 profile (``common/profile.py``, the same one estimated readings use), priced at the unit rates and standing charge in
-force now, with VAT as billing charges it. Prices in force now are the best information (Ofgem SLC 27): a known
-future price change is not anticipated.
+force now, with VAT (and, for a business above de minimis, the Climate Change Levy) as billing charges them. Prices
+in force now are the best information (Ofgem SLC 27): a known future price change is not anticipated.
 """
 
 import itertools
@@ -150,7 +150,9 @@ def annual_estimate(*, account: Account, at: datetime) -> AnnualEstimate:
             vat = calculation.supply_vat_rate(
                 fuel=calculation.Fuel(item.fuel.lower()), is_business=is_business, daily_average_kwh=kwh / days
             )
-            pence = kwh * item.pence_per_kwh + days * item.pence_per_day
+            # A business supply above de minimis also pays the Climate Change Levy on its energy, as its bills do.
+            levy = calculation.CCL_RATE_POUNDS_PER_KWH * _PENCE if vat == calculation.STANDARD_VAT_RATE else 0
+            pence = kwh * (item.pence_per_kwh + levy) + days * item.pence_per_day
             cost += to_pennies(pence / _PENCE * (1 + vat))
             kwh_total += kwh
         months.append(MonthCost(month=start, kwh=kwh_total.quantize(Decimal("0.1")), cost=cost))

@@ -11,7 +11,6 @@ from django.db import transaction
 
 from hearth.common import calendar
 from hearth.data.accounts.models import Account
-from hearth.data.billing.models import LedgerEntry
 from hearth.data.identity.models import User
 from hearth.data.payments.models import Collection, IndemnityClaim, Mandate, PaymentArrangement
 from hearth.domain.audit import operations as audit
@@ -177,17 +176,12 @@ def record_indemnity_claim(
         if IndemnityClaim.objects.filter(collection=locked).exists():
             raise PaymentRefused("This collection's indemnity claim is already recorded.")
         reason = DDICA_REASONS[reason_code]
-        locked.reversal = LedgerEntry.objects.create(
-            account=locked.account,
-            kind=LedgerEntry.Kind.PAYMENT_REVERSAL,
-            amount=locked.amount,
-            posted_at=now,
+        collections.mark_unpaid(
+            collection=locked,
             description=f"Direct Debit refunded by your bank (indemnity claim: {reason.lower()})",
-            external_reference=locked.mandate.reference,
+            outcome=f"Indemnity claim (DDICA {reason_code}): {reason}",
+            now=now,
         )
-        locked.status = Collection.Status.UNPAID
-        locked.outcome = f"Indemnity claim (DDICA {reason_code}): {reason}"
-        locked.save(update_fields=["reversal", "status", "outcome"])
         if not is_false_claim:
             billing_ops.record_credit(
                 account=locked.account,

@@ -34,13 +34,19 @@ REFUND_DAYS: Final = 28
 """T&C 12.4: a refund is usually paid within 28 days of the request."""
 
 RECENT_READING_DAYS: Final = 14
-"""T&C 12.1 asks for a "recent" reading: one taken in the last 14 days (Hearth's reading of "recent")."""
+"""T&C 12.1 asks for a "recent" reading: one taken in the last 14 days, counted in days, so a reading taken at any
+time 14 days ago still counts (Hearth's reading of "recent")."""
 
 Destination = Refund.Destination
 
 
 class RefundRefused(Exception):
-    """The refund cannot be asked for or approved; the message says why in plain words."""
+    """The refund cannot be asked for or approved; the message says why in plain words, and ``field`` which of the
+    bank details typed is wrong (None when the refusal is not about them)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +56,13 @@ class RefundQuote:
     credit: Decimal
     kept_back: Decimal
     amount: Decimal
+    monthly_direct_debit: Decimal | None
     needs_reading: bool
     waits_for_final_bill: bool
 
 
 def _recent_reading(account: Account, now: datetime) -> RegisterReading | None:
-    since = now - timedelta(days=RECENT_READING_DAYS)
+    since = calendar.day_starts_at(calendar.local_date(now) - timedelta(days=RECENT_READING_DAYS))
     return (
         RegisterReading.objects.filter(
             register__meter__supply_point__supplies__account=account,
@@ -68,22 +75,34 @@ def _recent_reading(account: Account, now: datetime) -> RegisterReading | None:
     )
 
 
-def _switching_away(account: Account) -> bool:
-    """An account whose supply has ended (or is ending) and whose final bill is not yet issued (T&C 12.3)."""
+def _leaving(account: Account) -> bool:
+    """An account whose supply has ended (or is ending): a leaver, refunded under T&C 12.3."""
     ending = account.status == Account.Status.CLOSED or account.supplies.filter(valid_to__isnull=False).exists()
-    if not ending or account.supplies.filter(valid_to__isnull=True).exists():
-        return False
-    return not Bill.objects.filter(account=account, is_final=True, status=Bill.Status.ISSUED).exists()
+    return ending and not account.supplies.filter(valid_to__isnull=True).exists()
+
+
+def _switching_away(account: Account) -> bool:
+    """A leaver whose final bill is not yet issued (T&C 12.3)."""
+    return _leaving(account) and not _final_bill_issued(account)
+
+
+def _final_bill_issued(account: Account) -> bool:
+    return Bill.objects.filter(account=account, is_final=True, status=Bill.Status.ISSUED).exists()
 
 
 def quote(*, account: Account, now: datetime) -> RefundQuote:
-    """What the customer would get back if they asked now (T&C 12.1-12.3)."""
+    """What the customer would get back if they asked now (T&C 12.1-12.3).
+
+    A leaver is refunded after the final bill, whose closing reading (from the new supplier) stands for the recent
+    reading of 12.1, and is not a current Direct Debit customer, so 12.2 keeps nothing back.
+    """
     balance = billing_queries.balance_of(account)
     credit = -balance if balance < 0 else Decimal("0.00")
+    leaving = _leaving(account)
     arrangement = PaymentArrangement.objects.filter(account=account).first()
     monthly = (
         arrangement.regular_amount
-        if arrangement is not None and arrangement.method in methods.MONTHLY_METHODS
+        if not leaving and arrangement is not None and arrangement.method in methods.MONTHLY_METHODS
         else None
     )
     amount, kept_back = schedule.refund_amount(credit=credit, monthly_direct_debit=monthly)
@@ -91,8 +110,9 @@ def quote(*, account: Account, now: datetime) -> RefundQuote:
         credit=credit,
         kept_back=kept_back,
         amount=amount,
-        needs_reading=not estimates.meter_is_smart(account) and _recent_reading(account, now) is None,
-        waits_for_final_bill=_switching_away(account),
+        monthly_direct_debit=monthly,
+        needs_reading=not leaving and not estimates.meter_is_smart(account) and _recent_reading(account, now) is None,
+        waits_for_final_bill=leaving and not _final_bill_issued(account),
     )
 
 
@@ -122,7 +142,7 @@ def request_refund(
     if offer.amount <= 0 and not offer.waits_for_final_bill:
         raise RefundRefused(
             f"Your credit of £{offer.credit:,.2f} is no more than one month's Direct Debit "
-            f"(£{offer.kept_back:,.2f}), which we keep to cover your next bill (T&C 12.2)."
+            f"(£{offer.monthly_direct_debit or 0:,.2f}), which we keep to cover your next bill (T&C 12.2)."
         )
     sort_code, sealed_number, last2, address = "", "", "", ""
     if destination == Destination.DIRECT_DEBIT_ACCOUNT:
@@ -141,7 +161,7 @@ def request_refund(
         try:
             checked = arrangements.checked_bank_details(bank_details)
         except arrangements.PaymentRefused as exc:
-            raise RefundRefused(str(exc)) from exc
+            raise RefundRefused(str(exc), field=exc.field) from exc
         sort_code, last2 = checked.sort_code, checked.account_number[-2:]
         sealed_number = arrangements.seal_account_number(checked.account_number)
         payee_name = checked.holder_name

@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from hearth.data.accounts.models import Account
 from hearth.data.payments.models import DirectDebitReview, PaymentArrangement
 from hearth.domain.billing import queries as billing_queries
-from hearth.domain.payments import collections, estimates, methods, schedule
+from hearth.domain.documents import letters
+from hearth.domain.payments import collections, estimates, methods, operations, schedule
 
 REVIEW_EVERY_DAYS: Final = 182
 """T&C 9.4.4 "at least once every six months": a review is due 182 days after the last (or after sign-up)."""
@@ -88,23 +89,47 @@ def review_account(*, account: Account, today: date, now: datetime) -> DirectDeb
                 why = (
                     f"We have reviewed your Direct Debit (T&C 9.4.4). We expect your energy to cost "
                     f"£{estimate.annual_cost:,.2f} over the next 12 months, and your balance is "
-                    f"{_balance_words(balance)}, so your monthly payment changes from £{current:,.2f} to "
+                    f"{operations.balance_words(balance)}, so your monthly payment changes from £{current:,.2f} to "
                     f"£{outcome.new_amount:,.2f}."
                 )
                 made = collections.reschedule(account=account, why=why, actor_label="six-monthly review", now=now)
                 review.notice = made[0].notice if made else None
-                review.save(update_fields=["notice"])
+            if annual:
+                review.notice = letters.issue_letter(letter=_reconciliation(account, balance, today), now=now)
+            review.save(update_fields=["notice"])
     except IntegrityError:
         return DirectDebitReview.objects.get(account=account, review_date=today)
     return review
 
 
-def _balance_words(balance: Decimal) -> str:
+def _reconciliation(account: Account, balance: Decimal, today: date) -> letters.Letter:
+    """T&C 9.4.2: every six months an annual payer is told where their balance stands and what happens next."""
     if balance > 0:
-        return f"£{balance:,.2f} to pay"
-    if balance < 0:
-        return f"£{-balance:,.2f} in credit"
-    return "£0.00"
+        next_step = (
+            f"Your account has £{balance:,.2f} to pay: your use has been more than your annual payment covered. "
+            "Please pay it by card in your online account (Payments → Pay by card) or by bank transfer."
+        )
+    elif balance < 0:
+        next_step = (
+            f"Your account is £{-balance:,.2f} in credit. We carry it forward to your next bills, or you can ask "
+            "for it back in your online account (Payments → Ask for a refund)."
+        )
+    else:
+        next_step = "Your account is exactly up to date: nothing is owed either way."
+    return letters.Letter(
+        account=account,
+        type_code="PAYMENT_NOTICE",
+        reference=f"REC-{account.number}-{today:%Y%m%d}",
+        title="Your six-monthly payment review",
+        paragraphs=(
+            "You pay for your energy once a year in advance. Every six months we compare what you paid with what "
+            "you used and tell you where your balance stands (T&C 9.4.2).",
+            next_step,
+        ),
+        facts=(("Balance", operations.balance_words(balance)), ("Reviewed on", f"{today:%-d %B %Y}")),
+        amount=abs(balance),
+        clause="9.4.2",
+    )
 
 
 def arrangements_due(today: date) -> list[PaymentArrangement]:

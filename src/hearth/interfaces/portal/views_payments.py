@@ -8,6 +8,7 @@ last two digits.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,6 +34,11 @@ Method = PaymentArrangement.Method
 
 def _can_manage(request: PortalRequest) -> bool:
     return request.link.role in MANAGERS
+
+
+def _refused(form: Form, exc: payment_ops.PaymentRefused | refunds.RefundRefused) -> None:
+    """The refusal beside the field it is about (and so in the summary too), or in the summary alone."""
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
 
 
 @access.account_page()
@@ -89,7 +95,7 @@ def direct_debit(request: PortalRequest) -> HttpResponse:
                 now=timezone.now(),
             )
         except payment_ops.PaymentRefused as exc:
-            form.add_error(None, str(exc))
+            _refused(form, exc)
         else:
             return redirect("portal:payments")
     return render(request, "portal/payments/direct_debit.html", {"form": form, **views._account_context(request)})
@@ -98,8 +104,10 @@ def direct_debit(request: PortalRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.account_page(*MANAGERS)
 def payment_day(request: PortalRequest) -> HttpResponse:
-    """Change the day of the month the Direct Debit is taken (T&C 9.1.6: from the third payment on)."""
+    """Change the day of the month the Direct Debit is taken (T&C 9.1.6: from the third payment on); before then the
+    page says why it cannot yet."""
     form = PaymentDayForm(request.POST or None)
+    taken = payment_queries.payments_taken(request.account)
     if request.method == "POST" and form.is_valid():
         try:
             payment_ops.change_payment_day(
@@ -118,6 +126,8 @@ def payment_day(request: PortalRequest) -> HttpResponse:
         {
             "form": form,
             "arrangement": payment_queries.arrangement_of(request.account),
+            "allowed": schedule.payment_day_change_allowed(payments_taken=taken),
+            "refused": schedule.PAYMENT_DAY_CHANGE_REFUSED,
             **views._account_context(request),
         },
     )
@@ -148,7 +158,7 @@ def refund(request: PortalRequest) -> HttpResponse:
                 now=now,
             )
         except refunds.RefundRefused as exc:
-            form.add_error(None, str(exc))
+            _refused(form, exc)
         else:
             return redirect("portal:payments")
     return render(
