@@ -119,7 +119,7 @@ class Day:
     def after_kill(self) -> None:
         """What six hours do to a run whose process died: the scheduler then lets the day run again."""
         earlier = "datetime(started_at, '-7 hours')" if self.copy.sqlite_path else "started_at - interval '7 hours'"
-        self.copy.rows(f"UPDATE scheduling_jobrun SET started_at = {earlier} WHERE status = 'RUNNING'")  # noqa: S608
+        self.copy.rows(f"UPDATE scheduling_jobrun SET started_at = {earlier} WHERE status = 'RUNNING' RETURNING id")  # noqa: S608
         assert self.state()["collections in two records"] == 0
         assert self.state()["submissions"] <= 1
 
