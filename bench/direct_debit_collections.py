@@ -337,7 +337,7 @@ def _limit_submission(cursor: Any, folder: Path, collection_day: date) -> tuple[
         service_user_name=bacs["service_user_name"],
         originating_sort_code=bacs["sort_code"],
         originating_account_number=bacs["account_number"],
-        processing_date=PROCESSING_DAY,
+        processing_date=bacs_calendar.add_processing_days(PROCESSING_DAY, 1),  # the UHL1 label: Bacs day 2
         file_serial=f"{PROCESSING_DAY:%y%m%d}",
         instructions=[instruction(row, code, amount) for row, code, amount, _ in records],
     )
