@@ -144,7 +144,8 @@ def test_a_second_start_while_the_first_runs_is_refused_saying_who_started_it_wh
     [(_, _, message)] = items(job_run)
     assert message == (
         "Test the scheduler for 7 December 2026 is already running: started at 06:00 on 7 December 2026 by a test. "
-        "Wait for it to finish, then run it again if needed."
+        "Wait for it to finish, then run it again if needed; if its process has died (killed, or its machine lost), "
+        "take over with `hearth run_daily --take-over`."
     )
     assert JobRun.objects.count() == 1
 
@@ -179,6 +180,20 @@ def test_a_run_whose_process_died_is_replaced_once_past_the_running_limit():
     assert dead.status == JobRun.Status.FAILED
     assert dead.finished_at == later
     assert dead.error.startswith("Stopped without finishing: still running 6 hours after it started")
+    assert job_run.status == JobRun.Status.FINISHED
+
+
+def test_an_operator_who_knows_the_process_died_takes_over_at_once_without_waiting_for_the_limit():
+    dead = JobRun.objects.create(job="testing.job", run_date=MONDAY, started_at=MORNING, started_by="a killed worker")
+    minutes_later = MORNING + timedelta(minutes=10)  # before the Bacs cut-off, long before the 6-hour limit
+
+    job_run = scheduling_ops.run_job(
+        job=job_doing(lambda **kwargs: None), day=MONDAY, now=minutes_later, started_by="an operator", take_over=True
+    )
+
+    dead.refresh_from_db()
+    assert (dead.status, dead.finished_at) == (JobRun.Status.FAILED, minutes_later)
+    assert dead.error == "Stopped without finishing: an operator took over, saying its process had died."
     assert job_run.status == JobRun.Status.FINISHED
 
 

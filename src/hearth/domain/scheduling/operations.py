@@ -48,21 +48,23 @@ def check_day(*, day: date, now: datetime) -> None:
         )
 
 
-def _retire_dead_runs(*, job: jobs.DailyJob, day: date, now: datetime) -> None:
-    JobRun.objects.filter(
-        job=job.name, run_date=day, status=JobRun.Status.RUNNING, started_at__lt=now - RUNNING_LIMIT
-    ).update(
-        status=JobRun.Status.FAILED,
-        finished_at=now,
-        error=(
+def _retire_dead_runs(*, job: jobs.DailyJob, day: date, now: datetime, take_over: bool, started_by: str) -> None:
+    """Runs whose process died stay RUNNING: past RUNNING_LIMIT they are taken to be dead; with ``take_over`` an
+    operator who knows the process is gone (a ``kill -9``, a lost machine) says so at once."""
+    dead = JobRun.objects.filter(job=job.name, run_date=day, status=JobRun.Status.RUNNING)
+    if take_over:
+        error = f"Stopped without finishing: {started_by} took over, saying its process had died."
+    else:
+        dead = dead.filter(started_at__lt=now - RUNNING_LIMIT)
+        error = (
             f"Stopped without finishing: still running {RUNNING_LIMIT.total_seconds() / 3600:g} hours after it "
             "started, so its process is taken to have died (a worker or machine stopped). A later run replaced it."
-        ),
-    )
+        )
+    dead.update(status=JobRun.Status.FAILED, finished_at=now, error=error)
 
 
-def _start(*, job: jobs.DailyJob, day: date, now: datetime, started_by: str) -> JobRun:
-    _retire_dead_runs(job=job, day=day, now=now)
+def _start(*, job: jobs.DailyJob, day: date, now: datetime, started_by: str, take_over: bool) -> JobRun:
+    _retire_dead_runs(job=job, day=day, now=now, take_over=take_over, started_by=started_by)
     try:
         with transaction.atomic():
             return JobRun.objects.create(
@@ -75,7 +77,8 @@ def _start(*, job: jobs.DailyJob, day: date, now: datetime, started_by: str) -> 
         started = running.started_at.astimezone(calendar.LONDON)
         raise JobAlreadyRunning(
             f"{job.title} for {day:%-d %B %Y} is already running: started at {started:%H:%M} on "
-            f"{started:%-d %B %Y} by {running.started_by}. Wait for it to finish, then run it again if needed."
+            f"{started:%-d %B %Y} by {running.started_by}. Wait for it to finish, then run it again if needed; if its "
+            "process has died (killed, or its machine lost), take over with `hearth run_daily --take-over`."
         ) from None
 
 
@@ -94,6 +97,7 @@ def run_job(
     now: datetime,
     started_by: str,
     clock: Callable[[], datetime] | None = None,
+    take_over: bool = False,
 ) -> JobRun:
     """Run ``job`` for ``day`` as of ``now`` and return its run, FINISHED or FAILED.
 
@@ -102,12 +106,14 @@ def run_job(
     interruption (Ctrl-C, the process told to exit) is recorded the same way and then goes on stopping the process,
     so the day can be run again at once. Items the job reported before it stopped are kept. ``clock`` stamps the
     items and the end (the interface passes the real clock; without one, everything is stamped ``now``).
+    ``take_over`` first marks a run of the job for ``day`` still recorded RUNNING as stopped: for an operator who
+    knows its process died, so the day's work (a Bacs file before its cut-off) need not wait for RUNNING_LIMIT.
 
     :raises JobRefused: ``day`` is after today.
     :raises JobAlreadyRunning: a run of the job for ``day`` has not finished yet.
     """
     check_day(day=day, now=now)
-    run = _start(job=job, day=day, now=now, started_by=started_by)
+    run = _start(job=job, day=day, now=now, started_by=started_by, take_over=take_over)
     tick = clock or (lambda: now)
     report = jobs.JobReport(run=run, clock=tick)
     try:

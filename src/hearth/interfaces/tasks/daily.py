@@ -47,9 +47,11 @@ def job_named(name: str) -> DailyJob | None:
     return next((job for job in DAILY_JOBS if job.name == name), None)
 
 
-def run_one(job: DailyJob, *, day: date, started_by: str) -> JobRun:
+def run_one(job: DailyJob, *, day: date, started_by: str, take_over: bool = False) -> JobRun:
     """Run ``job`` for ``day`` here and now (see ``scheduling.operations.run_job`` for what it refuses)."""
-    return scheduling_ops.run_job(job=job, day=day, now=timezone.now(), started_by=started_by, clock=timezone.now)
+    return scheduling_ops.run_job(
+        job=job, day=day, now=timezone.now(), started_by=started_by, clock=timezone.now, take_over=take_over
+    )
 
 
 @app.task(name="hearth.run_daily", acks_late=True)

@@ -44,6 +44,12 @@ class Command(BaseCommand):
             metavar="NAME",
             help=f"run only this job: {', '.join(job.name for job in daily.DAILY_JOBS)}",
         )
+        parser.add_argument(
+            "--take-over",
+            action="store_true",
+            help="first mark as stopped a run of the job(s) still recorded as running for the day, when you know "
+            "its process died (killed, or its machine lost)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
@@ -65,7 +71,7 @@ class Command(BaseCommand):
             self.stdout.write(f"[{position}/{len(jobs)}] {job.title} ({job.name}) ... ", ending="")
             self.stdout.flush()
             try:
-                run = daily.run_one(job, day=day, started_by="hearth run_daily")
+                run = daily.run_one(job, day=day, started_by="hearth run_daily", take_over=options["take_over"])
             except scheduling_ops.JobRefused as exc:
                 outcomes.append((job, None, str(exc)))
                 self.stdout.write(self.style.ERROR(f"not run. {exc}"))
