@@ -203,10 +203,10 @@ def test_report_entries_nothing_could_be_done_with_are_kept_then_replayed_or_dis
     assert f"{reference} 1 \u2013 Kept for care staff No Direct Debit has the reference '{reference}'." in page
     assert "Replay" in page
     assert "Dismiss" in page
-    assert f"addacs.xml line {first.line}: No Direct Debit has the reference" in words(care.get("/care/bacs/"))
+    assert f"addacs.xml entry {first.line}: No Direct Debit has the reference" in words(care.get("/care/bacs/"))
 
     response = care.post(f"/care/bacs/items/{first.pk}/replay/", follow=True)
-    assert f"Still cannot act on line {first.line}: No Direct Debit has the reference" in words(response)
+    assert f"Still cannot act on entry {first.line}: No Direct Debit has the reference" in words(response)
     first.refresh_from_db()
     assert first.outcome == KEPT
 
@@ -215,7 +215,7 @@ def test_report_entries_nothing_could_be_done_with_are_kept_then_replayed_or_dis
     response = care.post(f"/care/bacs/items/{first.pk}/replay/", follow=True)
     first.refresh_from_db()
     assert first.outcome == APPLIED
-    assert f"Line {first.line}: Instruction cancelled by the payer: Direct Debit ended" in words(response)
+    assert f"Entry {first.line}: Instruction cancelled by the payer: Direct Debit ended" in words(response)
     assert Mandate.objects.get(pk=mandate.pk).status == Mandate.Status.CANCELLED
 
     response = care.post(f"/care/bacs/items/{second.pk}/dismiss/", {"reason": " "}, follow=True)
