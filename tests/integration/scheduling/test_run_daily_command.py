@@ -55,7 +55,7 @@ def run_daily(*args: str) -> tuple[str, CommandError | None]:
 def test_each_job_runs_in_order_with_a_line_then_a_summary_and_exit_status_1_after_a_failure(test_jobs):
     out, error = run_daily()
 
-    runs = {run.job: run for run in JobRun.objects.all()}
+    runs = {run.job: run for run in JobRun.objects.order_by("id")}
     assert list(runs) == ["testing.bills", "testing.broken", "testing.quiet"]  # in order, and on after the failure
     assert all(run.run_date == date(2026, 12, 8) and run.started_by == "hearth run_daily" for run in runs.values())
     assert out.splitlines() == [
