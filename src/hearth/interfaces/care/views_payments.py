@@ -51,7 +51,7 @@ def _account_page(request: CareRequest, account: Account, claim_form: IndemnityC
             "customer": account.customer,
             "arrangement": payment_queries.arrangement_of(account),
             "method_label": payment_ops.Method(method).label,
-            "is_direct_debit": method in methods.DIRECT_DEBIT_METHODS,
+            "reviewed": method in methods.MONTHLY_METHODS or method in methods.ANNUAL_METHODS,
             "mandate": payment_queries.current_mandate(account),
             "tariff_move": payment_queries.pending_tariff_move(account),
             "balance_words": payment_ops.balance_words(balance),
