@@ -7,7 +7,6 @@ that). Bank details are Vocalink's published modulus-checking examples: each pas
 account.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import count
@@ -28,6 +27,7 @@ from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.payments import arrangements
 from hearth.domain.tariffs import operations as tariff_ops
 from tests.integration.billing.invoice_support import use_documents_folder
+from tests.integration.payments.support import JO, BankAccount
 
 LONDON = ZoneInfo("Europe/London")
 PENNY = Decimal("0.01")
@@ -46,24 +46,6 @@ def at(day: date, hour: int = 10) -> datetime:
 def midnight(day: date) -> datetime:
     """Local midnight at the start of ``day``."""
     return datetime.combine(day, time(0), tzinfo=LONDON)
-
-
-@dataclass(frozen=True)
-class BankAccount:
-    holder: str
-    sort_code: str
-    number: str
-
-    def details(self) -> arrangements.BankDetails:
-        """As a customer types them: the sort code with dashes."""
-        dashed = f"{self.sort_code[:2]}-{self.sort_code[2:4]}-{self.sort_code[4:]}"
-        return arrangements.BankDetails(holder_name=self.holder, sort_code=dashed, account_number=self.number)
-
-
-# Vocalink's published cases 1 ("pass modulus 10"), 2 ("pass modulus 11") and 29 ("fail modulus 10 check").
-JO = BankAccount("Jo Bloggs", "089999", "66374958")
-SAM = BankAccount("Sam Patel", "107999", "88837491")
-FAILS_MODULUS = BankAccount("Jo Bloggs", "089999", "66374959")
 
 
 def _mpan_core(serial: int) -> str:

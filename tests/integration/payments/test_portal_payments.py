@@ -23,14 +23,13 @@ from hearth.domain.billing import operations as billing_ops
 from hearth.domain.payments import refunds
 from tests.integration.conftest import PASSWORD, Builder, sign_in
 from tests.integration.payments.account_support import (
-    FAILS_MODULUS,
-    JO,
     documents_in_tmp_fixture,  # noqa: F401  (a fixture)
     in_credit,
     monthly_direct_debit,
     supplied_account,
     tariff,
 )
+from tests.integration.payments.support import FAILS_MODULUS, JO
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("documents_in_tmp")]
 

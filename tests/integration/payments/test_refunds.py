@@ -21,9 +21,6 @@ from hearth.domain.billing import queries as billing_queries
 from hearth.domain.payments import refunds
 from tests.integration.billing.invoice_support import Line, make_bill
 from tests.integration.payments.account_support import (
-    FAILS_MODULUS,
-    JO,
-    SAM,
     at,
     bacs_folder_fixture,  # noqa: F401  (a fixture)
     in_credit,
@@ -33,6 +30,7 @@ from tests.integration.payments.account_support import (
     supplied_account,
     tariff,
 )
+from tests.integration.payments.support import FAILS_MODULUS, JO, SAM
 
 pytestmark = pytest.mark.django_db
 
