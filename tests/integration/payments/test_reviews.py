@@ -12,7 +12,7 @@ import pytest
 
 from hearth.data.billing.models import LedgerEntry
 from hearth.data.documents.models import Document
-from hearth.data.payments.models import Collection, DirectDebitReview, PaymentArrangement
+from hearth.data.payments.models import Collection, DirectDebitReview, PaymentArrangement, Refund
 from hearth.domain.payments import estimates, reviews
 from tests.integration.payments.account_support import (
     at,
@@ -127,6 +127,28 @@ def test_a_changed_amount_is_collected_after_a_notice_that_gives_the_expected_co
     assert "from £100.00 to £125.50" in words
     assert review.workings["annual_cost"] == str(annual_cost)
     assert review.workings["balance"] == str(balance)
+
+
+def test_credit_already_being_refunded_does_not_lower_the_new_amount():
+    account = supplied_account(tariff())
+    monthly_direct_debit(account, amount="60.00", payment_day=20, signed_up=SIGNED_UP)
+    balance = balance_for(account, "90.00")  # (A + balance) / 12 = 90.00 exactly
+    Refund.objects.create(
+        account=account,
+        status=Refund.Status.REQUESTED,
+        requested_at=at(date(2026, 7, 1)),
+        due_date=date(2026, 7, 29),
+        credit_at_request=Decimal("200.00"),
+        amount=Decimal("60.00"),
+        destination=Refund.Destination.CHEQUE,
+        payee_name="A customer",
+        cheque_address="1 Test Street",
+    )
+    review = reviews.review_account(account=account, today=REVIEW_DAY, now=NOW)
+    # The £60.00 being refunded leaves the account, so the year needs (A + balance + 60) / 12 = 90.00 + 5.00.
+    assert review.recommended_amount == Decimal("95.00")
+    assert review.workings["balance"] == str(balance + Decimal("60.00"))
+    assert review.workings["refund_on_its_way"] == "60.00"
 
 
 def test_reviewing_twice_the_same_day_returns_the_first_review():

@@ -17,6 +17,7 @@ from hearth.data.payments.models import DirectDebitReview, PaymentArrangement
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.documents import letters
 from hearth.domain.payments import collections, estimates, methods, operations, schedule
+from hearth.domain.payments import queries as payment_queries
 
 REVIEW_EVERY_DAYS: Final = 182
 """T&C 9.4.4 "at least once every six months": a review is due 182 days after the last (or after sign-up)."""
@@ -50,7 +51,9 @@ def review_account(*, account: Account, today: date, now: datetime) -> DirectDeb
         estimate = estimates.annual_estimate(account=account, at=now)
     except estimates.EstimateUnavailable as exc:
         raise ReviewSkipped(str(exc)) from exc
-    balance = billing_queries.balance_of(account)
+    refunding = payment_queries.open_refund_of(account)
+    # Credit already on its way back to the customer (T&C 12) is not there to pay for the coming year.
+    balance = billing_queries.balance_of(account) + (refunding.amount if refunding is not None else Decimal("0.00"))
     annual = arrangement.method in methods.ANNUAL_METHODS
     current = (arrangement.annual_amount if annual else arrangement.regular_amount) or Decimal("0.00")
     if annual:
@@ -64,6 +67,7 @@ def review_account(*, account: Account, today: date, now: datetime) -> DirectDeb
         "annual_kwh": str(estimate.annual_kwh),
         "annual_cost": str(estimate.annual_cost),
         "balance": str(balance),
+        "refund_on_its_way": str(refunding.amount) if refunding is not None else "0.00",
         "months": 12,
         "tariffs": list(estimate.tariffs),
         "reason": outcome.reason,
