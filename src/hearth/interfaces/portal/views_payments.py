@@ -23,7 +23,7 @@ from hearth.domain.payments import estimates, methods, refunds, schedule
 from hearth.domain.payments import operations as payment_ops
 from hearth.domain.payments import queries as payment_queries
 from hearth.domain.payments import reviews as payment_reviews
-from hearth.interfaces.portal import access, views
+from hearth.interfaces.portal import access, views, views_consumption
 from hearth.interfaces.portal.access import PortalRequest
 from hearth.interfaces.portal.forms_payments import DirectDebitForm, PaymentDayForm, RefundForm
 
@@ -175,10 +175,73 @@ def refund(request: PortalRequest) -> HttpResponse:
 
 
 @dataclass(frozen=True)
+class MonthBars:
+    """One month of a plan's chart: the energy's cost and the payment, as SVG bars (positions in the viewBox)."""
+
+    label: str
+    cost_x: str
+    cost_y: str
+    cost_height: str
+    paid_x: str
+    paid_y: str
+    paid_height: str
+    width: str
+    label_x: str
+    tooltip: str
+
+
+CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 60, 790, 16, 236
+"""The plot inside the simulator chart's 800 x 280 viewBox."""
+
+
+def _month_bars(months: list[schedule.SimulatedMonth]) -> tuple[list[MonthBars], list[tuple[str, str]]]:
+    """Each month's cost (outlined) beside its payment (solid) on one scale, and the y-axis ticks (position, £)."""
+    top = views_consumption.nice_ceiling(max((max(m.cost, m.collection) for m in months), default=Decimal(0)))
+    slot = Decimal(CHART_RIGHT - CHART_LEFT) / max(len(months), 1)
+    bar = slot * Decimal("0.38")
+    plot = Decimal(CHART_BOTTOM - CHART_TOP)
+
+    def height(value: Decimal) -> Decimal:
+        return plot * max(value, Decimal(0)) / top
+
+    bars = []
+    for index, month in enumerate(months):
+        x = CHART_LEFT + slot * index + slot * Decimal("0.1")
+        cost, paid = height(month.cost), height(month.collection)
+        bars.append(
+            MonthBars(
+                label=f"{month.month:%b}",
+                cost_x=f"{x:.1f}",
+                cost_y=f"{CHART_BOTTOM - cost:.1f}",
+                cost_height=f"{cost:.1f}",
+                paid_x=f"{x + bar:.1f}",
+                paid_y=f"{CHART_BOTTOM - paid:.1f}",
+                paid_height=f"{paid:.1f}",
+                width=f"{bar:.1f}",
+                label_x=f"{x + bar:.1f}",
+                tooltip=f"{month.month:%B %Y}: energy £{month.cost:,.2f}, payment £{month.collection:,.2f}",
+            )
+        )
+    ticks = [(f"{CHART_BOTTOM - plot * step / 4:.1f}", f"£{top * step / 4:,.0f}") for step in range(5)]
+    return bars, ticks
+
+
+@dataclass(frozen=True)
 class SimulatedPlan:
     key: str
     title: str
     months: list[schedule.SimulatedMonth]
+
+    @property
+    def chart(self) -> tuple[list[MonthBars], list[tuple[str, str]]]:
+        return _month_bars(self.months)
+
+    @property
+    def chart_label(self) -> str:
+        return (
+            f"Bar chart of {self.title.lower()}: each month's energy cost beside its payment; "
+            f"£{self.collected:,.2f} paid over the year. The same figures are in the table."
+        )
 
     @property
     def collected(self) -> Decimal:
