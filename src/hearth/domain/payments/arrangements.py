@@ -21,6 +21,7 @@ from hearth.data.tariffs.models import PaymentMethod as TariffPaymentMethod
 from hearth.domain.accounts import queries as account_queries
 from hearth.domain.audit import operations as audit
 from hearth.domain.payments import estimates, methods, schedule
+from hearth.domain.tariffs import queries as tariff_queries
 
 Method = PaymentArrangement.Method
 
@@ -70,18 +71,8 @@ def _snapshot(arrangement: PaymentArrangement | None) -> dict[str, str]:
 def current_agreements(*, account: Account, at: datetime) -> list[Agreement]:
     """Each current supply point's agreement in force at ``at`` (products selected: their payment rules are read)."""
     supply_points = account_queries.current_supply_points(account=account)
-    agreements = []
-    for supply_point in supply_points.order_by("id"):
-        agreement = (
-            Agreement.objects.filter(supply_point=supply_point, valid_from__lte=at)
-            .exclude(valid_to__lte=at)
-            .select_related("tariff__product")
-            .order_by("-valid_from", "id")
-            .first()
-        )
-        if agreement is not None:
-            agreements.append(agreement)
-    return agreements
+    found = (tariff_queries.agreement_at(supply_point=point, at=at) for point in supply_points.order_by("id"))
+    return [agreement for agreement in found if agreement is not None]
 
 
 def _check_tariff_allows(account: Account, method: str, at: datetime) -> None:

@@ -19,7 +19,7 @@ from hearth.common import calendar, profile
 from hearth.common.money import to_pennies
 from hearth.data.accounts.models import Account, Customer, Fuel, SupplyPoint
 from hearth.data.metering.models import Meter
-from hearth.data.tariffs.models import Agreement, HalfHourlyPrice, Tariff, UnitRate
+from hearth.data.tariffs.models import HalfHourlyPrice, Tariff, UnitRate
 from hearth.domain.accounts import queries as account_queries
 from hearth.domain.billing import calculation
 from hearth.domain.metering import readings
@@ -70,16 +70,6 @@ class _Priced:
     tariff_code: str
 
 
-def _agreement_at(supply_point: SupplyPoint, at: datetime) -> Agreement | None:
-    return (
-        Agreement.objects.filter(supply_point=supply_point, valid_from__lte=at)
-        .exclude(valid_to__lte=at)
-        .select_related("tariff")
-        .order_by("-valid_from", "id")
-        .first()
-    )
-
-
 def _unit_price(tariff: Tariff, rates: dict[str, UnitRate], at: datetime) -> Decimal:
     if tariff.structure == Tariff.Structure.HALF_HOURLY:
         since = at - timedelta(days=DYNAMIC_PRICE_DAYS)
@@ -106,7 +96,7 @@ def _annual_kwh(supply_point: SupplyPoint, tariff: Tariff) -> Decimal:
 
 
 def _priced(supply_point: SupplyPoint, at: datetime) -> _Priced:
-    agreement = _agreement_at(supply_point, at)
+    agreement = tariff_queries.agreement_at(supply_point=supply_point, at=at)
     if agreement is None:
         raise EstimateUnavailable(f"{supply_point} is not on a tariff.")
     tariff = agreement.tariff

@@ -122,3 +122,14 @@ def bands_of(tariff: Tariff) -> list[str]:
 def agreements_of(supply_point: SupplyPoint) -> list[Agreement]:
     """The agreements placing ``supply_point`` on tariffs, oldest first, with their tariffs."""
     return list(Agreement.objects.filter(supply_point=supply_point).select_related("tariff").order_by("valid_from"))
+
+
+def agreement_at(*, supply_point: SupplyPoint, at: datetime) -> Agreement | None:
+    """The agreement of ``supply_point`` in force at ``at`` (its tariff and product selected), or None."""
+    return (
+        Agreement.objects.filter(supply_point=supply_point, valid_from__lte=at)
+        .exclude(valid_to__lte=at)
+        .select_related("tariff__product")
+        .order_by("-valid_from", "id")
+        .first()
+    )
