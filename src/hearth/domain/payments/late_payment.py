@@ -28,7 +28,7 @@ from hearth.domain.audit import operations as audit
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.documents import delivery, letters
-from hearth.domain.payments import methods
+from hearth.domain.payments import methods, submissions
 
 REMINDER_AFTER_DAYS: Final = 7
 """A reminder goes 7 days after the due date."""
@@ -97,7 +97,7 @@ def _accounts_with_overdue_bills(today: date) -> Iterator[Account]:
             yield account
 
 
-def _reminder_letter(overdue: OverdueBill, stage: str, today: date) -> letters.Letter:
+def _reminder_letter(overdue: OverdueBill, stage: str) -> letters.Letter:
     bill = overdue.bill
     brand = settings.HEARTH_BRAND
     final = stage == PaymentReminder.Stage.FINAL_NOTICE
@@ -139,7 +139,7 @@ def send_reminders(*, today: date, now: datetime) -> list[PaymentReminder]:
             stage = _stage_due(overdue)
             if stage is None:
                 continue
-            reminder = _send(overdue, stage, today, now)
+            reminder = _send(overdue, stage, now)
             if reminder is not None:
                 sent.append(reminder)
     return sent
@@ -155,10 +155,10 @@ def _stage_due(overdue: OverdueBill) -> str | None:
     return due[-1]
 
 
-def _send(overdue: OverdueBill, stage: str, today: date, now: datetime) -> PaymentReminder | None:
+def _send(overdue: OverdueBill, stage: str, now: datetime) -> PaymentReminder | None:
     try:
         with transaction.atomic():
-            document = letters.issue_letter(letter=_reminder_letter(overdue, stage, today), now=now)
+            document = letters.issue_letter(letter=_reminder_letter(overdue, stage), now=now)
             return PaymentReminder.objects.create(
                 bill=overdue.bill, stage=stage, overdue_amount=overdue.unpaid, document=document, sent_at=now
             )
@@ -266,8 +266,4 @@ def export_referrals(*, now: datetime) -> Path | None:
                 ]
             )
         DebtReferral.objects.filter(pk__in=[r.pk for r in waiting]).update(exported_at=now, export_file_name=name)
-    target = Path(settings.HEARTH_BACS["folder"]) / "referrals"
-    target.mkdir(parents=True, exist_ok=True)
-    path = target / name
-    path.write_text(out.getvalue())
-    return path
+    return submissions.write_file(subfolder="referrals", name=name, data=out.getvalue().encode())

@@ -28,7 +28,7 @@ from hearth.data.payments.models import Mandate, PaymentArrangement, Refund, Ref
 from hearth.domain.audit import operations as audit
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.documents import delivery
-from hearth.domain.payments import arrangements, estimates, methods, schedule
+from hearth.domain.payments import arrangements, estimates, methods, schedule, submissions
 
 REFUND_DAYS: Final = 28
 """T&C 12.4: a refund is usually paid within 28 days of the request."""
@@ -36,6 +36,9 @@ REFUND_DAYS: Final = 28
 RECENT_READING_DAYS: Final = 14
 """T&C 12.1 asks for a "recent" reading: one taken in the last 14 days, counted in days, so a reading taken at any
 time 14 days ago still counts (Hearth's reading of "recent")."""
+
+REFUNDS_FOLDER: Final = "refunds"
+"""Where refund files go, under the Bacs folder."""
 
 Destination = Refund.Destination
 
@@ -334,14 +337,12 @@ def pay_approved(*, kind: str, created_by: str, now: datetime) -> RefundBatch | 
             refund.status, refund.paid_at, refund.batch = Refund.Status.PAID, now, batch
             refund.save(update_fields=["ledger_entry", "status", "paid_at", "batch"])
             _audit(refund, "payments.refund_paid", None, now, {"status": Refund.Status.APPROVED})
-    target = Path(settings.HEARTH_BACS["folder"]) / "refunds"
-    target.mkdir(parents=True, exist_ok=True)
-    (target / name).write_bytes(data)
+    submissions.write_file(subfolder=REFUNDS_FOLDER, name=name, data=data)
     return batch
 
 
 def batch_file(batch: RefundBatch) -> Path:
-    return Path(settings.HEARTH_BACS["folder"]) / "refunds" / batch.file_name
+    return submissions.folder() / REFUNDS_FOLDER / batch.file_name
 
 
 def days_left(refund: Refund, today: date) -> int:

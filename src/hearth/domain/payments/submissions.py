@@ -122,6 +122,15 @@ def _manifest(submission: BacsSubmission, data: bytes) -> bytes:
     )
 
 
+def write_file(*, subfolder: str, name: str, data: bytes) -> Path:
+    """A file for the bank or an agency (refunds, debt referrals) in its place under the Bacs folder, written whole."""
+    target = folder() / subfolder
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / name
+    _write_atomically(path, data)
+    return path
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     temporary = path.with_name(path.name + ".tmp")
     with open(temporary, "wb") as handle:
