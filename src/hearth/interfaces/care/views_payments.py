@@ -222,6 +222,11 @@ def pay_refunds(request: CareRequest) -> HttpResponse:
 
 @access.staff_required
 def bacs(request: CareRequest) -> HttpResponse:
+    return _bacs_page(request, ReportUploadForm())
+
+
+def _bacs_page(request: CareRequest, upload_form: ReportUploadForm, status: int = 200) -> HttpResponse:
+    """The Direct Debit page; ``upload_form`` is a posted report that was refused, shown again with its errors."""
     return care_views._render(
         request,
         "care/payments/bacs.html",
@@ -229,8 +234,9 @@ def bacs(request: CareRequest) -> HttpResponse:
             "submissions": payment_queries.submissions(),
             "reports": payment_queries.reports(),
             "kept": payment_queries.kept_items(),
-            "upload_form": ReportUploadForm(),
+            "upload_form": upload_form,
         },
+        status=status,
     )
 
 
@@ -265,17 +271,7 @@ def submission_file(request: CareRequest, submission_id: int) -> FileResponse:
 def upload_report(request: CareRequest) -> HttpResponse:
     form = ReportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return care_views._render(
-            request,
-            "care/payments/bacs.html",
-            {
-                "submissions": payment_queries.submissions(),
-                "reports": payment_queries.reports(),
-                "kept": payment_queries.kept_items(),
-                "upload_form": form,
-            },
-            status=400,
-        )
+        return _bacs_page(request, form, status=400)
     upload = form.cleaned_data["file"]
     try:
         report = bacs_reports.import_report(
