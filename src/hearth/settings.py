@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "hearth.data.documents",
     "hearth.data.billing",
     "hearth.data.payments",
+    "hearth.data.contracts",
     "hearth.data.scheduling",
     "hearth.interfaces.web",
     "hearth.interfaces.portal",

@@ -81,6 +81,32 @@ def validated_identifier(*, fuel: Fuel, identifier: str) -> str:
         raise InvalidSupplyPoint(str(exc)) from exc
 
 
+def register_supply_point(
+    *,
+    fuel: Fuel,
+    identifier: str,
+    supply_property: Property,
+    profile_class: str = "",
+    annual_consumption_kwh: Decimal | None = None,
+) -> SupplyPoint:
+    """The supply point ``identifier`` at ``supply_property``, registered if we have not met it before, without
+    supplying it to anyone (a switch to us supplies it when it completes).
+
+    :raises InvalidSupplyPoint: a bad MPAN core or MPRN.
+    """
+    normalised = validated_identifier(fuel=fuel, identifier=identifier)
+    supply_point, _ = SupplyPoint.objects.get_or_create(
+        fuel=fuel,
+        identifier=normalised,
+        defaults={
+            "supply_property": supply_property,
+            "profile_class": profile_class if fuel == Fuel.ELECTRICITY else "",
+            "annual_consumption_kwh": annual_consumption_kwh,
+        },
+    )
+    return supply_point
+
+
 @transaction.atomic
 def add_supply_point(
     *,
@@ -95,16 +121,12 @@ def add_supply_point(
 
     :raises InvalidSupplyPoint: a bad MPAN core or MPRN, or a point already supplied to another account.
     """
-    fuel = Fuel(account.fuel)
-    normalised = validated_identifier(fuel=fuel, identifier=identifier)
-    supply_point, _ = SupplyPoint.objects.get_or_create(
-        fuel=fuel,
-        identifier=normalised,
-        defaults={
-            "supply_property": supply_property,
-            "profile_class": profile_class if fuel == Fuel.ELECTRICITY else "",
-            "annual_consumption_kwh": annual_consumption_kwh,
-        },
+    supply_point = register_supply_point(
+        fuel=Fuel(account.fuel),
+        identifier=identifier,
+        supply_property=supply_property,
+        profile_class=profile_class,
+        annual_consumption_kwh=annual_consumption_kwh,
     )
     if Supply.objects.filter(supply_point=supply_point, valid_to__isnull=True).exclude(account=account).exists():
         raise InvalidSupplyPoint(f"{supply_point} is already supplied to another account.")

@@ -1,0 +1,1 @@
+"""The supply contract's lifecycle: sign-up, cooling-off, switching, renewal, notices, moves and leaving (ADR 0013)."""
