@@ -4,9 +4,9 @@ from datetime import date, datetime, time
 
 import pytest
 
-from hearth.data.accounts.models import Account, Customer, Fuel, Nation, Supply
+from hearth.data.accounts.models import Account, Customer, Fuel, Nation, Supply, SupplyPoint
 from hearth.data.contracts.models import Contract, ContractEvent
-from hearth.data.tariffs.models import Agreement, PaymentMethod, Product
+from hearth.data.tariffs.models import Agreement, PaymentMethod, Product, Tariff
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.tariffs import contracts
 from tests.integration.payments.account_support import LONDON, midnight, tariff
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 1, 11, tzinfo=LONDON)
 
 
-def _new_account() -> tuple[Account, object]:
+def _new_account() -> tuple[Account, SupplyPoint]:
     customer = accounts_ops.create_customer(
         kind=Customer.Kind.PERSON, name="Ada Switcher", contact_email="ada@example.com", now=NOW
     )
@@ -30,10 +30,10 @@ def _new_account() -> tuple[Account, object]:
     return account, point
 
 
-def _started(account: Account, point: object, product_tariff: object, start: date) -> Contract:
+def _started(account: Account, point: SupplyPoint, product_tariff: Tariff, start: date) -> Contract:
     contract = contracts.enter_contract(
         account=account,
-        product=product_tariff.product,  # type: ignore[attr-defined]
+        product=product_tariff.product,
         payment_method="STANDARD_DIRECT_DEBIT",
         origin=Contract.Origin.SIGN_UP,
         commencement_date=date(2026, 3, 1),
@@ -43,7 +43,7 @@ def _started(account: Account, point: object, product_tariff: object, start: dat
     return contracts.start_supply(
         contract=contract,
         start_date=start,
-        placements=[(point, product_tariff)],  # type: ignore[list-item]
+        placements=[(point, product_tariff)],
         now=NOW,
     )
 
