@@ -16,6 +16,7 @@ from hearth.common.bacs import calendar as bacs_calendar
 from hearth.common.bacs import reports as bacs_report_files
 from hearth.data.accounts.models import Account, Customer, Fuel, Nation, Property
 from hearth.data.billing.models import Bill
+from hearth.data.contracts.models import Contract
 from hearth.data.identity.models import AccountLink, User
 from hearth.data.metering.models import AmrDevice, Meter, ReadingSource, Register, RegisterReading
 from hearth.data.payments.models import Collection, Mandate, PaymentArrangement
@@ -31,6 +32,8 @@ from hearth.domain.metering import readings as metering_readings
 from hearth.domain.payments import arrangements as payment_arrangements
 from hearth.domain.payments import bacs_reports, refunds
 from hearth.domain.payments import collections as payment_collections
+from hearth.domain.payments import schedule as payment_schedule
+from hearth.domain.tariffs import contracts as contract_states
 from hearth.domain.tariffs import operations as tariff_ops
 from hearth.domain.tariffs import queries as tariff_queries
 
@@ -257,33 +260,39 @@ def _open_supply(
     start: date,
     now: datetime,
 ) -> tuple[Account, Meter]:
-    """Open the account, supply its point from ``start``, fit a single-rate meter and place it on its tariff."""
+    """Open the account, fit a single-rate meter at its point and supply it from ``start`` under a contract entered
+    into on :data:`SIGNED_UP` (the switch to us completed that day), through the contract state machine."""
     account = accounts_ops.open_account(
         customer=customer, fuel=supply.fuel, billing_property=home, now=now, number=supply.number
     )
     is_gas = supply.fuel == Fuel.GAS
-    supply_point = accounts_ops.add_supply_point(
-        account=account,
+    supply_point = accounts_ops.register_supply_point(
+        fuel=supply.fuel,
         identifier=supply.identifier,
         supply_property=home,
-        supply_start_date=start,
         profile_class="" if is_gas else "01",
         annual_consumption_kwh=supply.annual_kwh,
     )
-    start_at = calendar.day_starts_at(start)
     meter = accounts_ops.install_meter(
         supply_point=supply_point,
         serial_number=supply.serial,
         kind=supply.kind,
-        installed_at=start_at,
+        installed_at=calendar.day_starts_at(start),
         registers=[("G" if is_gas else "S", Register.Rate.STANDARD)],
         gas_units=Meter.GasUnits.METRIC if is_gas else None,
     )
-    tariff_ops.place_on_tariff(
-        supply_point=supply_point,
-        tariff=products[supply.product][(str(supply.fuel), supply.region)],
-        valid_from=start_at,
+    tariff = products[supply.product][(str(supply.fuel), supply.region)]
+    contract = contract_states.enter_contract(
+        account=account,
+        product=tariff.product,
+        payment_method=DEMO_PAYERS[supply.number].method,
+        origin=Contract.Origin.SIGN_UP,
+        channel=Contract.Channel.WEB,
+        commencement_date=SIGNED_UP,
+        cooling_off_end_date=payment_schedule.cooling_off_ends(SIGNED_UP),
+        now=calendar.day_starts_at(SIGNED_UP) + timedelta(hours=9),
     )
+    contract_states.start_supply(contract=contract, start_date=start, placements=[(supply_point, tariff)], now=now)
     return account, meter
 
 
