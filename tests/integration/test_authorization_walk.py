@@ -221,6 +221,7 @@ URLS: dict[str, tuple[str, Kwargs]] = {
     "portal:consent": (ACCOUNT, NONE),
     "portal:meter_reading": (HOLDERS, NONE),
     "portal:meter_reading_recorded": (HOLDERS, NONE),
+    "portal:moving_home": (HOLDERS, NONE),
     "portal:contact_care": (ACCOUNT, NONE),
     "portal:account_logins": (HOLDERS, NONE),
     "portal:api_keys": (ACCOUNT, NONE),

@@ -4,6 +4,7 @@ following the customer (13.5) and the deemed contract of a new occupier (4.7, 9.
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,7 +87,7 @@ def test_a_move_recorded_in_time_switches_the_billing_address_and_confirms_the_e
 
 def test_the_address_is_required_and_days_out_of_range_are_refused_by_field() -> None:
     account, _, _ = household(product_tariff(code="HOME-SVT"), supply_start=date(2026, 11, 2))
-    base = {"account": account, "told_by": HomeMove.ToldBy.CUSTOMER, "told_at": at(date(2026, 12, 7))}
+    base: dict[str, Any] = {"account": account, "told_by": HomeMove.ToldBy.CUSTOMER, "told_at": at(date(2026, 12, 7))}
     with pytest.raises(moves.MoveRefused) as no_address:
         moves.record_move_out(**base, move_out_date=date(2026, 12, 9), forwarding_address=None)
     assert no_address.value.field == "forwarding_line_1"

@@ -8,6 +8,7 @@ from hearth.interfaces.portal import (
     views_consumption,
     views_delivery,
     views_documents,
+    views_moving,
     views_payments,
     views_readings,
 )
@@ -45,6 +46,7 @@ urlpatterns = [
     ),
     path("services/half-hourly-data/", views_consumption.consent, name="consent"),
     path("services/meter-reading/", views_readings.meter_reading, name="meter_reading"),
+    path("services/moving-home/", views_moving.moving_home, name="moving_home"),
     path("services/meter-reading/recorded/", views_readings.meter_reading_recorded, name="meter_reading_recorded"),
     path("contact/", views.contact_care, name="contact_care"),
     path("conditions-of-use/", views.conditions_of_use, name="conditions_of_use"),
