@@ -46,4 +46,6 @@ def test_each_demo_supply_point_is_on_a_tariff_of_its_region_from_its_supply_sta
         ("1030051828896", "E-1R-HEARTH-SVT-N", start, None),  # Edinburgh: South Scotland
         ("7412345678", "G-1R-HEARTH-SVT-N", start, None),
         ("1312345678907", "E-1R-HEARTH-SVT-K", start, None),  # Cardiff: South Wales
+        # Casey Brook, moving out: Reading, supplied from the first of the demo's month (1 June 2026, BST)
+        ("2000000041410", "E-1R-HEARTH-SVT-H", datetime(2026, 5, 31, 23, 0, tzinfo=UTC), None),
     }
