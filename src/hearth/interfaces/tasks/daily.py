@@ -18,6 +18,7 @@ from django.utils import timezone
 from hearth.common import calendar
 from hearth.data.scheduling.models import JobRun
 from hearth.domain.billing import jobs as billing_jobs
+from hearth.domain.contracts import switching_jobs
 from hearth.domain.documents import jobs as documents_jobs
 from hearth.domain.payments import jobs as payments_jobs
 from hearth.domain.scheduling import jobs as scheduling_jobs
@@ -30,6 +31,7 @@ DailyJob = scheduling_jobs.DailyJob
 
 DAILY_JOBS: list[DailyJob] = [
     payments_jobs.COLLECT,
+    switching_jobs.SWITCHING,
     DailyJob("billing.bill_run", "Bill every period that has ended", billing_jobs.bill_run),
     payments_jobs.REVIEW,
     payments_jobs.CHASE,
@@ -37,7 +39,8 @@ DAILY_JOBS: list[DailyJob] = [
     DailyJob("documents.deliver_pending", "Send the document e-mails still waiting", documents_jobs.deliver_pending),
     DailyJob("documents.print_batch", "Make the day's print batch for the post", documents_jobs.print_batch),
 ]
-"""In the order they run: collections first, so bills carry the payments taken up to their day; reviews and reminders
+"""In the order they run: collections first, so bills carry the payments taken up to their day; switching before the
+bill run, so a supply ended by a completed switch away is billed (its final bill) the same day; reviews and reminders
 after the bill run, which they read; the print batch last, so every letter of the day is in it."""
 
 BEAT = "Celery beat (the daily schedule)"
