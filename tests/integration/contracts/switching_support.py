@@ -128,3 +128,24 @@ def signed_up(
 
 def tariff_of(product: Product) -> Tariff:
     return Tariff.objects.filter(product=product).first()  # type: ignore[return-value]
+
+
+def supplied_household(
+    product: Product, *, start: date, payment_method: str = "STANDARD_DIRECT_DEBIT", fuel: Fuel = Fuel.ELECTRICITY
+) -> tuple[Account, SupplyPoint, Contract]:
+    """A household we supply from ``start`` under a LIVE contract for ``product`` (signed up 15 days before)."""
+    account, point = new_household(fuel=fuel)
+    signed = start - timedelta(days=15)
+    contract = contracts.enter_contract(
+        account=account,
+        product=product,
+        payment_method=payment_method,
+        origin=Contract.Origin.SIGN_UP,
+        commencement_date=signed,
+        cooling_off_end_date=signed + timedelta(days=14),
+        now=at(signed),
+    )
+    chosen = Tariff.objects.filter(product=product, fuel=fuel).first()
+    assert chosen is not None
+    contract = contracts.start_supply(contract=contract, start_date=start, placements=[(point, chosen)], now=at(start))
+    return account, point, contract

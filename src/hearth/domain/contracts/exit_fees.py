@@ -105,14 +105,15 @@ def exit_fee(
 
 def charge_exit_fee(*, contract: Contract, fee: ExitFee, leaving_on: date, now: datetime) -> AdditionalCharge | None:
     """Charge ``fee`` (if any) as an additional charge billed, without VAT, on the final bill, and note it on the
-    contract (``tariffs.contracts.record_exit_fee``)."""
+    contract (``tariffs.contracts.record_exit_fee``). It is incurred on the last day supplied (the day before
+    ``leaving_on``), so it falls inside the final bill's period."""
     if fee.amount <= 0:
         return None
     charge = billing_ops.raise_additional_charge(
         account=contract.account,
         kind=AdditionalCharge.Kind.EXIT_FEE,
         amount=fee.amount,
-        incurred_date=min(leaving_on, calendar.local_date(now)),
+        incurred_date=min(leaving_on - timedelta(days=1), calendar.local_date(now)),
         reason=f"Left {contract.product.display_name} before the fixed term ended (T&C 14.4)",
         meter_proved_accurate=None,
         actor=None,
