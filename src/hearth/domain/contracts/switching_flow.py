@@ -630,3 +630,38 @@ def review_debt_objections(*, today: date, now: datetime) -> list[tuple[Registra
             _event(reg, "loss_rejected", f"debt not cleared by {_day(reg.clear_by_date)}: the switch away stops", now)
             done.append((reg, f"Debt not cleared by {_day(reg.clear_by_date)}: switch away rejected ({still})"))
     return done
+
+
+# --- What care staff see --------------------------------------------------------------------------------------------
+
+
+def messages_for_care(*, limit: int = 200) -> list[SwitchingMessage]:
+    """Switching messages for the care page: those that failed first, then the rest, newest first in each."""
+    kept = SwitchingMessage.objects.select_related("registration").order_by("-at", "-id")
+    failed = list(kept.filter(status=SwitchingMessage.Status.FAILED)[:limit])
+    return failed + list(kept.exclude(status=SwitchingMessage.Status.FAILED)[: max(limit - len(failed), 0)])
+
+
+def switching_message_by_id(message_id: int) -> SwitchingMessage | None:
+    return SwitchingMessage.objects.filter(pk=message_id).first()
+
+
+@dataclass(frozen=True)
+class OpenSwitch:
+    """A switch under way and its clock: days since sign-up (gains, 5.3's 21), or the debt's clear-by day (losses)."""
+
+    registration: Registration
+    days_since_sign_up: int
+    late: bool
+
+
+def open_switches(*, today: date) -> list[OpenSwitch]:
+    """Every switch in or out still under way, oldest sign-up first."""
+    open_ = Registration.objects.filter(state__in=Registration.OPEN_STATES).select_related(
+        "contract__account", "supply_point"
+    )
+    rows = []
+    for reg in open_.order_by("contract__commencement_date", "id"):
+        days = (today - reg.contract.commencement_date).days
+        rows.append(OpenSwitch(reg, days, reg.direction == Direction.GAIN and days > 21))
+    return rows
