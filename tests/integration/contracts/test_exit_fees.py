@@ -29,14 +29,23 @@ def _fixed(fuel: Fuel = Fuel.ELECTRICITY) -> Contract:
 def _notice(contract: Contract, kind: str, *, deemed: date, effective: date | None = None, bad: bool = False) -> None:
     document = letters.issue_letter(
         letter=letters.Letter(
-            account=contract.account, type_code="NOTICE", reference=f"T-{contract.pk}-{kind}", title="A notice",
+            account=contract.account,
+            type_code="NOTICE",
+            reference=f"T-{contract.pk}-{kind}",
+            title="A notice",
             paragraphs=("Something changes.",),
         ),
         now=at(deemed),
     )
     ContractNotice.objects.create(
-        contract=contract, kind=kind, key="k", document=document, issued_at=at(deemed),
-        deemed_delivered_date=deemed, effective_date=effective, disadvantageous=bad,
+        contract=contract,
+        kind=kind,
+        key="k",
+        document=document,
+        issued_at=at(deemed),
+        deemed_delivered_date=deemed,
+        effective_date=effective,
+        disadvantageous=bad,
     )
 
 
@@ -91,7 +100,9 @@ def test_14_5_3_after_a_statement_of_renewal() -> None:
 )
 def test_14_5_4_leaving_because_of_a_change_to_the_customers_disadvantage(leaving_on: date, fee: Decimal) -> None:
     contract = _fixed()
-    _notice(contract, ContractNotice.Kind.CONTRACT_CHANGE, deemed=date(2026, 8, 1), effective=date(2026, 9, 1), bad=True)
+    _notice(
+        contract, ContractNotice.Kind.CONTRACT_CHANGE, deemed=date(2026, 8, 1), effective=date(2026, 9, 1), bad=True
+    )
     assert exit_fee(contract, leaving_on).amount == fee
 
 

@@ -10,7 +10,14 @@ from hearth.data.audit.models import AuditEvent
 from hearth.data.contracts.models import Registration, SwitchingMessage
 from hearth.data.identity.models import User
 from hearth.domain.contracts import switching_flow
-from hearth.domain.contracts.switching import FileSwitching, FormatProblem, Message, file_text, parse_line, read_file_text
+from hearth.domain.contracts.switching import (
+    FileSwitching,
+    FormatProblem,
+    Message,
+    file_text,
+    parse_line,
+    read_file_text,
+)
 from tests.integration.contracts.switching_support import fixed_tariff, new_household, signed_up
 from tests.integration.payments.account_support import at, documents_in_tmp_fixture  # noqa: F401
 
@@ -19,10 +26,14 @@ ACCEPTED = Message("REGISTRATION_ACCEPTED", "REG000000001", "1200000005012", dat
 
 
 def test_a_message_survives_a_round_trip_and_free_text_cannot_break_the_line() -> None:
-    message = Message("OBJECTION_RAISED", "REG000000001", "1200000005012", None, "OLD_SUPPLIER", "MPID1", "owes | us\nmoney")
+    message = Message(
+        "OBJECTION_RAISED", "REG000000001", "1200000005012", None, "OLD_SUPPLIER", "MPID1", "owes | us\nmoney"
+    )
     line = message.line()
     assert line == "OBJECTION_RAISED|REG000000001|1200000005012||OLD_SUPPLIER|MPID1|owes us money"
-    assert parse_line(line) == Message("OBJECTION_RAISED", "REG000000001", "1200000005012", None, "OLD_SUPPLIER", "MPID1", "owes us money")
+    assert parse_line(line) == Message(
+        "OBJECTION_RAISED", "REG000000001", "1200000005012", None, "OLD_SUPPLIER", "MPID1", "owes us money"
+    )
 
 
 def test_a_whole_file_has_a_header_and_a_trailer_counting_its_messages() -> None:
@@ -55,7 +66,10 @@ def test_a_trailer_with_the_wrong_count_is_a_problem() -> None:
 @pytest.mark.parametrize(
     ("line", "problem"),
     [
-        ("REGISTRATION_ACCEPTED|REG1|1200000005012|2026-02-30|||", "date: '2026-02-30' is not a day written YYYY-MM-DD"),
+        (
+            "REGISTRATION_ACCEPTED|REG1|1200000005012|2026-02-30|||",
+            "date: '2026-02-30' is not a day written YYYY-MM-DD",
+        ),
         ("REGISTRATION_ACCEPTED|REG1|1200000005012|20260317|||", "date: '20260317' is not a day written YYYY-MM-DD"),
         ("REGISTRATION_ACCEPTED|REG1|1200000005012|2026-03-17", "line: 4 fields, a message has 7"),
         ("HELLO|REG1|1200000005012||||", "kind: 'HELLO' is not one of"),
@@ -92,7 +106,10 @@ def test_an_unknown_reference_is_kept_failed_and_replayed_after_the_data_is_fixe
         "IN-1.txt", [Message("REGISTRATION_ACCEPTED", "REG-TYPO", point.identifier, date(2026, 3, 17))], now=NOW
     )
     [kept] = switching_flow.receive_all(service, now=NOW)
-    assert (kept.status, kept.reason) == ("FAILED", "IN-1.txt line 2, reference: 'REG-TYPO' is not one of our switches to us")
+    assert (kept.status, kept.reason) == (
+        "FAILED",
+        "IN-1.txt line 2, reference: 'REG-TYPO' is not one of our switches to us",
+    )
     assert switching_flow.receive_all(service, now=NOW) == []  # the file was moved to done
 
     # Staff find the switch was recorded under the reference the service used.

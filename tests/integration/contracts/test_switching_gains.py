@@ -5,12 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from hearth.data.accounts.models import Supply, SupplyPoint
+from hearth.data.accounts.models import Account, Supply, SupplyPoint
 from hearth.data.billing.models import Bill, BillConsumption
 from hearth.data.contracts.models import Contract, ContractNotice, Registration, SwitchingMessage
 from hearth.data.metering.models import ReadingSource, Register, RegisterReading
 from hearth.domain.billing import runs as billing_runs
-from hearth.domain.contracts import switching_flow, switching_jobs
+from hearth.domain.contracts import switching_jobs
 from hearth.domain.contracts.switching import Message
 from hearth.domain.tariffs import contracts
 from tests.integration.contracts.switching_support import FakeSwitching, fixed_tariff, new_household, signed_up
@@ -42,14 +42,16 @@ def _run(service: FakeSwitching, day: date) -> JobReport:
     return report
 
 
-def _household():  # type: ignore[no-untyped-def]
+def _household() -> tuple[Account, SupplyPoint, Contract, Registration]:
     product = fixed_tariff().product
     account, point = new_household()
     contract, registration = signed_up(account, point, product, on=SIGN_UP)
     return account, point, contract, registration
 
 
-def _answer(service: FakeSwitching, registration: Registration, kind: str, *, day: date | None = None, code: str = ""):  # type: ignore[no-untyped-def]
+def _answer(
+    service: FakeSwitching, registration: Registration, kind: str, *, day: date | None = None, code: str = ""
+) -> None:
     service.deliver(
         Message(kind, registration.reference, registration.supply_point.identifier, day, code), now=at(SIGN_UP)
     )
@@ -204,17 +206,25 @@ def test_the_21_day_clock(day: date, late: bool) -> None:
 
 
 def test_a_customer_reading_two_days_before_the_start_is_the_first_bills_opening_reading() -> None:
-    account, point, contract, registration = _household()
+    account, point, _, registration = _household()
     register = register_of_point(point)
     # The previous supplier's era: an old reading the first bill must not start from.
     RegisterReading.objects.create(
-        register=register, read_at=at(date(2025, 6, 1)), value=Decimal("1000"), source=ReadingSource.INDUSTRY,
-        kind=RegisterReading.Kind.ACTUAL, received_at=at(date(2025, 6, 1)),
+        register=register,
+        read_at=at(date(2025, 6, 1)),
+        value=Decimal("1000"),
+        source=ReadingSource.INDUSTRY,
+        kind=RegisterReading.Kind.ACTUAL,
+        received_at=at(date(2025, 6, 1)),
     )
     # The customer reads the meter on Sunday 15 March, two days before supply starts on Tuesday 17 March.
     RegisterReading.objects.create(
-        register=register, read_at=at(date(2026, 3, 15), 9), value=Decimal("5000"), source=ReadingSource.CUSTOMER,
-        kind=RegisterReading.Kind.CUSTOMER, received_at=at(date(2026, 3, 15), 9),
+        register=register,
+        read_at=at(date(2026, 3, 15), 9),
+        value=Decimal("5000"),
+        source=ReadingSource.CUSTOMER,
+        kind=RegisterReading.Kind.CUSTOMER,
+        received_at=at(date(2026, 3, 15), 9),
     )
     service = FakeSwitching()
     _answer(service, registration, "REGISTRATION_ACCEPTED", day=START)
@@ -222,18 +232,31 @@ def test_a_customer_reading_two_days_before_the_start_is_the_first_bills_opening
     _run(service, START)
     # And at the end of March, a reading on the last day.
     RegisterReading.objects.create(
-        register=register, read_at=at(date(2026, 3, 31), 20), value=Decimal("5100"), source=ReadingSource.CUSTOMER,
-        kind=RegisterReading.Kind.CUSTOMER, received_at=at(date(2026, 3, 31), 20),
+        register=register,
+        read_at=at(date(2026, 3, 31), 20),
+        value=Decimal("5100"),
+        source=ReadingSource.CUSTOMER,
+        kind=RegisterReading.Kind.CUSTOMER,
+        received_at=at(date(2026, 3, 31), 20),
     )
 
     opening = RegisterReading.objects.get(register=register, kind=RegisterReading.Kind.OPENING)
     assert (opening.value, opening.read_at) == (Decimal("5000.000"), at(START, 0))
-    run = billing_runs.start_run(as_of_date=date(2026, 4, 1), account_number=account.number, started_by="t", now=at(date(2026, 4, 1)))
-    billing_runs.bill_accounts(run=run, account_ids=billing_runs.accounts_of(run), now=at(date(2026, 4, 1)), with_pdf=False)
+    run = billing_runs.start_run(
+        as_of_date=date(2026, 4, 1), account_number=account.number, started_by="t", now=at(date(2026, 4, 1))
+    )
+    billing_runs.bill_accounts(
+        run=run, account_ids=billing_runs.accounts_of(run), now=at(date(2026, 4, 1)), with_pdf=False
+    )
     bill = Bill.objects.get(account=account)
     assert (bill.period_start_date, bill.period_end_date) == (START, date(2026, 4, 1))
     consumption = BillConsumption.objects.get(bill=bill)
-    assert (consumption.start_reading.value, consumption.end_reading.value) == (Decimal("5000.000"), Decimal("5100.000"))
+    assert consumption.start_reading is not None
+    assert consumption.end_reading is not None
+    assert (consumption.start_reading.value, consumption.end_reading.value) == (
+        Decimal("5000.000"),
+        Decimal("5100.000"),
+    )
 
 
 def register_of_point(point: SupplyPoint) -> Register:

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from hearth.data.billing.models import AdditionalCharge, Bill, BillLine, LedgerEntry
-from hearth.data.contracts.models import Contract, ContractNotice, Registration, SwitchingMessage
-from hearth.data.metering.models import ReadingSource, Register, RegisterReading
 from hearth.data.accounts.models import Account, SupplyPoint
+from hearth.data.billing.models import AdditionalCharge, Bill, BillLine, LedgerEntry
+from hearth.data.contracts.models import ContractNotice, Registration, SwitchingMessage
+from hearth.data.metering.models import ReadingSource, Register, RegisterReading
 from hearth.domain.billing import runs as billing_runs
-from hearth.domain.contracts import switching_flow, switching_jobs
+from hearth.domain.contracts import switching_jobs
 from hearth.domain.contracts.switching import Message
 from tests.integration.billing.invoice_support import Line, make_bill
 from tests.integration.contracts.switching_support import FakeSwitching, fixed_tariff, supplied_household
@@ -225,10 +225,17 @@ def test_the_new_supplier_withdrawing_leaves_supply_with_us() -> None:
 
 def _readings(point: SupplyPoint) -> None:
     register = Register.objects.get(meter__supply_point=point)
-    for day, value in [(START, "1000"), (date(2026, 3, 31), "1100"), (date(2026, 4, 30), "1400"),
-                       (date(2026, 5, 31), "1650"), (date(2026, 6, 9), "1720")]:
+    for day, value in [
+        (START, "1000"),
+        (date(2026, 3, 31), "1100"),
+        (date(2026, 4, 30), "1400"),
+        (date(2026, 5, 31), "1650"),
+        (date(2026, 6, 9), "1720"),
+    ]:
         RegisterReading.objects.create(
-            register=register, read_at=at(day, 0 if day == START else 20), value=Decimal(value),
+            register=register,
+            read_at=at(day, 0 if day == START else 20),
+            value=Decimal(value),
             source=ReadingSource.CUSTOMER,
             kind=RegisterReading.Kind.OPENING if day == START else RegisterReading.Kind.CUSTOMER,
             received_at=at(day, 21),
@@ -236,7 +243,7 @@ def _readings(point: SupplyPoint) -> None:
 
 
 def test_the_bill_run_after_a_completed_switch_away_issues_the_final_bill_with_the_exit_fee_without_vat() -> None:
-    account, point, contract = supplied_household(fixed_tariff(fee="75.00").product, start=START)
+    account, point, _ = supplied_household(fixed_tariff(fee="75.00").product, start=START)
     _readings(point)
     service = FakeSwitching()
     _notify_loss(service, point, on=date(2026, 6, 10))
@@ -244,8 +251,12 @@ def test_the_bill_run_after_a_completed_switch_away_issues_the_final_bill_with_t
     service.deliver(Message("LOSS_COMPLETED", "", point.identifier, date(2026, 6, 10)), now=at(START))
     _run(service, date(2026, 6, 10))
 
-    run = billing_runs.start_run(as_of_date=date(2026, 6, 10), account_number="", started_by="t", now=at(date(2026, 6, 10)))
-    billing_runs.bill_accounts(run=run, account_ids=billing_runs.accounts_of(run), now=at(date(2026, 6, 10)), with_pdf=False)
+    run = billing_runs.start_run(
+        as_of_date=date(2026, 6, 10), account_number="", started_by="t", now=at(date(2026, 6, 10))
+    )
+    billing_runs.bill_accounts(
+        run=run, account_ids=billing_runs.accounts_of(run), now=at(date(2026, 6, 10)), with_pdf=False
+    )
 
     final = Bill.objects.filter(account=account).order_by("-period_end_date").first()
     assert final is not None
@@ -257,7 +268,7 @@ def test_the_bill_run_after_a_completed_switch_away_issues_the_final_bill_with_t
 
 @pytest.mark.parametrize(("day", "reported"), [(date(2026, 7, 22), False), (date(2026, 7, 23), True)])
 def test_an_ended_contract_without_a_final_bill_after_six_weeks_is_reported(day: date, reported: bool) -> None:
-    account, point, contract = supplied_household(fixed_tariff().product, start=START)
+    account, point, _ = supplied_household(fixed_tariff().product, start=START)
     service = FakeSwitching()
     _notify_loss(service, point, on=date(2026, 6, 10))
     _run(service, date(2026, 5, 27))
@@ -269,4 +280,3 @@ def test_an_ended_contract_without_a_final_bill_after_six_weeks_is_reported(day:
     # Supply ended Wed 10 June; six weeks (42 days) later is Wed 22 July: still in time. Thursday 23 July is late.
     expected = [(account.number, "No final bill yet: supply ended 10 Jun 2026, more than six weeks ago (T&C 12.3)")]
     assert [item for item in report.failed_items if item[0] == account.number] == (expected if reported else [])
-    assert contract.pk and switching_flow

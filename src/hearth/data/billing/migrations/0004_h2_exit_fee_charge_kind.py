@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0003_payment_reversals_and_payment_charges'),
+        ("billing", "0003_payment_reversals_and_payment_charges"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='additionalcharge',
-            name='kind',
-            field=models.CharField(choices=[('METER_ACCURACY_TEST', 'Meter accuracy test (meter proved accurate)'), ('METER_REPAIR', 'Meter repair or replacement'), ('METER_MOVE', 'Moving a meter'), ('DISCONNECTION', 'Disconnection'), ('RECONNECTION', 'Reconnection'), ('REPLACEMENT_CARD_OR_KEY', 'Replacement prepayment card or key'), ('REGULATORY', 'Regulatory charge passed through'), ('MISSED_APPOINTMENT', 'Missed appointment'), ('FALSE_GAS_EMERGENCY', 'False gas emergency report'), ('LATE_PAYMENT_INTEREST', 'Late-payment interest'), ('MISSED_PAYMENT_FEE', 'Missed Direct Debit payment fee'), ('BANK_CHARGES', 'Bank charges for a failed payment'), ('EXIT_FEE', 'Exit fee for leaving a fixed contract early (T&C 14.4)')], max_length=24),
+            model_name="additionalcharge",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("METER_ACCURACY_TEST", "Meter accuracy test (meter proved accurate)"),
+                    ("METER_REPAIR", "Meter repair or replacement"),
+                    ("METER_MOVE", "Moving a meter"),
+                    ("DISCONNECTION", "Disconnection"),
+                    ("RECONNECTION", "Reconnection"),
+                    ("REPLACEMENT_CARD_OR_KEY", "Replacement prepayment card or key"),
+                    ("REGULATORY", "Regulatory charge passed through"),
+                    ("MISSED_APPOINTMENT", "Missed appointment"),
+                    ("FALSE_GAS_EMERGENCY", "False gas emergency report"),
+                    ("LATE_PAYMENT_INTEREST", "Late-payment interest"),
+                    ("MISSED_PAYMENT_FEE", "Missed Direct Debit payment fee"),
+                    ("BANK_CHARGES", "Bank charges for a failed payment"),
+                    ("EXIT_FEE", "Exit fee for leaving a fixed contract early (T&C 14.4)"),
+                ],
+                max_length=24,
+            ),
         ),
     ]
