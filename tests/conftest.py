@@ -47,3 +47,9 @@ def _documents_delivered_in_memory(settings: Any) -> None:
     """Document deliveries send through HEARTH_EMAIL_DELIVERY_BACKEND, not EMAIL_BACKEND (which pytest-django already
     keeps in memory): keep them out of the outbox folder too. SMTP and outbox tests set their own backend."""
     settings.HEARTH_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _switching_files_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The switching file adapter (the demo loader uses it) writes in a folder of the test's own, not in var/."""
+    settings.HEARTH_SWITCHING_DIR = tmp_path_factory.mktemp("switching")

@@ -253,6 +253,8 @@ HEARTH_EMAIL_DELIVERY_BACKEND = (
 if PRODUCTION and not EMAIL_HOST:
     raise ImproperlyConfigured("EMAIL_HOST must name the SMTP server in production.")
 HEARTH_OUTBOX_DIR = DATA_DIR / "outbox"
+HEARTH_SWITCHING_DIR = DATA_DIR / "switching"
+"""The switching file adapter's folder: outbox/, inbox/ and inbox/done/ (hearth.domain.contracts.switching)."""
 DEFAULT_FROM_EMAIL = _env("HEARTH_FROM_EMAIL", "Hearth Energy <no-reply@hearth.example>")
 
 # Task engine: Celery when a broker is configured (redis://... or amqp://...), inline otherwise.

@@ -26,6 +26,7 @@ from hearth.data.accounts.models import Fuel
 from hearth.data.audit.models import AuditEvent
 from hearth.data.billing.models import Bill, BillRun
 from hearth.data.care.models import Case, LoginDetailsRequest
+from hearth.data.contracts.models import SwitchingMessage
 from hearth.data.documents.models import Document, DocumentType
 from hearth.data.identity.models import AccountLink, ApiKey, User
 from hearth.data.metering.models import (
@@ -543,6 +544,30 @@ URLS |= {
     "care:daily_job": (STAFF, lambda v: {"name": "billing.bill_run"}),
     "care:daily_job_start": (STAFF, lambda v: {"name": "billing.bill_run"}),
     "care:daily_job_run": (STAFF, _job_run),
+}
+
+
+def _switching_message(victim: "Victim") -> dict[str, int]:
+    """A failed switching message naming the victim's MPAN, made on first use."""
+    meter = victim.site.electricity_meter
+    message, _ = SwitchingMessage.objects.get_or_create(
+        file_name="victim-switching.txt",
+        line_number=2,
+        defaults={
+            "direction": SwitchingMessage.Direction.INBOUND,
+            "kind": "LOSS_COMPLETED",
+            "body": f"LOSS_COMPLETED||{meter.supply_point.identifier}|2026-01-01|||",
+            "status": SwitchingMessage.Status.FAILED,
+            "reason": "victim-switching.txt line 2, mpxn: no switch away under way",
+            "at": victim.login.created_at,
+        },
+    )
+    return {"message_id": message.pk}
+
+
+URLS |= {
+    "care:switching": (STAFF, NONE),
+    "care:switching_replay": (STAFF, _switching_message),
 }
 
 

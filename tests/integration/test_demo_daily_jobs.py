@@ -67,6 +67,7 @@ def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sa
     assert runs == {
         "payments.collect": ("FINISHED", 0, 0),  # the next collections are on 7 December, input on 3 December
         "contracts.move_outs": ("FINISHED", 0, 0),  # Casey Brook moves out on 11 December
+        "contracts.switching": ("FINISHED", 0, 0),  # Riley's switch was accepted on 29 November; nothing new
         "billing.bill_run": ("FINISHED", 5, 0),
         "payments.review": ("FINISHED", 3, 0),
         "payments.chase": ("FINISHED", 2, 0),

@@ -131,6 +131,7 @@ def test_the_help_lists_the_daily_jobs_by_name():
     parser = run_daily_command.Command().create_parser("hearth", "run_daily")
     help_text = " ".join(parser.format_help().split())
     assert (
-        "payments.collect, contracts.move_outs, billing.bill_run, payments.review, payments.chase, "
+        "payments.collect, contracts.switching, contracts.move_outs, billing.bill_run, payments.review, "
+        "payments.chase, "
         "payments.tariff_moves, documents.deliver_pending, documents.print_batch" in help_text
     )

@@ -241,6 +241,7 @@ class AdditionalCharge(models.Model):
         LATE_PAYMENT_INTEREST = "LATE_PAYMENT_INTEREST", "Late-payment interest"
         MISSED_PAYMENT_FEE = "MISSED_PAYMENT_FEE", "Missed Direct Debit payment fee"
         BANK_CHARGES = "BANK_CHARGES", "Bank charges for a failed payment"
+        EXIT_FEE = "EXIT_FEE", "Exit fee for leaving a fixed contract early (T&C 14.4)"
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="additional_charges")
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -745,6 +745,12 @@ def late_payment_interest(
     return to_pennies(principal * annual_percent / 100 * _days(start_date, end_date) / INTEREST_DAYS_PER_YEAR)
 
 
+def exit_fee_line(description: str, amount: Decimal, *, sources: Mapping[str, Any]) -> ChargeLine:
+    """An exit fee (T&C 14.4) as its own line, without VAT: we treat it as compensation for a contract ended early,
+    outside the scope of VAT (``hearth.domain.contracts.exit_fees``)."""
+    return _line(LineKind.ADDITIONAL, description, Decimal(1), "charge", amount, None, sources=sources)
+
+
 def interest_line(description: str, amount: Decimal, *, sources: Mapping[str, Any]) -> ChargeLine:
     """Late-payment interest as its own line, without VAT: interest is outside the scope of VAT."""
     return _line(LineKind.INTEREST, description, Decimal(1), "charge", amount, None, sources=sources)

@@ -834,6 +834,8 @@ def _additional_line(charge: AdditionalCharge) -> calculation.ChargeLine:
     sources = {"additional_charge": charge.pk, "incurred_date": charge.incurred_date, **charge.details}
     if charge.kind == AdditionalCharge.Kind.LATE_PAYMENT_INTEREST:
         return calculation.interest_line(charge.description, Decimal(charge.amount), sources=sources)
+    if charge.kind == AdditionalCharge.Kind.EXIT_FEE:
+        return calculation.exit_fee_line(charge.description, Decimal(charge.amount), sources=sources)
     return calculation.additional_charge_line(charge.description, Decimal(charge.amount), sources=sources)
 
 

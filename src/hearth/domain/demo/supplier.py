@@ -25,7 +25,7 @@ from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.billing import runs as billing_runs
-from hearth.domain.demo import contracts_moving
+from hearth.domain.demo import contracts_moving, contracts_switching
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
 from hearth.domain.metering import conversion as metering_conversion
@@ -63,6 +63,7 @@ DEMO_LOGINS = [
         DEMO_PASSWORD,
         "household moving out in ten days (Moving home page)",
     ),
+    DemoLogin("riley.shaw@example.com", DEMO_PASSWORD, "household switching to us: contract waiting to start"),
     DemoLogin("sam.patel@example.com", "(temporary password in the outbox e-mail)", "not yet activated"),
     DemoLogin(STAFF_EMAIL, STAFF_PASSWORD, "care console at /care/ — code from `hearth demo_otp`"),
 ]
@@ -601,3 +602,6 @@ def load_demo_supplier(*, now: datetime) -> None:
     _returned_collection(account=home_gas, now=now)
     _refund_in_progress(account=home_electricity, now=now)
     contracts_moving.load_household_moving_out(now=now)
+    contracts_switching.load_switching_household(
+        product=products[FIXED_CODE][("ELECTRICITY", READING)].product, activate=_activated_login, now=now
+    )

@@ -11,6 +11,7 @@ from hearth.interfaces.care import (
     views_jobs,
     views_payments,
     views_readings,
+    views_switching,
     views_tariffs,
 )
 
@@ -77,6 +78,9 @@ urlpatterns = [
     path("bill-runs/", views_billing.bill_runs, name="bill_runs"),
     path("bill-runs/<int:run_id>/", views_billing.bill_run, name="bill_run"),
     # The daily jobs: each job's latest run, a job's runs, a run's items, and running a job now.
+    # Switching in and out (T&C 5, 14): switches under way, messages, and replaying a failed one.
+    path("switching/", views_switching.switching, name="switching"),
+    path("switching/messages/<int:message_id>/replay/", views_switching.replay, name="switching_replay"),
     path("jobs/", views_jobs.daily_jobs, name="daily_jobs"),
     path("jobs/runs/<int:run_id>/", views_jobs.daily_job_run, name="daily_job_run"),
     path("jobs/<str:name>/", views_jobs.daily_job, name="daily_job"),

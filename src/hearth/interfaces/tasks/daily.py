@@ -19,6 +19,7 @@ from hearth.common import calendar
 from hearth.data.scheduling.models import JobRun
 from hearth.domain.billing import jobs as billing_jobs
 from hearth.domain.contracts import jobs_moves as contracts_moves_jobs
+from hearth.domain.contracts import switching_jobs
 from hearth.domain.documents import jobs as documents_jobs
 from hearth.domain.payments import jobs as payments_jobs
 from hearth.domain.scheduling import jobs as scheduling_jobs
@@ -31,6 +32,7 @@ DailyJob = scheduling_jobs.DailyJob
 
 DAILY_JOBS: list[DailyJob] = [
     payments_jobs.COLLECT,
+    switching_jobs.SWITCHING,
     contracts_moves_jobs.MOVE_OUTS,
     DailyJob("billing.bill_run", "Bill every period that has ended", billing_jobs.bill_run),
     payments_jobs.REVIEW,
@@ -39,8 +41,9 @@ DAILY_JOBS: list[DailyJob] = [
     DailyJob("documents.deliver_pending", "Send the document e-mails still waiting", documents_jobs.deliver_pending),
     DailyJob("documents.print_batch", "Make the day's print batch for the post", documents_jobs.print_batch),
 ]
-"""In the order they run: collections first, so bills carry the payments taken up to their day; supplies of customers
-who moved out end before the bill run, so it sends their final bills the same day; reviews and reminders
+"""In the order they run: collections first, so bills carry the payments taken up to their day; the contract jobs
+(switching, move-outs) before the bill run, so a supply ended that day by a completed switch away or a move out gets
+its final bill the same day; reviews and reminders
 after the bill run, which they read; the print batch last, so every letter of the day is in it."""
 
 BEAT = "Celery beat (the daily schedule)"
