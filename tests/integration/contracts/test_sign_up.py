@@ -105,7 +105,7 @@ def test_the_confirmation_says_what_was_agreed() -> None:
     assert facts["Commencement date"] == "1 Mar 2026"
     assert facts["Cooling-off ends"] == "15 Mar 2026"
     assert facts["Expected start of supply"] == "6 Mar 2026"
-    assert facts["Payment method"] == "Standard Direct Debit" or "Direct Debit" in facts["Payment method"]
+    assert facts["Payment method"] == "Monthly Direct Debit"
     assert facts["Exit fee"].startswith("£50.00")
     text = " ".join(letter.paragraphs + letter.after_table)
     assert "Sunday 15 March 2026" in text
