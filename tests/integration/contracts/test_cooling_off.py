@@ -1,6 +1,6 @@
 """Cancelling in the cooling-off period (T&C 2.1, 4.4, 5.3.3, 9.2.2), on its boundary days."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -44,7 +44,7 @@ def test_commencement_on_1_march_can_be_cancelled_until_the_end_of_sunday_15_mar
 
     # 23:59 on Sunday 15 March (GMT, before the clocks change on 29 March) is still within it.
     done = cancel_in_cooling_off(
-        contract=contract, now=datetime(2026, 3, 15, 23, 59, tzinfo=timezone.utc), actor=None, channel="WEB"
+        contract=contract, now=datetime(2026, 3, 15, 23, 59, tzinfo=UTC), actor=None, channel="WEB"
     )
     assert done.contract.state == Contract.State.CANCELLED
     assert done.contract.end_reason == Contract.EndReason.COOLING_OFF
@@ -58,12 +58,10 @@ def test_a_last_day_on_easter_monday_is_kept_and_ends_at_local_midnight_in_summe
 
     # 23:05 UTC on 6 April is 00:05 BST on Tuesday 7 April: too late.
     with pytest.raises(CancellationRefused):
-        cancel_in_cooling_off(
-            contract=contract, now=datetime(2026, 4, 6, 23, 5, tzinfo=timezone.utc), actor=None, channel="WEB"
-        )
+        cancel_in_cooling_off(contract=contract, now=datetime(2026, 4, 6, 23, 5, tzinfo=UTC), actor=None, channel="WEB")
     # 22:55 UTC is 23:55 BST on Easter Monday: still within it.
     done = cancel_in_cooling_off(
-        contract=contract, now=datetime(2026, 4, 6, 22, 55, tzinfo=timezone.utc), actor=None, channel="WEB"
+        contract=contract, now=datetime(2026, 4, 6, 22, 55, tzinfo=UTC), actor=None, channel="WEB"
     )
     assert done.contract.state == Contract.State.CANCELLED
 

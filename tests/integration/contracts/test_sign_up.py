@@ -1,6 +1,5 @@
 """Signing up (T&C 1.4, 2.1, 3.1, 9.2, 9.7): one operation makes everything, or refuses by field and keeps nothing."""
 
-import dataclasses
 from datetime import date
 from decimal import Decimal
 
@@ -16,7 +15,6 @@ from hearth.domain.contracts import quotes
 from hearth.domain.contracts.sign_up import SignUpRefused, sign_up
 from hearth.domain.documents import letters
 from tests.integration.contracts.sign_up_support import (
-    MPRN,
     YORKSHIRE_MPAN,
     application,
     at,
@@ -62,7 +60,8 @@ def test_one_operation_makes_the_customer_property_accounts_points_contracts_swi
     for arrangement in PaymentArrangement.objects.all():
         assert arrangement.method == "STANDARD_DIRECT_DEBIT"
         assert arrangement.payment_day == 12
-        assert arrangement.regular_amount is not None and arrangement.regular_amount > 0
+        assert arrangement.regular_amount is not None
+        assert arrangement.regular_amount > 0
     # The Confirmation Correspondence, one per contract, recorded as notice and event.
     assert ContractNotice.objects.filter(kind=ContractNotice.Kind.CONFIRMATION).count() == 2
     assert Document.objects.filter(document_type__code="CONTRACT_CONFIRMATION").count() == 2
@@ -111,7 +110,8 @@ def test_the_confirmation_says_what_was_agreed() -> None:
     assert "Sunday 15 March 2026" in text
     assert "opening meter readings" in text
     assert "pay for the energy used" in text  # the early start's consequence
-    rows = dict(letter.table.rows)  # type: ignore[union-attr]
+    assert letter.table is not None
+    rows = {row[0]: row[1] for row in letter.table.rows}
     assert rows["Unit rate"] == "21.00p per kWh"  # 20p + 5% VAT
     assert rows["Standing charge"] == "42.00p per day"  # 40p + 5% VAT
     assert letters.typst_input(letter, issue_date=date(2026, 3, 1))  # it prints
@@ -252,4 +252,5 @@ def test_an_annual_payment_is_due_on_the_last_day_of_cooling_off() -> None:
     )
     for arrangement in PaymentArrangement.objects.all():
         assert arrangement.annual_due_date == date(2026, 3, 15)  # T&C 9.2.1: within the cooling-off period
-        assert arrangement.annual_amount is not None and arrangement.annual_amount > Decimal(0)
+        assert arrangement.annual_amount is not None
+        assert arrangement.annual_amount > Decimal(0)

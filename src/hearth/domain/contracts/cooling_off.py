@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 
 from hearth.common import calendar
-from hearth.data.accounts.models import Fuel, Property
+from hearth.data.accounts.models import Account, Fuel, Property
 from hearth.data.contracts.models import Contract, ContractNotice, Registration
 from hearth.data.documents.models import Document
 from hearth.data.identity.models import User
@@ -56,6 +56,11 @@ class Cancellation:
     last_supply_day: date | None
     refund: Refund | None
     notice: Document
+
+
+def contract_to_cancel(account: Account) -> Contract | None:
+    """The account's contract a cooling-off cancellation is about: the one waiting to start, else the live one."""
+    return contract_states.pending_contract(account) or contract_states.live_contract(account)
 
 
 def refusal(contract: Contract, today: date) -> str | None:
