@@ -24,6 +24,7 @@ METER_CHOICES = [
 METHOD_WORDS = {
     Method.STANDARD_DIRECT_DEBIT: "Monthly Direct Debit, the same amount every month",
     Method.SEASONAL_DIRECT_DEBIT: "Monthly Direct Debit, more in winter and less in summer",
+    Method.INITIAL_DIRECT_DEBIT: "Monthly Direct Debit starting 16 days after signing up (T&C 9.1.5)",
     Method.ANNUAL_DIRECT_DEBIT: "Annual Direct Debit, once a year in advance",
     Method.ANNUAL_CARD: "Annual card payment, once a year in advance",
     Method.STANDARD_CREDIT: "Pay each bill when it arrives",
