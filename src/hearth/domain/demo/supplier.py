@@ -25,6 +25,7 @@ from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.billing import runs as billing_runs
+from hearth.domain.demo.contracts_signup import load_cooling_off_household
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
 from hearth.domain.metering import conversion as metering_conversion
@@ -58,6 +59,9 @@ DEMO_LOGINS = [
     DemoLogin("finance@brightwell.example", DEMO_PASSWORD, "business: authorised person"),
     DemoLogin("office@brightwell.example", DEMO_PASSWORD, "business: viewer"),
     DemoLogin("sam.patel@example.com", "(temporary password in the outbox e-mail)", "not yet activated"),
+    DemoLogin(
+        "jamie.cole@example.com", DEMO_PASSWORD, "signed up 3 days ago: in the cooling-off period, switch pending"
+    ),
     DemoLogin(STAFF_EMAIL, STAFF_PASSWORD, "care console at /care/ — code from `hearth demo_otp`"),
 ]
 
@@ -594,3 +598,6 @@ def load_demo_supplier(*, now: datetime) -> None:
     _billed_demo(accounts_and_meters=opened, start=start, now=now)
     _returned_collection(account=home_gas, now=now)
     _refund_in_progress(account=home_electricity, now=now)
+    load_cooling_off_household(
+        now=now, product_code=FIXED_CODE, password=DEMO_PASSWORD, security_answer=SECURITY_ANSWER
+    )
