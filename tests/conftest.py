@@ -50,6 +50,8 @@ def _documents_delivered_in_memory(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _switching_files_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The switching file adapter (the demo loader uses it) writes in a folder of the test's own, not in var/."""
+def _industry_files_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The switching file adapter and the Bacs files (the demo loader and its daily jobs write both) go in folders of
+    the test's own, not in var/, where a second run would find the first run's files."""
     settings.HEARTH_SWITCHING_DIR = tmp_path_factory.mktemp("switching")
+    settings.HEARTH_BACS = {**settings.HEARTH_BACS, "folder": str(tmp_path_factory.mktemp("bacs"))}

@@ -371,3 +371,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": _env("HEARTH_LOG_LEVEL", "INFO")},
     "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
 }
+
+# Credit checks at sign-up for tariffs that need one (T&C 9.7): "fake" (deterministic, for demos and tests: see
+# hearth.domain.contracts.credit_checks). A real agency's adapter is added there and named here.
+HEARTH_CREDIT_CHECK = _env("HEARTH_CREDIT_CHECK", "fake")

@@ -522,6 +522,18 @@ URLS |= {
     "inbound:stripe_events": (PUBLIC, NONE),
 }
 
+# Joining and cooling-off (sign-up helper, issue 11): the quote-and-join journey is public and answers the same for
+# any e-mail address; cancelling in the cooling-off period is for the account's holder or authorised person in the
+# portal, and for verified staff in the console.
+URLS |= {
+    "portal:join": (PUBLIC, NONE),
+    "portal:join_details": (PUBLIC, NONE),
+    "portal:join_done": (PUBLIC, NONE),
+    "portal:contract_cancel": (HOLDERS, NONE),
+    "care:sign_up": (STAFF, NONE),
+    "care:contract_cancel": (STAFF, _victim_account),
+}
+
 # The query string a URL needs besides its path parameters.
 QUERIES: dict[str, Callable[[Victim], dict[str, Any]]] = {
     "portal:pay_by_card_done": lambda v: {"payment": _victim_card_payment(v).pk},

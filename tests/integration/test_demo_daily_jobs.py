@@ -57,7 +57,12 @@ def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sa
 
     batch = PrintBatch.objects.get()
     assert batch.batch_date == NOW.date()
-    assert sorted(Delivery.objects.filter(print_batch=batch).values_list("document__reference", flat=True)) == [
+    batched = Delivery.objects.filter(print_batch=batch)
+    # The household in its cooling-off period signed up before activating its login, so its Confirmation
+    # Correspondence and its Direct Debit advance notices (must be delivered) went by post.
+    cooling_off = batched.filter(document__account__customer__name="Jamie Cole")
+    assert {ref.split("-")[0] for ref in cooling_off.values_list("document__reference", flat=True)} == {"CONF", "DDN"}
+    assert sorted(batched.exclude(pk__in=cooling_off).values_list("document__reference", flat=True)) == [
         "INV-3000000031-20261001",
         "INV-3000000031-20261101",
         "REM-INV-3000000031-20261001",  # October's bill, due 16 November: 15 days overdue, past the 7-day reminder
@@ -65,14 +70,17 @@ def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sa
     assert not Delivery.objects.filter(channel=Delivery.Channel.EMAIL, status__in=["PENDING", "RETRYING"]).exists()
     runs = {run.job: (run.status, run.done_count, run.failed_count) for run in JobRun.objects.all()}
     assert runs == {
-        "payments.collect": ("FINISHED", 0, 0),  # the next collections are on 7 December, input on 3 December
+        # The next collections are on 7 December, input on 3 December; today's file lodges the two new mandates of
+        # the household in its cooling-off period.
+        "payments.collect": ("FINISHED", 1, 0),
         "contracts.move_outs": ("FINISHED", 0, 0),  # Casey Brook moves out on 11 December
-        "contracts.switching": ("FINISHED", 0, 0),  # Riley's switch was accepted on 29 November; nothing new
+        # Riley's switch was accepted on 29 November; the two switches of Jamie's sign-up (electricity and gas) are sent
+        "contracts.switching": ("FINISHED", 2, 0),
         "billing.bill_run": ("FINISHED", 5, 0),
         "payments.review": ("FINISHED", 3, 0),
         "payments.chase": ("FINISHED", 2, 0),
         "payments.tariff_moves": ("FINISHED", 0, 0),  # every demo account pays as its tariff requires
         "documents.deliver_pending": ("FINISHED", 0, 0),
-        "documents.print_batch": ("FINISHED", 3, 0),
+        "documents.print_batch": ("FINISHED", 7, 0),  # Sam's three letters and the cooling-off household's four
     }
     assert "Daily jobs for Tuesday 1 December 2026" in out.getvalue()

@@ -35,10 +35,10 @@ from hearth.data.contracts.models import Contract, ContractNotice, HomeMove, Reg
 from hearth.data.identity.models import User
 from hearth.data.metering.models import Meter, ReadingSource, Register, RegisterReading
 from hearth.data.payments.models import PaymentArrangement
-from hearth.data.tariffs.models import Agreement, Product, Tariff
+from hearth.data.tariffs.models import Agreement, Product
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.audit import operations as audit
-from hearth.domain.contracts import registrations
+from hearth.domain.contracts import quotes, registrations
 from hearth.domain.documents import letters
 from hearth.domain.metering import readings as metering_readings
 from hearth.domain.payments import arrangements as payment_arrangements
@@ -534,14 +534,6 @@ def supply_new_home(
     return contract
 
 
-def _tariff_for(contract: Contract, point: SupplyPoint) -> Tariff:
-    return contract_states.choose_tariff(
-        product=contract.product,
-        supply_point=point,
-        tariff_payment_method=payment_methods.TARIFF_METHOD[Method(contract.payment_method)],
-    )
-
-
 @transaction.atomic
 def add_new_home_points(
     *, contract: Contract, points: Sequence[NewHomePoint], now: datetime, actor: User | None
@@ -848,7 +840,7 @@ def start_home_move(*, waiting: WaitingHomeMove, now: datetime) -> Contract:
 
     :raises ContractRefused: no tariff of the product for a point's region and meter, or the state machine refused.
     """
-    placements = [(point, _tariff_for(waiting.contract, point)) for point in waiting.points]
+    placements = [(point, quotes.contract_tariff(waiting.contract, point)) for point in waiting.points]
     return contract_states.start_supply(
         contract=waiting.contract, start_date=waiting.start_date, placements=placements, now=now
     )

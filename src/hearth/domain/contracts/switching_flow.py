@@ -39,7 +39,7 @@ from hearth.data.identity.models import User
 from hearth.data.payments.models import PaymentArrangement
 from hearth.domain.audit import operations as audit
 from hearth.domain.billing import queries as billing_queries
-from hearth.domain.contracts import exit_fees
+from hearth.domain.contracts import exit_fees, quotes
 from hearth.domain.contracts.switching import (
     FormatProblem,
     Message,
@@ -48,7 +48,7 @@ from hearth.domain.contracts.switching import (
     parse_line,
 )
 from hearth.domain.documents import letters
-from hearth.domain.payments import collections, late_payment, methods
+from hearth.domain.payments import collections, late_payment
 from hearth.domain.tariffs import contracts as contract_states
 
 State = Registration.State
@@ -282,16 +282,7 @@ def _start_when_all_gained(contract: Contract, now: datetime) -> str:
     if waiting or not done:
         return f"supply starts once {', '.join(g.reference for g in waiting)} complete"
     start = max(g.start_date for g in done if g.start_date is not None)
-    tariff_method = methods.TARIFF_METHOD[PaymentArrangement.Method(contract.payment_method)]
-    placements = [
-        (
-            g.supply_point,
-            contract_states.choose_tariff(
-                product=contract.product, supply_point=g.supply_point, tariff_payment_method=tariff_method
-            ),
-        )
-        for g in done
-    ]
+    placements = [(g.supply_point, quotes.contract_tariff(contract, g.supply_point)) for g in done]
     contract_states.start_supply(contract=contract, start_date=start, placements=placements, now=now)
     return f"supply started from {_day(start)}"
 

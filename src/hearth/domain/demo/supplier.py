@@ -26,6 +26,7 @@ from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.billing import runs as billing_runs
 from hearth.domain.demo import contracts_moving, contracts_switching
+from hearth.domain.demo.contracts_signup import load_cooling_off_household
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
 from hearth.domain.metering import conversion as metering_conversion
@@ -65,6 +66,9 @@ DEMO_LOGINS = [
     ),
     DemoLogin("riley.shaw@example.com", DEMO_PASSWORD, "household switching to us: contract waiting to start"),
     DemoLogin("sam.patel@example.com", "(temporary password in the outbox e-mail)", "not yet activated"),
+    DemoLogin(
+        "jamie.cole@example.com", DEMO_PASSWORD, "signed up 3 days ago: in the cooling-off period, switch pending"
+    ),
     DemoLogin(STAFF_EMAIL, STAFF_PASSWORD, "care console at /care/ — code from `hearth demo_otp`"),
 ]
 
@@ -604,4 +608,7 @@ def load_demo_supplier(*, now: datetime) -> None:
     contracts_moving.load_household_moving_out(now=now)
     contracts_switching.load_switching_household(
         product=products[FIXED_CODE][("ELECTRICITY", READING)].product, activate=_activated_login, now=now
+    )
+    load_cooling_off_household(
+        now=now, product_code=FIXED_CODE, password=DEMO_PASSWORD, security_answer=SECURITY_ANSWER
     )

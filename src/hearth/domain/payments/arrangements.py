@@ -99,13 +99,18 @@ def _fixed_term_end(account: Account, at: datetime) -> date | None:
 
 
 def _amounts(
-    account: Account, method: str, commencement: date, at: datetime, balance: Decimal
+    account: Account,
+    method: str,
+    commencement: date,
+    at: datetime,
+    balance: Decimal,
+    estimate: estimates.AnnualEstimate | None,
 ) -> dict[str, Decimal | date | int | None]:
     """The arrangement's amounts for ``method``, worked out from the estimate (never typed in, T&C 9.4.1)."""
     if method not in methods.DIRECT_DEBIT_METHODS and method != Method.ANNUAL_CARD:
         return {"regular_amount": None, "annual_amount": None, "annual_due_date": None, "seasonal_percent": 0}
     try:
-        estimate = estimates.annual_estimate(account=account, at=at)
+        estimate = estimate or estimates.annual_estimate(account=account, at=at)
     except estimates.EstimateUnavailable as exc:
         raise PaymentRefused(f"We cannot work out a payment amount yet: {exc}") from exc
     if method in methods.ANNUAL_METHODS:
@@ -136,11 +141,14 @@ def set_payment_method(
     balance: Decimal,
     actor: User | None,
     now: datetime,
+    estimate: estimates.AnnualEstimate | None = None,
 ) -> PaymentArrangement:
     """Put ``account`` on ``method`` with amounts worked out from its expected use (T&C 9.1, 9.4.1).
 
     ``signed_up_date`` is the day the initial Direct Debit counts from (T&C 9.1.5); ``balance`` what the account owes
-    now (negative: in credit), which the monthly amount takes into account.
+    now (negative: in credit), which the monthly amount takes into account. ``estimate`` is the expected use of an
+    account not supplied yet (a sign-up: ``estimates.tariff_estimate`` of the tariffs signed up to); otherwise it is
+    worked out from the account's current tariffs.
 
     :raises PaymentRefused: an unknown method, a tariff that requires another method (T&C 9.2), a Direct Debit
         without a payment day from 1 to 28, or no estimate possible.
@@ -151,7 +159,7 @@ def set_payment_method(
     if monthly and (payment_day is None or not 1 <= payment_day <= 28):
         raise PaymentRefused("Choose the day of the month for your Direct Debit, from the 1st to the 28th.")
     _check_tariff_allows(account, method, now)
-    amounts = _amounts(account, method, signed_up_date, now, balance)
+    amounts = _amounts(account, method, signed_up_date, now, balance, estimate)
     with transaction.atomic():
         arrangement = (
             PaymentArrangement.objects.select_for_update().filter(account=account).first()  # one change at a time

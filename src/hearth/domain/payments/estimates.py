@@ -8,6 +8,7 @@ in force now are the best information (Ofgem SLC 27): a known future price chang
 """
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -95,21 +96,24 @@ def _annual_kwh(supply_point: SupplyPoint, tariff: Tariff) -> Decimal:
     return readings.TYPICAL_ANNUAL_KWH[(Fuel(supply_point.fuel), multi_rate)]
 
 
-def _priced(supply_point: SupplyPoint, at: datetime) -> _Priced:
-    agreement = tariff_queries.agreement_at(supply_point=supply_point, at=at)
-    if agreement is None:
-        raise EstimateUnavailable(f"{supply_point} is not on a tariff.")
-    tariff = agreement.tariff
+def _priced_tariff(tariff: Tariff, annual_kwh: Decimal, at: datetime) -> _Priced:
     rates = tariff_queries.rates_at(tariff=tariff, at=at)
     if rates.standing_charge is None:
         raise EstimateUnavailable(f"{tariff.code} has no standing charge in force.")
     return _Priced(
-        fuel=supply_point.fuel,
-        annual_kwh=_annual_kwh(supply_point, tariff),
+        fuel=tariff.fuel,
+        annual_kwh=annual_kwh,
         pence_per_kwh=_unit_price(tariff, rates.unit_rates, at),
         pence_per_day=rates.standing_charge.value_exc_vat,
         tariff_code=tariff.code,
     )
+
+
+def _priced(supply_point: SupplyPoint, at: datetime) -> _Priced:
+    agreement = tariff_queries.agreement_at(supply_point=supply_point, at=at)
+    if agreement is None:
+        raise EstimateUnavailable(f"{supply_point} is not on a tariff.")
+    return _priced_tariff(agreement.tariff, _annual_kwh(supply_point, agreement.tariff), at)
 
 
 def _month_starts(after: date, count: int) -> list[date]:
@@ -129,7 +133,20 @@ def annual_estimate(*, account: Account, at: datetime) -> AnnualEstimate:
     if not supply_points:
         raise EstimateUnavailable(f"Account {account.number} has no supply point being supplied.")
     priced = [_priced(supply_point, at) for supply_point in supply_points]
-    is_business = account.customer.kind == Customer.Kind.ORGANISATION
+    return _estimate(priced, is_business=account.customer.kind == Customer.Kind.ORGANISATION, at=at)
+
+
+def tariff_estimate(*, tariffs: Sequence[tuple[Tariff, Decimal]], is_business: bool, at: datetime) -> AnnualEstimate:
+    """The next twelve months' expected cost of using each ``(tariff, annual kWh)``, as :func:`annual_estimate`
+    works it out: for an account not supplied yet, whose first Direct Debit or annual payment is set at sign-up from
+    the tariffs it signed up to (``hearth.domain.contracts.sign_up``).
+
+    :raises EstimateUnavailable: if a tariff has no prices in force.
+    """
+    return _estimate([_priced_tariff(tariff, kwh, at) for tariff, kwh in tariffs], is_business=is_business, at=at)
+
+
+def _estimate(priced: list[_Priced], *, is_business: bool, at: datetime) -> AnnualEstimate:
     bounds = _month_starts(calendar.local_date(at), 12)
     months: list[MonthCost] = []
     for start, end in itertools.pairwise(bounds):

@@ -17,7 +17,7 @@ from hearth.domain.audit import operations as audit
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.documents import letters
-from hearth.domain.payments import arrangements, collections, methods
+from hearth.domain.payments import arrangements, collections, estimates, methods
 from hearth.domain.payments.arrangements import BankDetails, PaymentRefused
 
 Method = PaymentArrangement.Method
@@ -33,9 +33,19 @@ __all__ = [
 
 
 def set_up_direct_debit(
-    *, account: Account, method: str, payment_day: int | None, details: BankDetails, actor: User | None, now: datetime
+    *,
+    account: Account,
+    method: str,
+    payment_day: int | None,
+    details: BankDetails,
+    actor: User | None,
+    now: datetime,
+    estimate: estimates.AnnualEstimate | None = None,
 ) -> Mandate:
     """Pay by Direct Debit from the given bank account: a new instruction, the amounts, the schedule and its notice.
+
+    ``estimate`` is the expected use of an account not supplied yet (sign-up), as ``arrangements.set_payment_method``
+    takes it.
 
     :raises PaymentRefused: a method that is not a Direct Debit, one the tariff does not allow, bad bank details,
         or no schedule possible.
@@ -54,6 +64,7 @@ def set_up_direct_debit(
             balance=billing_queries.balance_of(account),
             actor=actor,
             now=now,
+            estimate=estimate,
         )
         try:
             collections.reschedule(

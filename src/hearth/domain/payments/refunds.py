@@ -93,11 +93,18 @@ def _final_bill_issued(account: Account) -> bool:
     return Bill.objects.filter(account=account, is_final=True, status=Bill.Status.ISSUED).exists()
 
 
+def _never_supplied(account: Account) -> bool:
+    """An account we never supplied (a sign-up cancelled in its cooling-off period before supply started): an
+    annual payment it made is refunded whole (T&C 9.2.2), with no reading to take and no final bill to wait for."""
+    return not account.supplies.exists()
+
+
 def quote(*, account: Account, now: datetime) -> RefundQuote:
     """What the customer would get back if they asked now (T&C 12.1-12.3).
 
     A leaver is refunded after the final bill, whose closing reading (from the new supplier) stands for the recent
-    reading of 12.1, and is not a current Direct Debit customer, so 12.2 keeps nothing back.
+    reading of 12.1, and is not a current Direct Debit customer, so 12.2 keeps nothing back. An account never
+    supplied needs no reading (T&C 9.2.2).
     """
     balance = billing_queries.balance_of(account)
     credit = -balance if balance < 0 else Decimal("0.00")
@@ -114,7 +121,10 @@ def quote(*, account: Account, now: datetime) -> RefundQuote:
         kept_back=kept_back,
         amount=amount,
         monthly_direct_debit=monthly,
-        needs_reading=not leaving and not estimates.meter_is_smart(account) and _recent_reading(account, now) is None,
+        needs_reading=not leaving
+        and not _never_supplied(account)
+        and not estimates.meter_is_smart(account)
+        and _recent_reading(account, now) is None,
         waits_for_final_bill=leaving and not _final_bill_issued(account),
     )
 

@@ -11,6 +11,7 @@ from hearth.interfaces.care import (
     views_jobs,
     views_payments,
     views_readings,
+    views_sign_up,
     views_switching,
     views_tariffs,
 )
@@ -122,4 +123,7 @@ urlpatterns = [
     path("bacs/items/<int:item_id>/replay/", views_payments.replay_item, name="bacs_item_replay"),
     path("bacs/items/<int:item_id>/dismiss/", views_payments.dismiss_item, name="bacs_item_dismiss"),
     path("referrals/export/", views_payments.export_referrals, name="referrals_export"),
+    # Sign-up on the phone and cooling-off cancellation (issue 11, T&C 2.1, 4.4).
+    path("sign-up/", views_sign_up.sign_up_customer, name="sign_up"),
+    path("accounts/<str:number>/contract/cancel/", views_sign_up.contract_cancel, name="contract_cancel"),
 ]

@@ -8,6 +8,7 @@ from hearth.interfaces.portal import (
     views_consumption,
     views_delivery,
     views_documents,
+    views_join,
     views_moving,
     views_payments,
     views_readings,
@@ -78,4 +79,9 @@ urlpatterns = [
     # Paying by card (issue 10): the amount, Stripe's page, and the page Stripe returns to.
     path("accounts/<str:number>/pay-by-card/", views_cards.pay_by_card, name="pay_by_card"),
     path("accounts/<str:number>/pay-by-card/done/", views_cards.pay_by_card_done, name="pay_by_card_done"),
+    # Joining and cooling-off (issue 11, T&C 2.1, 3.1, 4.4, 9.2, 9.7): a quote, sign-up, and cancelling in 14 days.
+    path("join/", views_join.join, name="join"),
+    path("join/details/", views_join.join_details, name="join_details"),
+    path("join/done/", views_join.join_done, name="join_done"),
+    path("services/contract/cancel/", views_join.contract_cancel, name="contract_cancel"),
 ]
