@@ -8,6 +8,7 @@ in force now are the best information (Ofgem SLC 27): a known future price chang
 """
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -95,11 +96,14 @@ def _annual_kwh(supply_point: SupplyPoint, tariff: Tariff) -> Decimal:
     return readings.TYPICAL_ANNUAL_KWH[(Fuel(supply_point.fuel), multi_rate)]
 
 
-def _priced(supply_point: SupplyPoint, at: datetime) -> _Priced:
-    agreement = tariff_queries.agreement_at(supply_point=supply_point, at=at)
-    if agreement is None:
-        raise EstimateUnavailable(f"{supply_point} is not on a tariff.")
-    tariff = agreement.tariff
+def _priced(supply_point: SupplyPoint, at: datetime, instead: Tariff | None = None) -> _Priced:
+    if instead is not None:
+        tariff = instead
+    else:
+        agreement = tariff_queries.agreement_at(supply_point=supply_point, at=at)
+        if agreement is None:
+            raise EstimateUnavailable(f"{supply_point} is not on a tariff.")
+        tariff = agreement.tariff
     rates = tariff_queries.rates_at(tariff=tariff, at=at)
     if rates.standing_charge is None:
         raise EstimateUnavailable(f"{tariff.code} has no standing charge in force.")
@@ -120,15 +124,21 @@ def _month_starts(after: date, count: int) -> list[date]:
     return months
 
 
-def annual_estimate(*, account: Account, at: datetime) -> AnnualEstimate:
+def annual_estimate(
+    *, account: Account, at: datetime, on_tariffs: Mapping[int, Tariff] | None = None
+) -> AnnualEstimate:
     """The next twelve calendar months' expected cost of ``account`` (from the first of next month).
+
+    ``on_tariffs`` prices the supply points it names (by id) at another tariff's prices in force at ``at``: what the
+    account would pay after a renewal, a rollover or a move (a Statement of Renewal compares them with now).
 
     :raises EstimateUnavailable: if a current supply point has no tariff or its tariff no prices.
     """
     supply_points = list(account_queries.current_supply_points(account=account).order_by("id"))
     if not supply_points:
         raise EstimateUnavailable(f"Account {account.number} has no supply point being supplied.")
-    priced = [_priced(supply_point, at) for supply_point in supply_points]
+    instead = on_tariffs or {}
+    priced = [_priced(supply_point, at, instead.get(supply_point.pk)) for supply_point in supply_points]
     is_business = account.customer.kind == Customer.Kind.ORGANISATION
     bounds = _month_starts(calendar.local_date(at), 12)
     months: list[MonthCost] = []
