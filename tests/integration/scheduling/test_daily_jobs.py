@@ -107,15 +107,21 @@ def test_running_the_daily_jobs_twice_for_a_day_makes_its_bills_and_its_print_ba
     assert {subject for _, subject, _ in messages_of(batched_once)} == expected
     assert (batched_again.done_count, batched_again.failed_count) == (0, 0)
 
-    assert first.splitlines()[:8] == [
+    assert first.splitlines()[:11] == [
         "Daily jobs for Monday 7 December 2026",
-        "[1/7] Direct Debit collections and the day's Bacs file (payments.collect) ... finished, nothing to do",
-        "[2/7] Bill every period that has ended (billing.bill_run) ... finished, 6 done, 0 failed",
-        "[3/7] Six-monthly Direct Debit reviews (payments.review) ... finished, nothing to do",
-        "[4/7] Overdue bills: reminders, final notices and interest (payments.chase) ... finished, nothing to do",
-        "[5/7] Tariff moves for not paying by the tariff's method (payments.tariff_moves) ... finished, nothing to do",
-        "[6/7] Send the document e-mails still waiting (documents.deliver_pending) ... finished, nothing to do",
-        "[7/7] Make the day's print batch for the post (documents.print_batch) ... finished, 6 done, 0 failed",
+        "[1/10] Direct Debit collections and the day's Bacs file (payments.collect) ... finished, nothing to do",
+        "[2/10] Bill every period that has ended (billing.bill_run) ... finished, 6 done, 0 failed",
+        "[3/10] Six-monthly Direct Debit reviews (payments.review) ... finished, nothing to do",
+        "[4/10] Overdue bills: reminders, final notices and interest (payments.chase) ... finished, nothing to do",
+        "[5/10] Tariff moves for not paying by the tariff's method (payments.tariff_moves) ... finished, nothing to do",
+        "[6/10] Start renewals and moves due, and roll ended fixed terms onto the variable tariff "
+        "(contracts.contract_starts) ... finished, nothing to do",
+        "[7/10] Send the Statements of Renewal due (42 to 49 days before) (contracts.renewal_statements) ... "
+        "finished, nothing to do",
+        "[8/10] Flag domestic supplies above 74,000 kWh a year for care (contracts.large_supplies) ... finished, "
+        "nothing to do",
+        "[9/10] Send the document e-mails still waiting (documents.deliver_pending) ... finished, nothing to do",
+        "[10/10] Make the day's print batch for the post (documents.print_batch) ... finished, 6 done, 0 failed",
     ]
     assert f"billing.bill_run                           0       0  Finished (run {billing_again.pk})" in second
 

@@ -453,7 +453,7 @@ def roll_over(*, contract: Contract, now: datetime) -> Contract:
         previous=notifying.follows(contract),
         summary=f"Fixed term ended {end:%-d %b %Y}: rolled onto {placements[0][1].product.display_name} (T&C 6.2)",
     )
-    contracts.start_supply(contract=rollover, start_date=starts, placements=placements, now=now)
+    rollover = contracts.start_supply(contract=rollover, start_date=starts, placements=placements, now=now)
     notifying.issue_notice(
         contract=rollover,
         kind=ContractNotice.Kind.CONFIRMATION,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from hearth.common import calendar
 from hearth.data.scheduling.models import JobRun
 from hearth.domain.billing import jobs as billing_jobs
+from hearth.domain.contracts import jobs_renewals as contracts_renewals
 from hearth.domain.documents import jobs as documents_jobs
 from hearth.domain.payments import jobs as payments_jobs
 from hearth.domain.scheduling import jobs as scheduling_jobs
@@ -34,6 +35,9 @@ DAILY_JOBS: list[DailyJob] = [
     payments_jobs.REVIEW,
     payments_jobs.CHASE,
     payments_jobs.TARIFF_MOVES,
+    contracts_renewals.CONTRACT_STARTS,
+    contracts_renewals.RENEWAL_STATEMENTS,
+    contracts_renewals.LARGE_SUPPLIES,
     DailyJob("documents.deliver_pending", "Send the document e-mails still waiting", documents_jobs.deliver_pending),
     DailyJob("documents.print_batch", "Make the day's print batch for the post", documents_jobs.print_batch),
 ]
