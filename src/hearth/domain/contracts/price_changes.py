@@ -180,10 +180,10 @@ def announce_price_change(
         earliest = earliest_day(contracts=affected, now=now)
         if valid_from < earliest:
             raise PriceChangeRefused(
-                f"valid_from: an increase on a variable tariff needs 30 days' notice from the day each customer's "
-                f"notice is deemed delivered (T&C 4.3, 22.3); the earliest day now is {earliest:%-d %B %Y}."
+                "valid_from: a variable tariff's prices go up only with at least 30 days' notice from the day each "
+                f"customer's notice is deemed delivered (T&C 4.3, 22.3); the earliest day now is {earliest:%-d %B %Y}."
             )
-    key = f"{tariff.code}:{band or 'STANDING_CHARGE'}:{valid_from.isoformat()}"[:60]
+    key = f"{tariff.code}:{band or 'SC'}:{valid_from:%Y%m%d}"
     with transaction.atomic():
         before = {contract.pk: _annual_cost(contract, starts_at) for contract in affected}
         price = tariff_ops.schedule_price_change(
