@@ -125,7 +125,7 @@ def test_a_notice_that_cannot_be_issued_leaves_no_price_scheduled(monkeypatch: p
 
 
 def test_a_contract_change_needs_30_days_and_is_disadvantageous_unless_15_4_says_otherwise() -> None:
-    contract = _on_variable(by_email=False)
+    _on_variable(by_email=False)
     # Posted Fri 27 Nov 2026: Tue 1 Dec (1), Wed 2 Dec (2) after St Andrew's Day: deemed 2 Dec; +30 = 1 Jan 2027.
     too_soon = contract_changes.ContractChange(
         code="TC-2027-01",
