@@ -9,6 +9,7 @@ from itertools import count
 from hearth.data.accounts.models import Account, Fuel
 from hearth.data.contracts.models import Contract
 from hearth.data.metering.models import Meter
+from hearth.data.scheduling.models import JobRun
 from hearth.data.tariffs.models import MeterKind, PaymentMethod, Product, Tariff, UnitRate
 from hearth.domain.scheduling import jobs as scheduling_jobs
 from hearth.domain.scheduling import operations as scheduling_ops
@@ -96,5 +97,5 @@ def account_of(contract: Contract) -> Account:
     return contract.account
 
 
-def run_job(job: scheduling_jobs.DailyJob, day: date, now: datetime):  # type: ignore[no-untyped-def]
+def run_job(job: scheduling_jobs.DailyJob, day: date, now: datetime) -> JobRun:
     return scheduling_ops.run_job(job=job, day=day, now=now, started_by="test", clock=lambda: now)

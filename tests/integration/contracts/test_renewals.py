@@ -11,7 +11,7 @@ import pytest
 
 from hearth.data.contracts.models import Contract, ContractEvent, ContractNotice
 from hearth.data.documents.models import Document
-from hearth.data.scheduling.models import JobRunItem
+from hearth.data.scheduling.models import JobRun, JobRunItem
 from hearth.data.tariffs.models import Agreement, Product
 from hearth.domain.contracts import jobs_renewals, renewals
 from tests.integration.contracts.renewal_support import (
@@ -29,7 +29,7 @@ def _statements() -> list[ContractNotice]:
     return list(ContractNotice.objects.filter(kind=ContractNotice.Kind.RENEWAL_STATEMENT))
 
 
-def _statement_run(day: date):  # type: ignore[no-untyped-def]
+def _statement_run(day: date) -> JobRun:
     return run_job(jobs_renewals.RENEWAL_STATEMENTS, day, at(day, 7))
 
 
