@@ -544,6 +544,14 @@ URLS |= {
     "care:daily_job_run": (STAFF, _job_run),
 }
 
+# Renewal (contracts helper h3, issue 11): any login on the selected account sees the renewal choices, only its holder
+# renews (a viewer's POST answers 403, tested in tests/integration/contracts/test_portal_renew.py); care records a
+# smart meter refusal (POST only).
+URLS |= {
+    "portal:contract_renew": (ACCOUNT, NONE),
+    "care:smart_refusal": (STAFF, _victim_account),
+}
+
 
 def _url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
     names: set[str] = set()
