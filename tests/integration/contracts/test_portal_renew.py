@@ -56,8 +56,8 @@ def test_the_holder_sees_the_choices_and_renews_in_one_click(client: Client, ren
     assert Contract.objects.filter(account=contract.account, state=Contract.State.PENDING).count() == 1
 
 
-def test_a_product_not_offered_is_refused(client: Client, renewing) -> None:  # type: ignore[no-untyped-def]
-    contract, _ = renewing
+@pytest.mark.usefixtures("renewing")
+def test_a_product_not_offered_is_refused(client: Client) -> None:
     sign_in(client, "holder@x.example", PASSWORD)
     variable = Product.objects.get(is_standard_variable=True)
 
