@@ -23,7 +23,7 @@ TODAY = date(2027, 4, 2)
 
 
 @pytest.fixture(name="renewing")
-def renewing_fixture(time_machine) -> tuple[Contract, Product]:  # type: ignore[no-untyped-def]
+def renewing_fixture(time_machine) -> tuple[Contract, Product]:
     time_machine.move_to(at(TODAY), tick=False)
     standard_variable()
     contract = on_fixed_contract(
@@ -36,7 +36,7 @@ def renewing_fixture(time_machine) -> tuple[Contract, Product]:  # type: ignore[
     return contract, offer.product
 
 
-def test_the_holder_sees_the_choices_and_renews_in_one_click(client: Client, renewing) -> None:  # type: ignore[no-untyped-def]
+def test_the_holder_sees_the_choices_and_renews_in_one_click(client: Client, renewing) -> None:
     contract, product = renewing
     assert sign_in(client, "holder@x.example", PASSWORD).status_code == 302
 
@@ -68,7 +68,7 @@ def test_a_product_not_offered_is_refused(client: Client) -> None:
     assert not Contract.objects.filter(state=Contract.State.PENDING).exists()
 
 
-def test_a_viewer_sees_the_choices_but_cannot_renew(client: Client, renewing) -> None:  # type: ignore[no-untyped-def]
+def test_a_viewer_sees_the_choices_but_cannot_renew(client: Client, renewing) -> None:
     contract, product = renewing
     Builder().activated_login("viewer@x.example", contract.account, role=AccountLink.Role.VIEWER)
     sign_in(client, "viewer@x.example", PASSWORD)
@@ -79,7 +79,7 @@ def test_a_viewer_sees_the_choices_but_cannot_renew(client: Client, renewing) ->
     assert not Contract.objects.filter(state=Contract.State.PENDING).exists()
 
 
-def test_renewing_needs_the_csrf_token(renewing) -> None:  # type: ignore[no-untyped-def]
+def test_renewing_needs_the_csrf_token(renewing) -> None:
     _, product = renewing
     strict = Client(enforce_csrf_checks=True)
     sign_in(strict, "holder@x.example", PASSWORD)
@@ -88,7 +88,7 @@ def test_renewing_needs_the_csrf_token(renewing) -> None:  # type: ignore[no-unt
     assert not Contract.objects.filter(state=Contract.State.PENDING).exists()
 
 
-def test_another_customer_sees_only_their_own_contract(client: Client, renewing) -> None:  # type: ignore[no-untyped-def]
+def test_another_customer_sees_only_their_own_contract(client: Client, renewing) -> None:
     contract, product = renewing
     other = on_fixed_contract(
         product_tariff(kind=Product.Kind.FIXED), last_fixed_day=date(2027, 12, 31), by_email=True, email="o@x.example"
