@@ -25,6 +25,7 @@ from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.billing import runs as billing_runs
+from hearth.domain.demo import contracts_renewal
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
 from hearth.domain.metering import conversion as metering_conversion
@@ -57,6 +58,7 @@ DEMO_LOGINS = [
     DemoLogin("owner@brightwell.example", DEMO_PASSWORD, "business account holder: gas and electricity, AMR device"),
     DemoLogin("finance@brightwell.example", DEMO_PASSWORD, "business: authorised person"),
     DemoLogin("office@brightwell.example", DEMO_PASSWORD, "business: viewer"),
+    DemoLogin("morgan.lee@example.com", DEMO_PASSWORD, "household: fixed prices end in 45 days, Statement of Renewal"),
     DemoLogin("sam.patel@example.com", "(temporary password in the outbox e-mail)", "not yet activated"),
     DemoLogin(STAFF_EMAIL, STAFF_PASSWORD, "care console at /care/ — code from `hearth demo_otp`"),
 ]
@@ -594,3 +596,4 @@ def load_demo_supplier(*, now: datetime) -> None:
     _billed_demo(accounts_and_meters=opened, start=start, now=now)
     _returned_collection(account=home_gas, now=now)
     _refund_in_progress(account=home_electricity, now=now)
+    contracts_renewal.add_renewal_household(now=now)
