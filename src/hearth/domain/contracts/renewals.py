@@ -326,11 +326,11 @@ def starts_on(pending: Contract) -> date | None:
 def _confirmation(contract: Contract, placements: Placements, starts: date, now: datetime) -> letters.Letter:
     account = contract.account
     product = contract.product
-    offer_fee = _exit_fee(product, account)
+    exit_fee = _exit_fee(product, account)
     fee = (
         f"If you leave after the cooling-off period and before your fixed prices end, an exit fee of "
-        f"£{offer_fee:,.2f} applies (T&C 14.4)."
-        if offer_fee
+        f"£{exit_fee:,.2f} applies (T&C 14.4)."
+        if exit_fee
         else "This tariff has no exit fee."
     )
     return letters.Letter(
