@@ -558,6 +558,14 @@ URLS |= {
     "care:daily_job_run": (STAFF, _job_run),
 }
 
+# Renewal (contracts helper h3, issue 11): any login on the selected account sees the renewal choices, only its holder
+# renews (a viewer's POST answers 403, tested in tests/integration/contracts/test_portal_renew.py); care records a
+# smart meter refusal (POST only).
+URLS |= {
+    "portal:contract_renew": (ACCOUNT, NONE),
+    "care:smart_refusal": (STAFF, _victim_account),
+}
+
 
 def _switching_message(victim: "Victim") -> dict[str, int]:
     """A failed switching message naming the victim's MPAN, made on first use."""

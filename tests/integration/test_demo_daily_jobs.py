@@ -2,8 +2,9 @@
 tells: on Tuesday 1 December 2026 the loader bills April to October (each month's run comes on the 2nd of the next),
 the daily bill run bills November, which ended that day (the household's electricity estimated: its meter has no
 reading for 1 December), the payments jobs review the three Direct Debits (six months since sign-up) and remind Sam
-Patel of the bill he left unpaid and the household of the gas bill its returned collection left unpaid, and the
-day's print batch takes Sam's three letters (no activated login, so by post).
+Patel of the bill he left unpaid and the household of the gas bill its returned collection left unpaid, Morgan Lee
+is sent a Statement of Renewal (fixed prices ending in 45 days), and the day's print batch takes Sam's three letters
+(no activated login, so by post).
 """
 
 from datetime import UTC, date, datetime
@@ -80,7 +81,13 @@ def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sa
         "payments.review": ("FINISHED", 3, 0),
         "payments.chase": ("FINISHED", 2, 0),
         "payments.tariff_moves": ("FINISHED", 0, 0),  # every demo account pays as its tariff requires
+        "contracts.contract_starts": ("FINISHED", 0, 0),  # no fixed term has ended
+        # Morgan Lee's fixed prices end on 15 January 2027, 45 days after 1 December: the statement, by e-mail.
+        "contracts.renewal_statements": ("FINISHED", 1, 0),
+        "contracts.large_supplies": ("FINISHED", 0, 0),
         "documents.deliver_pending": ("FINISHED", 0, 0),
         "documents.print_batch": ("FINISHED", 7, 0),  # Sam's three letters and the cooling-off household's four
     }
     assert "Daily jobs for Tuesday 1 December 2026" in out.getvalue()
+    statement = Document.objects.get(document_type__code="RENEWAL_STATEMENT")
+    assert (statement.account.number, statement.reference) == ("6000000061", "SOR-6000000061-270115")

@@ -1,6 +1,6 @@
 """The demo supplier's price plans (T&C 4.7: a Standard Variable Tariff per meter type) and its agreements."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -19,8 +19,11 @@ def demo(db) -> None:
 def test_the_demo_has_a_standard_variable_tariff_for_credit_and_for_prepayment_meters_and_a_fixed_product(demo):
     svt = {(p.code, tuple(p.meter_kinds)) for p in Product.objects.filter(is_standard_variable=True)}
     assert svt == {("HEARTH-SVT", ("CREDIT", "SMART", "AMR")), ("HEARTH-SVT-PP", ("PREPAYMENT",))}
-    fixed = Product.objects.get(kind=Product.Kind.FIXED)
+    fixed = Product.objects.get(kind=Product.Kind.FIXED, code="HEARTH-FIX-12M-26-04")
     assert fixed.term_months == 12
+    # Morgan Lee's product (the household with a Statement of Renewal due): fixed until 46 days after 1 June 2026.
+    until = Product.objects.get(kind=Product.Kind.FIXED, code="HEARTH-FIX-TO-26-07-17")
+    assert (until.fixed_until_date, until.term_months) == (date(2026, 7, 17), None)
 
 
 def test_every_demo_tariff_is_priced_at_the_domain_demo_prices_stored_excluding_vat(demo):
@@ -48,4 +51,6 @@ def test_each_demo_supply_point_is_on_a_tariff_of_its_region_from_its_supply_sta
         ("1312345678907", "E-1R-HEARTH-SVT-K", start, None),  # Cardiff: South Wales
         # Casey Brook, moving out: Reading, supplied from the first of the demo's month (1 June 2026, BST)
         ("2000000041410", "E-1R-HEARTH-SVT-H", datetime(2026, 5, 31, 23, 0, tzinfo=UTC), None),
+        # Morgan Lee, Reading, since the first of the demo's month: 1 June 2026, midnight in London (BST).
+        ("2000456123787", "E-1R-HEARTH-FIX-TO-26-07-17-H", datetime(2026, 5, 31, 23, 0, tzinfo=UTC), None),
     }

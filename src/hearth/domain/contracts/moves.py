@@ -45,7 +45,7 @@ from hearth.domain.payments import arrangements as payment_arrangements
 from hearth.domain.payments import collections as payment_collections
 from hearth.domain.payments import methods as payment_methods
 from hearth.domain.payments import schedule as payment_schedule
-from hearth.domain.payments import tariff_moves
+from hearth.domain.payments import tariff_quotes
 from hearth.domain.tariffs import contracts as contract_states
 
 NOTICE_WORKING_DAYS: Final = 2
@@ -715,8 +715,10 @@ def record_move_in(
             raise MoveRefused("identifier", f"We have never supplied {point}: the new occupier signs up instead.")
         method = _deemed_method(point)
         try:
-            tariff = tariff_moves._standard_variable_for(agreement, method=method, is_business=False, at=now)
-        except tariff_moves.TariffMoveProblem as exc:
+            tariff = tariff_quotes.standard_variable_tariff(
+                supply_point=point, like=agreement.tariff, method=method, is_business=False, at=now
+            )
+        except tariff_quotes.TariffQuoteProblem as exc:
             raise MoveRefused("identifier", str(exc)) from exc
         _end_previous_occupant(point, move_in_date, now, actor)
         account = accounts_ops.open_account(

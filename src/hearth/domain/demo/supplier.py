@@ -25,7 +25,7 @@ from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.billing import runs as billing_runs
-from hearth.domain.demo import contracts_moving, contracts_switching
+from hearth.domain.demo import contracts_moving, contracts_renewal, contracts_switching
 from hearth.domain.demo.contracts_signup import load_cooling_off_household
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
@@ -65,6 +65,7 @@ DEMO_LOGINS = [
         "household moving out in ten days (Moving home page)",
     ),
     DemoLogin("riley.shaw@example.com", DEMO_PASSWORD, "household switching to us: contract waiting to start"),
+    DemoLogin("morgan.lee@example.com", DEMO_PASSWORD, "household: fixed prices end in 45 days, Statement of Renewal"),
     DemoLogin("sam.patel@example.com", "(temporary password in the outbox e-mail)", "not yet activated"),
     DemoLogin(
         "jamie.cole@example.com", DEMO_PASSWORD, "signed up 3 days ago: in the cooling-off period, switch pending"
@@ -612,3 +613,4 @@ def load_demo_supplier(*, now: datetime) -> None:
     load_cooling_off_household(
         now=now, product_code=FIXED_CODE, password=DEMO_PASSWORD, security_answer=SECURITY_ANSWER
     )
+    contracts_renewal.add_renewal_household(now=now)

@@ -8,7 +8,7 @@ in force now are the best information (Ofgem SLC 27): a known future price chang
 """
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -109,11 +109,14 @@ def _priced_tariff(tariff: Tariff, annual_kwh: Decimal, at: datetime) -> _Priced
     )
 
 
-def _priced(supply_point: SupplyPoint, at: datetime) -> _Priced:
-    agreement = tariff_queries.agreement_at(supply_point=supply_point, at=at)
-    if agreement is None:
-        raise EstimateUnavailable(f"{supply_point} is not on a tariff.")
-    return _priced_tariff(agreement.tariff, _annual_kwh(supply_point, agreement.tariff), at)
+def _priced(supply_point: SupplyPoint, at: datetime, instead: Tariff | None = None) -> _Priced:
+    """The point priced on ``instead`` if given, else on its tariff in force at ``at``."""
+    if instead is None:
+        agreement = tariff_queries.agreement_at(supply_point=supply_point, at=at)
+        if agreement is None:
+            raise EstimateUnavailable(f"{supply_point} is not on a tariff.")
+        instead = agreement.tariff
+    return _priced_tariff(instead, _annual_kwh(supply_point, instead), at)
 
 
 def _month_starts(after: date, count: int) -> list[date]:
@@ -124,15 +127,21 @@ def _month_starts(after: date, count: int) -> list[date]:
     return months
 
 
-def annual_estimate(*, account: Account, at: datetime) -> AnnualEstimate:
+def annual_estimate(
+    *, account: Account, at: datetime, on_tariffs: Mapping[int, Tariff] | None = None
+) -> AnnualEstimate:
     """The next twelve calendar months' expected cost of ``account`` (from the first of next month).
+
+    ``on_tariffs`` prices the supply points it names (by id) at another tariff's prices in force at ``at``: what the
+    account would pay after a renewal, a rollover or a move (a Statement of Renewal compares them with now).
 
     :raises EstimateUnavailable: if a current supply point has no tariff or its tariff no prices.
     """
     supply_points = list(account_queries.current_supply_points(account=account).order_by("id"))
     if not supply_points:
         raise EstimateUnavailable(f"Account {account.number} has no supply point being supplied.")
-    priced = [_priced(supply_point, at) for supply_point in supply_points]
+    instead = on_tariffs or {}
+    priced = [_priced(supply_point, at, instead.get(supply_point.pk)) for supply_point in supply_points]
     return _estimate(priced, is_business=account.customer.kind == Customer.Kind.ORGANISATION, at=at)
 
 

@@ -9,7 +9,7 @@ can put things right; the move is then cancelled.
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Final
 
 from django.db import transaction
@@ -17,15 +17,15 @@ from django.db.models import Q
 
 from hearth.common import calendar
 from hearth.data.accounts.models import Account, Customer
+from hearth.data.contracts.models import Contract
 from hearth.data.payments.models import CardPayment, Collection, PaymentArrangement, TariffMove
-from hearth.data.tariffs.models import Agreement, Product, Tariff, UnitRate
+from hearth.data.tariffs.models import Agreement, Product, Tariff
 from hearth.data.tariffs.models import PaymentMethod as TariffPaymentMethod
 from hearth.domain.audit import operations as audit
-from hearth.domain.billing import calculation
 from hearth.domain.documents import letters
-from hearth.domain.payments import arrangements, collections, methods
+from hearth.domain.payments import arrangements, collections, methods, tariff_quotes
+from hearth.domain.tariffs import contracts
 from hearth.domain.tariffs import operations as tariff_ops
-from hearth.domain.tariffs import queries as tariff_queries
 
 Method = PaymentArrangement.Method
 Reason = TariffMove.Reason
@@ -35,13 +35,12 @@ NOTICE_DAYS: Final = 42
 
 NOTICE_TYPE: Final = "NOTICE"
 NOTICE_CLAUSE: Final = "10.2"
-PENCE: Final = Decimal("0.01")
 
 ON_ITS_WAY: Final = (Collection.Status.SCHEDULED, Collection.Status.SUBMITTED, Collection.Status.COLLECTED)
 
 
-class TariffMoveProblem(Exception):
-    """The account cannot be moved as the T&C say (no Standard Variable Tariff fits it); the message says why."""
+TariffMoveProblem = tariff_quotes.TariffQuoteProblem
+"""The account cannot be moved as the T&C say (no Standard Variable Tariff fits it); the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,42 +109,6 @@ def mismatch(*, account: Account, at: datetime) -> Mismatch | None:
     )
 
 
-def _meter_kinds(agreement: Agreement) -> set[str]:
-    return set(agreement.supply_point.meters.filter(removed_at__isnull=True).values_list("kind", flat=True))
-
-
-def _standard_variable_for(agreement: Agreement, *, method: str, is_business: bool, at: datetime) -> Tariff:
-    kinds = _meter_kinds(agreement)
-    products = Product.objects.filter(
-        Q(available_to__isnull=True) | Q(available_to__gt=at),
-        is_standard_variable=True,
-        is_business=is_business,
-        available_from__lte=at,
-    ).order_by("id")
-    current = agreement.tariff
-    tariff_method = methods.TARIFF_METHOD[Method(method)]
-    for product in products:
-        if product.meter_kinds and not kinds <= set(product.meter_kinds):
-            continue
-        if not methods.product_allows(product, method):
-            continue
-        tariff = Tariff.objects.filter(
-            product=product,
-            fuel=current.fuel,
-            region=current.region,
-            structure=current.structure,
-            payment_method=tariff_method,
-        ).first()
-        if tariff is not None:
-            return tariff
-    meters = " and ".join(sorted(kinds)).lower() or "no"
-    raise TariffMoveProblem(
-        f"There is no Standard Variable Tariff for a {current.get_fuel_display().lower()} supply in region "
-        f"{current.region} with a {meters} meter ({current.get_structure_display().lower()}) paid by "
-        f"{Method(method).label.lower()}: care staff must choose the tariff."
-    )
-
-
 def target_tariff(*, account: Account, found: Mismatch, at: datetime) -> Tariff:
     """The Standard Variable Tariff the account moves to: for its meters, fuel, region and rate structure, paid by
     the method it will pay by.
@@ -154,7 +117,13 @@ def target_tariff(*, account: Account, found: Mismatch, at: datetime) -> Tariff:
     """
     is_business = account.customer.kind == Customer.Kind.ORGANISATION
     targets = {
-        _standard_variable_for(agreement, method=found.method, is_business=is_business, at=at)
+        tariff_quotes.standard_variable_tariff(
+            supply_point=agreement.supply_point,
+            like=agreement.tariff,
+            method=found.method,
+            is_business=is_business,
+            at=at,
+        )
         for agreement in found.agreements
     }
     if len(targets) > 1:
@@ -163,22 +132,6 @@ def target_tariff(*, account: Account, found: Mismatch, at: datetime) -> Tariff:
             f"({', '.join(sorted(t.code for t in targets))}): care staff must move them."
         )
     return targets.pop()
-
-
-def _pence(value_exc_vat: Decimal, vat_rate: Decimal) -> str:
-    with_vat = tariff_queries.inc_vat(value_exc_vat, vat_rate).quantize(PENCE, rounding=ROUND_HALF_UP)
-    return f"{with_vat}p"
-
-
-def _price_rows(tariff: Tariff, *, vat_rate: Decimal, at: datetime) -> tuple[tuple[str, str], ...]:
-    rates = tariff_queries.rates_at(tariff=tariff, at=at)
-    if rates.standing_charge is None or not rates.unit_rates:
-        raise TariffMoveProblem(f"Tariff {tariff.code} has no prices in force: it cannot be offered.")
-    rows = [("Standing charge", f"{_pence(rates.standing_charge.value_exc_vat, vat_rate)} a day")]
-    for band, rate in sorted(rates.unit_rates.items()):
-        name = "Unit rate" if band == UnitRate.STANDARD else f"Unit rate ({band.lower().replace('_', ' ')})"
-        rows.append((name, f"{_pence(rate.value_exc_vat, vat_rate)} per kWh"))
-    return tuple(rows)
 
 
 def _how_to_avoid(found: Mismatch, account: Account) -> str:
@@ -210,7 +163,9 @@ def _notice(
             f"{Method(found.method).label.lower()}. Its prices may be higher than your tariff's (T&C 10.2). Today "
             f"they are, with VAT at {vat_rate * 100:.0f}%:",
         ),
-        table=letters.Table(header=("Charge", "Price with VAT"), rows=_price_rows(tariff, vat_rate=vat_rate, at=now)),
+        table=letters.Table(
+            header=("Charge", "Price with VAT"), rows=tariff_quotes.price_rows(tariff, vat_rate=vat_rate, at=now)
+        ),
         after_table=(
             _how_to_avoid(found, account),
             "If you do nothing, we will move you on that day and tell you when it is done.",
@@ -218,13 +173,6 @@ def _notice(
         facts=(("New tariff", name), ("From", f"{effective:%-d %B %Y}")),
         clause=NOTICE_CLAUSE,
     )
-
-
-def _vat_rate(account: Account) -> Decimal:
-    """The rate quoted: domestic supplies pay 5 %; a business's prices are quoted at the 20 % most of them pay."""
-    if account.customer.kind == Customer.Kind.ORGANISATION:
-        return calculation.STANDARD_VAT_RATE
-    return calculation.REDUCED_VAT_RATE
 
 
 def _candidates(day: date) -> list[Account]:
@@ -265,7 +213,7 @@ def give_notice_to(*, account: Account, now: datetime) -> TariffMove | None:
     effective = delivered + timedelta(days=NOTICE_DAYS)
     with transaction.atomic():
         notice = letters.issue_letter(
-            letter=_notice(account, found, tariff, effective, _vat_rate(account), now), now=now
+            letter=_notice(account, found, tariff, effective, tariff_quotes.quoted_vat_rate(account), now), now=now
         )
         move = TariffMove.objects.create(
             account=account,
@@ -315,12 +263,38 @@ def _close(move: TariffMove, status: str, outcome: str, now: datetime) -> None:
     move.save(update_fields=["status", "decided_at", "outcome"])
 
 
-def carry_out_move(*, move: TariffMove, now: datetime) -> TariffMove:
-    """On its effective day: cancel the move if the account now pays as its tariff requires; otherwise end the
-    agreements at the start of the day, put the supply points on the target tariff from then and, after a missed
-    annual payment, the account on standard credit, all in one transaction.
+def _move_contract(*, move: TariffMove, found: Mismatch, now: datetime) -> None:
+    """Enter the account into a contract for the target tariff's product (origin TARIFF_MOVE, a contract the
+    customer did not choose, so no cooling-off) and start it on the effective day: the state machine ends the live
+    contract and the agreements, and places the points on the target tariff (ADR 0013)."""
+    account = move.account
+    live = contracts.live_contract(account)
+    contract = contracts.enter_contract(
+        account=account,
+        product=move.target_tariff.product,
+        payment_method=found.method,
+        origin=Contract.Origin.TARIFF_MOVE,
+        commencement_date=calendar.local_date(now),
+        cooling_off_end_date=calendar.local_date(now),
+        now=now,
+        # A contract is followed by one other; one that was followed by a renewal since withdrawn is not linked.
+        previous=live if live is not None and not Contract.objects.filter(previous=live).exists() else None,
+        summary=f"Moved to {move.target_tariff.code} for not paying as the tariff requires (T&C 9.2, 10.2)",
+    )
+    contracts.start_supply(
+        contract=contract,
+        start_date=move.effective_date,
+        placements=[(agreement.supply_point, move.target_tariff) for agreement in found.agreements],
+        now=now,
+    )
 
-    :raises TariffMoveProblem: the move is not pending, or the agreements cannot be changed.
+
+def carry_out_move(*, move: TariffMove, now: datetime) -> TariffMove:
+    """On its effective day: cancel the move if the account now pays as its tariff requires; otherwise move the
+    account to a new contract on the target tariff from the start of the day, through the contract state machine,
+    and, after a missed annual payment, put it on standard credit, all in one transaction.
+
+    :raises TariffMoveProblem: the move is not pending, or the contract cannot be changed.
     """
     account = move.account
     starts_at = calendar.day_starts_at(move.effective_date)
@@ -334,11 +308,7 @@ def carry_out_move(*, move: TariffMove, now: datetime) -> TariffMove:
             action, after = "payments.tariff_move_cancelled", {"outcome": locked.outcome}
         else:
             try:
-                for agreement in found.agreements:
-                    tariff_ops.end_agreement(agreement=agreement, ends_at=starts_at)
-                    tariff_ops.place_on_tariff(
-                        supply_point=agreement.supply_point, tariff=locked.target_tariff, valid_from=starts_at
-                    )
+                _move_contract(move=locked, found=found, now=now)
                 arrangement = PaymentArrangement.objects.filter(account=account).first()
                 if arrangement is not None and arrangement.method != found.method:
                     arrangements.set_payment_method(
@@ -350,7 +320,7 @@ def carry_out_move(*, move: TariffMove, now: datetime) -> TariffMove:
                         actor=None,
                         now=max(now, starts_at),
                     )
-            except (tariff_ops.TariffRefused, arrangements.PaymentRefused) as exc:
+            except (contracts.ContractRefused, tariff_ops.TariffRefused, arrangements.PaymentRefused) as exc:
                 raise TariffMoveProblem(f"Account {account.number} cannot be moved: {exc}") from exc
             _close(locked, TariffMove.Status.DONE, f"Moved to {locked.target_tariff.code}.", now)
             action = "payments.tariff_moved"

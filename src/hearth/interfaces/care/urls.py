@@ -11,6 +11,7 @@ from hearth.interfaces.care import (
     views_jobs,
     views_payments,
     views_readings,
+    views_renewals,
     views_sign_up,
     views_switching,
     views_tariffs,
@@ -105,6 +106,7 @@ urlpatterns = [
         name="payments_cancel_dd",
     ),
     path("accounts/<str:number>/payments/review/", views_payments.review_now, name="payments_review"),
+    path("accounts/<str:number>/contract/smart-refusal/", views_renewals.smart_refusal, name="smart_refusal"),
     path(
         "accounts/<str:number>/payments/indemnity-claims/",
         views_payments.record_indemnity_claim,

@@ -21,6 +21,8 @@ from django.utils import timezone
 from hearth.common import calendar
 from hearth.data.accounts.models import Fuel
 from hearth.data.tariffs.models import REGIONS, MeterKind, PaymentMethod, Product, StandingCharge, Tariff, UnitRate
+from hearth.domain.contracts import price_changes
+from hearth.domain.documents import letters
 from hearth.domain.tariffs import operations as tariff_ops
 from hearth.domain.tariffs import queries as tariff_queries
 from hearth.interfaces.care import access
@@ -273,20 +275,27 @@ def tariff_detail(request: CareRequest, tariff_id: int) -> HttpResponse:
         data = form.cleaned_data
         band = None if data["band"] == STANDING_CHARGE else data["band"]
         try:
-            tariff_ops.schedule_price_change(
+            announced = price_changes.announce_price_change(
                 tariff=tariff,
                 band=band,
                 value_exc_vat=tariff_queries.exc_vat(data["value_inc_vat"], VAT),
-                valid_from=calendar.day_starts_at(data["valid_from"]),
+                valid_from=data["valid_from"],
                 now=timezone.now(),
                 actor=request.user,
             )
         except tariff_ops.TariffRefused as exc:
             _show_refusal(form, exc, {"valid_from": "valid_from", "value_exc_vat": "value_inc_vat", "band": "band"})
+        except letters.LetterRefused as exc:
+            form.add_error(None, f"Nothing was changed: a price change notice could not be issued. {exc}")
         else:
             what = "standing charge" if band is None else f"{band} unit rate"
             when = f"{data['valid_from']:%-d %B %Y}"
-            messages.success(request, f"The {what} changes to {data['value_inc_vat']}p including VAT from {when}.")
+            told = len(announced.notices)
+            messages.success(
+                request,
+                f"The {what} changes to {data['value_inc_vat']}p including VAT from {when}. "
+                f"{told} customer{'' if told == 1 else 's'} sent a price change notice (T&C 4.3).",
+            )
             return redirect("care:tariff", tariff_id=tariff.pk)
     history = _rows("Standing charge (p/day)", tariff_queries.rate_history(tariff=tariff, band=None).results)
     for band in bands:

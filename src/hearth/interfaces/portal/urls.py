@@ -12,6 +12,7 @@ from hearth.interfaces.portal import (
     views_moving,
     views_payments,
     views_readings,
+    views_renewals,
 )
 
 app_name = "portal"
@@ -72,6 +73,7 @@ urlpatterns = [
     path("services/documents/<int:document_id>/email/", views_documents.email_copy, name="document_email"),
     # Payments (issue 10, T&C 9-12): method, Direct Debit, payment day, refunds and the Direct Debit simulator.
     path("services/payments/", views_payments.payments, name="payments"),
+    path("services/contract/renew/", views_renewals.contract_renew, name="contract_renew"),
     path("services/payments/direct-debit/", views_payments.direct_debit, name="direct_debit"),
     path("services/payments/payment-day/", views_payments.payment_day, name="payment_day"),
     path("services/payments/refund/", views_payments.refund, name="refund"),
