@@ -6,6 +6,7 @@ from hearth.interfaces.care import (
     views,
     views_amr,
     views_billing,
+    views_contract,
     views_deliveries,
     views_flows,
     views_jobs,
@@ -76,6 +77,8 @@ urlpatterns = [
     path("accounts/<str:number>/bills/<int:bill_id>/reissue/", views_billing.reissue_bill, name="bill_reissue"),
     path("bill-runs/", views_billing.bill_runs, name="bill_runs"),
     path("bill-runs/<int:run_id>/", views_billing.bill_run, name="bill_run"),
+    # Contracts (issue 11): an account's contract timeline.
+    path("accounts/<str:number>/contract/", views_contract.contract_timeline, name="contract"),
     # The daily jobs: each job's latest run, a job's runs, a run's items, and running a job now.
     path("jobs/", views_jobs.daily_jobs, name="daily_jobs"),
     path("jobs/runs/<int:run_id>/", views_jobs.daily_job_run, name="daily_job_run"),
