@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from hearth.data.contracts.models import Contract, ContractNotice, Registration
 from hearth.data.identity.models import AccountLink
@@ -43,7 +45,9 @@ def test_a_switch_in_counts_down_the_cooling_off_period_to_its_sunday_last_day()
     on_15_march = queries.contract_summary(account, date(2026, 3, 15))
     on_16_march = queries.contract_summary(account, date(2026, 3, 16))
 
-    assert on_5_march.current is not None and on_15_march.current is not None and on_16_march.current is not None
+    assert on_5_march.current is not None
+    assert on_15_march.current is not None
+    assert on_16_march.current is not None
     assert (on_5_march.current.cooling_off_open, on_5_march.current.cooling_off_days_left) == (True, 10)
     assert on_5_march.current.cooling_off_end_date == date(2026, 3, 15)
     assert (on_15_march.current.cooling_off_open, on_15_march.current.cooling_off_days_left) == (True, 0)
@@ -133,7 +137,8 @@ def test_a_sent_statement_and_a_waiting_renewal_replace_the_promises() -> None:
         "Your fixed prices end on 14 March 2027.",
         "We sent your Statement of Renewal on 25 January 2027.",
     )
-    assert summary.waiting is not None and summary.waiting.contract == renewal
+    assert summary.waiting is not None
+    assert summary.waiting.contract == renewal
     assert summary.waiting_words == "Your new contract, Hearth Fix 12, starts on 15 March 2027."
     # 5 February to Monday 15 February 2027: 10 days left to cancel the renewal.
     assert summary.waiting.cooling_off_days_left == 10
@@ -230,9 +235,7 @@ def test_the_dashboard_and_menu_lead_to_my_contract(holder_client: tuple[Client,
 # --- The care timeline -------------------------------------------------------------------------------------------
 
 
-def test_the_timeline_lists_contracts_events_in_uk_time_switches_and_documents(
-    django_assert_num_queries: object,
-) -> None:
+def test_the_timeline_lists_contracts_events_in_uk_time_switches_and_documents() -> None:
     account, point = new_account("Tim Line")
     contract = signed_up(account, fixed_tariff().product)
     registrations.open_gain(
@@ -276,9 +279,6 @@ def test_the_timeline_takes_the_same_queries_for_many_events() -> None:
         contracts.record_event(
             contract=contract, kind="note", summary="A note", at=SIGNED_UP + timedelta(days=day), actor=None
         )
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as captured:
         timeline = queries.contract_timeline(account)
     assert len(timeline.events) == 22  # entered, supply started and the 20 notes
