@@ -154,7 +154,7 @@ def _fixed_term_steps(live: Contract, today: date, renewal_sent: ContractNotice 
     assert end is not None
     if today > end:
         return []
-    steps = [f"Your fixed prices end on {_day(end)}."]
+    steps = []  # the page prints the fixed prices' last day once, beside the countdown
     if renewal_sent is not None:
         steps.append(f"We sent your Statement of Renewal on {_day(calendar.local_date(renewal_sent.issued_at))}.")
     else:
