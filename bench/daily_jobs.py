@@ -259,52 +259,49 @@ def _orm_selections() -> dict[str, Any]:
 
 
 def _raw_selections() -> dict[str, tuple[str, str, str, list[Any]]]:
-    """The same selections in hand-written SQL: the rows' columns with their joined rows' (as select_related
-    fetches them), the id alone, and the FROM … WHERE with its parameters."""
+    """The same selections in hand-written SQL: the joined rows' columns (as select_related fetches them) with their
+    joins, the id alone from the table itself, and the WHERE with its parameters."""
     from hearth.common import calendar
 
     window = [TODAY + timedelta(days=42), TODAY + timedelta(days=49)]
     stale_since = calendar.day_starts_at(TODAY - timedelta(days=21))
     contracts = (
-        " FROM contracts_contract c JOIN accounts_account a ON a.id = c.account_id"
-        " JOIN tariffs_product p ON p.id = c.product_id"
+        "SELECT c.*, a.*, p.* FROM contracts_contract c JOIN accounts_account a ON a.id = c.account_id"
+        " JOIN tariffs_product p ON p.id = c.product_id",
+        "SELECT c.id FROM contracts_contract c",
     )
     return {
         "renewal_statements": (
-            "c.*, a.*, p.*",
-            "c.id",
-            contracts + " WHERE c.state = 'LIVE' AND c.fixed_term_end_date BETWEEN %s AND %s AND NOT EXISTS"
+            *contracts,
+            " WHERE c.state = 'LIVE' AND c.fixed_term_end_date BETWEEN %s AND %s AND NOT EXISTS"
             " (SELECT 1 FROM contracts_contractnotice n WHERE n.contract_id = c.id AND n.kind = 'RENEWAL_STATEMENT')",
             window,
         ),
         "rollovers": (
-            "c.*, a.*, p.*",
-            "c.id",
-            contracts + " WHERE c.state = 'LIVE' AND c.fixed_term_end_date < %s AND NOT EXISTS"
+            *contracts,
+            " WHERE c.state = 'LIVE' AND c.fixed_term_end_date < %s AND NOT EXISTS"
             " (SELECT 1 FROM contracts_contract w WHERE w.account_id = c.account_id AND w.state = 'PENDING')",
             [TODAY],
         ),
         "starts_due": (
-            "c.*, a.*, p.*",
-            "c.id",
-            contracts + " LEFT JOIN contracts_contract v ON v.id = c.previous_id WHERE c.state = 'PENDING' AND"
+            *contracts,
+            " LEFT JOIN contracts_contract v ON v.id = c.previous_id WHERE c.state = 'PENDING' AND"
             " ((v.state = 'LIVE' AND v.fixed_term_end_date < %s) OR EXISTS (SELECT 1 FROM contracts_registration r"
             " WHERE r.contract_id = c.id AND r.direction = 'GAIN' AND r.state = 'PENDING' AND r.start_date <= %s))",
             [TODAY, TODAY],
         ),
         "home_moves_due": (
-            "m.*, a.*, c.*",
-            "m.id",
-            " FROM contracts_homemove m JOIN accounts_account a ON a.id = m.account_id"
-            " JOIN contracts_contract c ON c.id = m.contract_id WHERE m.state = 'RECORDED' AND m.end_date <= %s",
+            "SELECT m.*, a.*, c.* FROM contracts_homemove m JOIN accounts_account a ON a.id = m.account_id"
+            " JOIN contracts_contract c ON c.id = m.contract_id",
+            "SELECT m.id FROM contracts_homemove m",
+            " WHERE m.state = 'RECORDED' AND m.end_date <= %s",
             [TODAY],
         ),
         "slow_switches": (
-            "r.*, c.*, s.*",
-            "r.id",
-            " FROM contracts_registration r JOIN contracts_contract c ON c.id = r.contract_id"
-            " JOIN accounts_supplypoint s ON s.id = r.supply_point_id WHERE r.direction = 'GAIN'"
-            " AND r.state IN ('REQUESTED', 'PENDING', 'OBJECTED') AND r.requested_at < %s",
+            "SELECT r.*, c.*, s.* FROM contracts_registration r JOIN contracts_contract c ON c.id = r.contract_id"
+            " JOIN accounts_supplypoint s ON s.id = r.supply_point_id",
+            "SELECT r.id FROM contracts_registration r",
+            " WHERE r.direction = 'GAIN' AND r.state IN ('REQUESTED', 'PENDING', 'OBJECTED') AND r.requested_at < %s",
             [stale_since],
         ),
     }
@@ -349,14 +346,14 @@ def run(scale: int, repeats: int = REPEATS) -> dict[str, Any]:
     }
     raw = _raw_selections()
     for name, query in _orm_selections().items():
-        columns, id_column, where, params = raw[name]
+        select_rows, select_ids, where, params = raw[name]
         variants = {
             # The rows as model instances with their related rows: what a job looping over them builds.
-            "rows": (lambda q=query: len(list(q.all())), _raw(f"SELECT {columns}{where}", params)),
+            "rows": (lambda q=query: len(list(q.all())), _raw(select_rows + where, params)),
             # The ids alone: what a job that handles each item in its own transaction selects.
             "ids": (
                 lambda q=query: len(list(q.values_list("pk", flat=True))),
-                _raw(f"SELECT {id_column}{where}", params),
+                _raw(select_ids + where, params),
             ),
         }
         results[name] = {}
