@@ -98,7 +98,7 @@ class Dialect:
 
 # n % 20: 0-15 live fixed, 16-17 live variable, 18 ended, 19 pending with a switch to us.
 KIND = "CASE WHEN n % 20 < 16 THEN 'F' WHEN n % 20 < 18 THEN 'V' WHEN n % 20 = 18 THEN 'E' ELSE 'P' END"
-FIXED_END = "((n * 7919) % 400 - 30)"
+FIXED_END = "(((n % 400) * 7919) % 400 - 30)"
 """Days from today to a fixed contract's last fixed day: from 30 days ago to 369 days ahead, spread by a prime."""
 
 
