@@ -534,6 +534,13 @@ URLS |= {
     "care:contract_cancel": (STAFF, _victim_account),
 }
 
+# My contract and the contract timeline (issue 11): the selected account's contract for any of its logins; an
+# account's contract timeline for staff.
+URLS |= {
+    "portal:contract": (ACCOUNT, NONE),
+    "care:contract": (STAFF, _victim_account),
+}
+
 # The query string a URL needs besides its path parameters.
 QUERIES: dict[str, Callable[[Victim], dict[str, Any]]] = {
     "portal:pay_by_card_done": lambda v: {"payment": _victim_card_payment(v).pk},

@@ -176,3 +176,34 @@ def test_the_region_comes_from_the_mpan_distributor_when_the_point_has_no_tariff
         fuel=Fuel.ELECTRICITY, identifier=core, supply_property=home, profile_class="01"
     )
     assert contracts.region_of(point) == region
+
+
+def test_a_cancelled_renewal_lets_the_live_contract_be_replaced_again() -> None:
+    """Found by the property test: ``previous`` is one-to-one, so a renewal cancelled in its cooling-off period kept
+    the live contract and the rollover that followed could not be entered (an IntegrityError)."""
+    variable = tariff(payment_methods=(PaymentMethod.DIRECT_DEBIT,))
+    account, point = _new_account()
+    live = _started(account, point, variable, date(2026, 3, 20))
+
+    def replacement(origin: str) -> Contract:
+        return contracts.enter_contract(
+            account=account,
+            product=variable.product,
+            payment_method="STANDARD_DIRECT_DEBIT",
+            origin=origin,
+            commencement_date=date(2026, 4, 1),
+            cooling_off_end_date=date(2026, 4, 15),
+            now=NOW,
+            previous=live,
+        )
+
+    renewal = contracts.cancel_contract(
+        contract=replacement(Contract.Origin.RENEWAL), reason=Contract.EndReason.COOLING_OFF, now=NOW
+    )
+    rollover = replacement(Contract.Origin.ROLLOVER)
+
+    assert rollover.previous == live
+    assert renewal.previous is None
+    assert ContractEvent.objects.get(contract=renewal, kind="cancelled").summary == (
+        f"Cancelled in the cooling-off period (T&C 2.1, 4.4) (it would have replaced contract {live.pk})"
+    )

@@ -64,11 +64,3 @@ def issue_notice(
             contract=contract, kind=event_kind, summary=summary, at=now, document=document, actor=actor
         )
     return notice, True
-
-
-def follows(live: Contract | None) -> Contract | None:
-    """The contract a replacement names as ``previous``: the live one, unless a replacement since cancelled (a
-    renewal withdrawn in cooling-off) already names it, as a contract is followed by one other."""
-    if live is None or Contract.objects.filter(previous=live).exists():
-        return None
-    return live

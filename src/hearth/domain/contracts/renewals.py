@@ -388,7 +388,7 @@ def renew(
         now=now,
         channel=channel,
         actor=actor,
-        previous=notifying.follows(contract),
+        previous=contract,
         summary=f"Renewed onto {product.display_name}, to start {starts:%-d %b %Y}",
     )
     notifying.issue_notice(
@@ -450,7 +450,7 @@ def roll_over(*, contract: Contract, now: datetime) -> Contract:
         commencement_date=today,
         cooling_off_end_date=today,
         now=now,
-        previous=notifying.follows(contract),
+        previous=contract,
         summary=f"Fixed term ended {end:%-d %b %Y}: rolled onto {placements[0][1].product.display_name} (T&C 6.2)",
     )
     rollover = contracts.start_supply(contract=rollover, start_date=starts, placements=placements, now=now)

@@ -107,7 +107,7 @@ def record_smart_meter_refusal(*, account: Account, now: datetime, actor: User |
         now=now,
         channel=Contract.Channel.CARE,
         actor=actor,
-        previous=notifying.follows(live),
+        previous=live,
         summary=f"Smart meter refused: to move to {placements[0][1].product.display_name} (T&C 15.6)",
     )
     notifying.issue_notice(

@@ -278,7 +278,7 @@ def _move_contract(*, move: TariffMove, found: Mismatch, now: datetime) -> None:
         cooling_off_end_date=calendar.local_date(now),
         now=now,
         # A contract is followed by one other; one that was followed by a renewal since withdrawn is not linked.
-        previous=live if live is not None and not Contract.objects.filter(previous=live).exists() else None,
+        previous=live,
         summary=f"Moved to {move.target_tariff.code} for not paying as the tariff requires (T&C 9.2, 10.2)",
     )
     contracts.start_supply(

@@ -286,11 +286,16 @@ def cancel_contract(
     *, contract: Contract, reason: str, now: datetime, actor: User | None = None, summary: str = ""
 ) -> Contract:
     """Call off a contract whose supply has not started (cooling-off, a failed switch, a renewal withdrawn). The
-    contract it would have replaced carries on."""
+    contract it would have replaced carries on, and can be replaced again: the cancelled one lets go of it
+    (``previous`` is one-to-one), and its event says what it would have replaced."""
     contract = _locked(contract, State.PENDING)
-    contract.state, contract.end_reason = State.CANCELLED, reason
-    _save(contract, now, "state", "end_reason")
-    record_event(contract=contract, kind="cancelled", summary=summary or EndReason(reason).label, at=now, actor=actor)
+    would_replace = contract.previous_id
+    contract.state, contract.end_reason, contract.previous = State.CANCELLED, reason, None
+    _save(contract, now, "state", "end_reason", "previous")
+    said = summary or EndReason(reason).label
+    if would_replace is not None:
+        said = f"{said} (it would have replaced contract {would_replace})"
+    record_event(contract=contract, kind="cancelled", summary=said, at=now, actor=actor)
     audit.record(
         actor=actor,
         action="contracts.cancelled",

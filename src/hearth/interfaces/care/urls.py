@@ -6,6 +6,7 @@ from hearth.interfaces.care import (
     views,
     views_amr,
     views_billing,
+    views_contract,
     views_deliveries,
     views_flows,
     views_jobs,
@@ -79,6 +80,8 @@ urlpatterns = [
     path("accounts/<str:number>/bills/<int:bill_id>/reissue/", views_billing.reissue_bill, name="bill_reissue"),
     path("bill-runs/", views_billing.bill_runs, name="bill_runs"),
     path("bill-runs/<int:run_id>/", views_billing.bill_run, name="bill_run"),
+    # Contracts (issue 11): an account's contract timeline.
+    path("accounts/<str:number>/contract/", views_contract.contract_timeline, name="contract"),
     # The daily jobs: each job's latest run, a job's runs, a run's items, and running a job now.
     # Switching in and out (T&C 5, 14): switches under way, messages, and replaying a failed one.
     path("switching/", views_switching.switching, name="switching"),

@@ -16,6 +16,10 @@ from hearth.domain.identity import queries as identity_queries
 
 SELECTED_ACCOUNT_KEY = "hearth_account_id"
 
+MANAGERS = (AccountLink.Role.HOLDER, AccountLink.Role.AUTHORISED)
+"""The roles that may change an account (pay, set up a Direct Debit, cancel, move home, read meters); viewers only
+look."""
+
 STEP_URLS = {
     identity_queries.ActivationStep.ACCEPT_CONDITIONS: "portal:activate_conditions",
     identity_queries.ActivationStep.SET_SECURITY_QUESTION: "portal:activate_security_question",
@@ -131,3 +135,8 @@ def numbered_account_page(*roles: AccountLink.Role) -> Callable[[View], View]:
         return wrapper
 
     return decorate
+
+
+def can_manage(request: PortalRequest) -> bool:
+    """Whether the signed-in login may change the selected account (:data:`MANAGERS`), so a page shows its actions."""
+    return request.link.role in MANAGERS

@@ -6,6 +6,7 @@ from hearth.interfaces.portal import (
     views_bills,
     views_cards,
     views_consumption,
+    views_contract,
     views_delivery,
     views_documents,
     views_join,
@@ -78,6 +79,8 @@ urlpatterns = [
     path("services/payments/payment-day/", views_payments.payment_day, name="payment_day"),
     path("services/payments/refund/", views_payments.refund, name="refund"),
     path("services/payments/simulator/", views_payments.simulator, name="payment_simulator"),
+    # My contract (issue 11): the selected account's contract, what happens next and the notices sent.
+    path("services/contract/", views_contract.contract, name="contract"),
     # Paying by card (issue 10): the amount, Stripe's page, and the page Stripe returns to.
     path("accounts/<str:number>/pay-by-card/", views_cards.pay_by_card, name="pay_by_card"),
     path("accounts/<str:number>/pay-by-card/done/", views_cards.pay_by_card_done, name="pay_by_card_done"),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from hearth.data.identity.models import AccountLink, User
+from hearth.data.identity.models import User
 from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.care import operations as care_ops
@@ -286,7 +286,7 @@ def conditions_of_use(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/conditions.html", {"conditions": identity_queries.current_conditions()})
 
 
-@access.account_page(AccountLink.Role.HOLDER, AccountLink.Role.AUTHORISED)
+@access.account_page(*access.MANAGERS)
 def account_logins(request: PortalRequest) -> HttpResponse:
     """FAQ 3: who else can use this account; holders and authorised persons may see it, viewers may not."""
     links = identity_queries.links_of_account(account=request.account)

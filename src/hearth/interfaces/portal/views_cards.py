@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hearth.common.money import Money
-from hearth.data.identity.models import AccountLink
 from hearth.data.payments.models import CardPayment
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.payments import cards
@@ -21,7 +20,7 @@ from hearth.interfaces.portal import access, views
 from hearth.interfaces.portal.access import PortalRequest
 from hearth.interfaces.portal.forms_cards import CardAmountForm
 
-PAYERS = (AccountLink.Role.HOLDER, AccountLink.Role.AUTHORISED)
+PAYERS = access.MANAGERS
 
 
 @access.numbered_account_page(*PAYERS)

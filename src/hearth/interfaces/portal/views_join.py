@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods
 
 from hearth.common import calendar
 from hearth.data.contracts.models import Contract
-from hearth.data.identity.models import AccountLink
 from hearth.domain.contracts import cooling_off, quotes
 from hearth.domain.contracts.sign_up import SignUpRefused, sign_up
 from hearth.interfaces.portal import access, views
@@ -25,7 +24,6 @@ from hearth.interfaces.web.sign_up_forms import DetailsForm, QuoteForm, usage_fr
 
 JOIN_KEY = "hearth_join"
 JOINED_KEY = "hearth_joined"
-MANAGERS = (AccountLink.Role.HOLDER, AccountLink.Role.AUTHORISED)
 
 
 @require_http_methods(["GET", "POST"])
@@ -99,7 +97,7 @@ def join_done(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@access.account_page(*MANAGERS)
+@access.account_page(*access.MANAGERS)
 def contract_cancel(request: PortalRequest) -> HttpResponse:
     """Cancel the selected account's contract in its cooling-off period: what will happen, then a confirm button.
     The holder, or a person they authorised to administer the account (T&C 15.7), may; a viewer may not."""

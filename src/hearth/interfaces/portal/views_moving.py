@@ -18,7 +18,6 @@ from django.utils import timezone
 from hearth.common.calendar import local_date
 from hearth.data.accounts.models import Nation
 from hearth.data.contracts.models import Contract, HomeMove
-from hearth.data.identity.models import AccountLink
 from hearth.data.metering.models import Register
 from hearth.domain.contracts import moves
 from hearth.domain.metering import readings as metering_readings
@@ -99,7 +98,7 @@ def _recorded(account: Any) -> HomeMove | None:
     return HomeMove.objects.filter(account=account, state=HomeMove.State.RECORDED).order_by("-id").first()
 
 
-@access.account_page(AccountLink.Role.HOLDER, AccountLink.Role.AUTHORISED)
+@access.account_page(*access.MANAGERS)
 def moving_home(request: PortalRequest) -> HttpResponse:
     """The form, or the move already recorded with its end day and what happens next."""
     move = _recorded(request.account)

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods
 
 from hearth.common import calendar
 from hearth.data.billing.models import LedgerEntry
-from hearth.data.identity.models import AccountLink
 from hearth.data.payments.models import PaymentArrangement
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.payments import estimates, methods, refunds, schedule
@@ -27,13 +26,8 @@ from hearth.interfaces.portal import access, views, views_consumption
 from hearth.interfaces.portal.access import PortalRequest
 from hearth.interfaces.portal.forms_payments import DirectDebitForm, PaymentDayForm, RefundForm
 
-MANAGERS = (AccountLink.Role.HOLDER, AccountLink.Role.AUTHORISED)
 HISTORY_KINDS = (LedgerEntry.Kind.PAYMENT, LedgerEntry.Kind.PAYMENT_REVERSAL, LedgerEntry.Kind.REFUND)
 Method = PaymentArrangement.Method
-
-
-def _can_manage(request: PortalRequest) -> bool:
-    return request.link.role in MANAGERS
 
 
 def _refused(form: Form, exc: payment_ops.PaymentRefused | refunds.RefundRefused) -> None:
@@ -67,7 +61,7 @@ def payments(request: PortalRequest) -> HttpResponse:
             "history": history,
             "refunds": payment_queries.refunds_of(account),
             "review": payment_reviews.latest_review(account),
-            "can_manage": _can_manage(request),
+            "can_manage": access.can_manage(request),
             "day_change_allowed": day_change_allowed,
             "day_change_reason": schedule.PAYMENT_DAY_CHANGE_REFUSED,
             "today": today,
@@ -77,7 +71,7 @@ def payments(request: PortalRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@access.account_page(*MANAGERS)
+@access.account_page(*access.MANAGERS)
 def direct_debit(request: PortalRequest) -> HttpResponse:
     """Set up (or change the bank account of) a Direct Debit; the notice of the payments follows by the rules."""
     form = DirectDebitForm(request.POST or None)
@@ -102,7 +96,7 @@ def direct_debit(request: PortalRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@access.account_page(*MANAGERS)
+@access.account_page(*access.MANAGERS)
 def payment_day(request: PortalRequest) -> HttpResponse:
     """Change the day of the month the Direct Debit is taken (T&C 9.1.6: from the third payment on); before then the
     page says why it cannot yet."""
@@ -134,7 +128,7 @@ def payment_day(request: PortalRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@access.account_page(*MANAGERS)
+@access.account_page(*access.MANAGERS)
 def refund(request: PortalRequest) -> HttpResponse:
     """Ask for credit back (T&C 12): what would be paid, what is kept back and why, and how to be paid."""
     now = timezone.now()

@@ -26,7 +26,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from hearth.common.calendar import LONDON, local_date
-from hearth.data.identity.models import AccountLink
 from hearth.data.metering.models import Meter, ReadingSource, Register, RegisterReading
 from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.metering import readings as metering_readings
@@ -243,7 +242,7 @@ def _record(request: PortalRequest, form: MeterReadingForm, now: datetime) -> li
     return recorded
 
 
-@access.account_page(AccountLink.Role.HOLDER, AccountLink.Role.AUTHORISED)
+@access.account_page(*access.MANAGERS)
 def meter_reading(request: PortalRequest) -> HttpResponse:
     """A form per self-read meter; a POST names its meter, which must be one of this account's (else 404)."""
     now = timezone.now()
@@ -288,7 +287,7 @@ class RecordedRow:
     held: bool
 
 
-@access.account_page(AccountLink.Role.HOLDER, AccountLink.Role.AUTHORISED)
+@access.account_page(*access.MANAGERS)
 def meter_reading_recorded(request: PortalRequest) -> HttpResponse:
     """What was just recorded: register, value, date and status (only this account's readings are shown)."""
     ids = request.session.get(RECORDED_KEY) or []
