@@ -9,6 +9,7 @@ from hearth.interfaces.care import (
     views_deliveries,
     views_flows,
     views_jobs,
+    views_moves,
     views_payments,
     views_readings,
     views_tariffs,
@@ -118,4 +119,14 @@ urlpatterns = [
     path("bacs/items/<int:item_id>/replay/", views_payments.replay_item, name="bacs_item_replay"),
     path("bacs/items/<int:item_id>/dismiss/", views_payments.dismiss_item, name="bacs_item_dismiss"),
     path("referrals/export/", views_payments.export_referrals, name="referrals_export"),
+    # Moving home (issue 11, T&C 13, 4.7): an account's move out, and a new occupier moving into a property we supply.
+    path("accounts/<str:number>/moving-out/", views_moves.move_out, name="move_out"),
+    path("accounts/<str:number>/moving-out/cancel/", views_moves.cancel_move, name="move_out_cancel"),
+    path(
+        "accounts/<str:number>/moving-out/new-home-points/",
+        views_moves.add_new_home_points,
+        name="move_new_home_points",
+    ),
+    path("move-in/", views_moves.move_in, name="move_in"),
+    path("move-in/customers/<int:customer_id>/", views_moves.move_in_done, name="move_in_done"),
 ]
