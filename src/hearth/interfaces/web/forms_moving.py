@@ -61,7 +61,9 @@ class MoveOutForm(forms.Form):
                 "forwarding_line_2": forms.CharField(label="Address line 2 (optional)", max_length=200, required=False),
                 "forwarding_town": forms.CharField(label="Town or city", max_length=100, required=False),
                 "forwarding_postcode": forms.CharField(label="Postcode", max_length=8, required=False),
-                "forwarding_nation": forms.ChoiceField(label="Country", choices=Nation.choices, initial=Nation.ENGLAND),
+                "forwarding_nation": forms.ChoiceField(
+                    label="Country", choices=Nation.choices, initial=Nation.ENGLAND, required=False
+                ),
             }
         )
         for register in registers:
@@ -118,7 +120,7 @@ class MoveOutForm(forms.Form):
             line_2=data["forwarding_line_2"],
             town=data["forwarding_town"],
             postcode=data["forwarding_postcode"],
-            nation=data["forwarding_nation"],
+            nation=data["forwarding_nation"] or Nation.ENGLAND,
         )
 
     def final_readings(self) -> dict[Register, Decimal]:
