@@ -193,7 +193,7 @@ def test_the_new_homes_mpan_is_added_after_the_move_is_recorded(care: Client) ->
     )
     following = Contract.objects.get(origin=Contract.Origin.HOME_MOVE)
     assert following.state == Contract.State.PENDING
-    assert "The new home's MPAN or MPRN" in words(care.get(move_out_url(account)))
+    assert "Add the new home's meter point" in words(care.get(move_out_url(account)))
 
     response = care.post(move_out_url(account) + "new-home-points/", {"identifier": "1200000000001"})
     assert response.status_code == 400
@@ -208,7 +208,7 @@ def test_the_new_homes_mpan_is_added_after_the_move_is_recorded(care: Client) ->
     assert registration.requested_start_date == date(2026, 12, 23)
     page = words(care.get(move_out_url(account)))
     assert f"MPAN {london_mpan(901)}" in page
-    assert "The new home's MPAN or MPRN" not in page
+    assert "Add the new home's meter point" not in page
     assert AuditEvent.objects.filter(action="contracts.new_home_points_added", actor__email=STAFF_EMAIL).exists()
 
 
@@ -229,8 +229,9 @@ def test_a_new_occupier_moving_in_gets_a_deemed_contract_and_the_previous_one_en
     found = care.get("/care/move-in/", {"postcode": "se17pb", "identifier": mpan})
     assert found.status_code == 200
     page = words(found)
-    assert f"Account {before.number} (Lee Before) since 1 Jun 2026" in page
-    assert "Pay on receipt of bill" in page
+    assert (
+        f"MPAN {mpan}, now supplied to account {before.number} (Lee Before). The new occupier pays on receipt" in page
+    )
 
     response = care.post(
         "/care/move-in/",
@@ -284,3 +285,33 @@ def test_a_property_not_found_or_a_day_out_of_range_is_refused_beside_the_field(
         assert expected in " ".join(response.context["form"].errors[field]), (field, response.context["form"].errors)
     assert not Contract.objects.filter(origin=Contract.Origin.DEEMED).exists()
     assert not HomeMove.objects.exists()
+
+
+def test_a_new_occupier_moving_in_before_the_day_the_previous_occupant_gave_ends_their_contract_then(
+    care: Client,
+) -> None:
+    before = previous_occupant()
+    care.post(move_out_url(before), {**FORWARDING, "told_by": "CUSTOMER", "move_out_date": "2026-12-16"})
+    point = point_of(before)
+
+    response = care.post(
+        "/care/move-in/",
+        {
+            "postcode": "SE1 7PB",
+            "identifier": point.identifier,
+            "points": [str(point.pk)],
+            "name": "Robin New",
+            "move_in_date": "2026-12-08",
+        },
+    )
+
+    assert response.status_code == 302
+    # 13.2: the new occupier moved in on Tuesday 8 December, before the 16th the previous occupant gave us, so their
+    # contract ends on the 8th and the two supplies meet without overlapping.
+    move = HomeMove.objects.get(account=before)
+    assert (move.move_out_date, move.end_date, move.state) == (date(2026, 12, 16), date(2026, 12, 8), "DONE")
+    supplies = list(point.supplies.order_by("valid_from").values_list("account", "valid_from", "valid_to"))
+    deemed = Contract.objects.get(origin=Contract.Origin.DEEMED)
+    assert supplies == [(before.pk, date(2026, 6, 1), date(2026, 12, 8)), (deemed.account_id, date(2026, 12, 8), None)]
+    done = words(care.get(response["Location"]))
+    assert f"Account {before.number} (Lee Before): contract ends Tuesday 8 December 2026, the move-in day" in done

@@ -619,7 +619,8 @@ def _ended_by_new_occupier(
     *, account: Account, contract: Contract, move_in_date: date, told_at: datetime, actor: User | None
 ) -> HomeMove:
     """The previous occupant's move as the new occupier tells it (13.2): their contract ends on the move-in day. A
-    move they recorded themselves ending later is brought forward; one ending earlier stands."""
+    move they recorded themselves ending later is brought forward to the move-in day, even before the move-out day
+    they gave, so the two supplies never overlap; one ending earlier stands."""
     existing = HomeMove.objects.select_for_update().filter(account=account, state=HomeMove.State.RECORDED).first()
     if existing is None:
         return record_move_out(
@@ -633,7 +634,7 @@ def _ended_by_new_occupier(
             channel=Contract.Channel.CARE,
         )
     if existing.end_date > move_in_date:
-        existing.end_date = max(move_in_date, existing.move_out_date)
+        existing.end_date = move_in_date
         existing.new_occupier_move_in_date = move_in_date
         existing.save(update_fields=["end_date", "new_occupier_move_in_date"])
         contract_states.record_event(

@@ -25,7 +25,7 @@ class CareMoveOutForm(MoveOutForm):
         "readings": "Final readings (optional)",
         "readings_hint": "Only on or after the move-out day.",
         "new_home": "Supply the new home (T&C 13.5)",
-        "new_home_hint": "No exit fee for taking the agreement to the new home (T&C 14.5.1).",
+        "new_home_hint": "From the move-out day: at once if we supply the home now, otherwise by a switch.",
         "supply_new_home": "Supply the customer's new home too, at the forwarding address",
         "new_home_identifier": "New home's MPAN or MPRN (optional)",
         "new_home_identifier_hint": "It can be added later, on this page.",
@@ -118,12 +118,13 @@ class MoveInForm(forms.Form):
         "new_occupier_move_in_date": "move_in_date",
     }
 
-    def __init__(self, data: Any = None, *, found: list[SupplyPoint], **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *, found: list[tuple[SupplyPoint, str]], **kwargs: Any) -> None:
+        """``found``: the property's points, each with what care needs to know of it."""
         super().__init__(data, **kwargs)
-        self.found = found
+        self.found = [point for point, _ in found]
         field: forms.MultipleChoiceField = self.fields["points"]  # type: ignore[assignment]
-        field.choices = [(str(point.pk), f"{point.get_fuel_display()} {point.identifier}") for point in found]
-        field.initial = [str(point.pk) for point in found]
+        field.choices = [(str(point.pk), words) for point, words in found]
+        field.initial = [str(point.pk) for point in self.found]
 
     def chosen_points(self) -> list[SupplyPoint]:
         chosen = set(self.cleaned_data["points"])

@@ -170,24 +170,19 @@ def add_new_home_points(request: CareRequest, number: str) -> HttpResponse:
 # A new occupier moving in ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FoundPoint:
-    """A point at the property found, as care needs it before recording the move in."""
-
-    point: SupplyPoint
-    supplied: Supply | None
-    pays_by: str
-
-
-def _found_points(points: list[SupplyPoint]) -> list[FoundPoint]:
-    return [
-        FoundPoint(
-            point=point,
-            supplied=moves.supplied_by_us(point),
-            pays_by=PaymentArrangement.Method(moves.deemed_payment_method(point)).label,
-        )
-        for point in points
-    ]
+def _described(point: SupplyPoint) -> tuple[SupplyPoint, str]:
+    """The point with who we supply through it now and how a new occupier would pay (9.6, 9.3)."""
+    supplied = moves.supplied_by_us(point)
+    now = (
+        f"now supplied to account {supplied.account.number} ({supplied.account.customer.name})"
+        if supplied is not None
+        else "not supplied by us now"
+    )
+    if moves.deemed_payment_method(point) == PaymentArrangement.Method.PREPAYMENT:
+        pays = "pays by prepayment: a prepayment meter is fitted"
+    else:
+        pays = "pays on receipt of each bill"
+    return point, f"{point}, {now}. The new occupier {pays}."
 
 
 @access.staff_required
@@ -201,7 +196,8 @@ def move_in(request: CareRequest) -> HttpResponse:
         )
         if not found:
             find.add_error("identifier", "We have no meter point with this MPAN or MPRN at this postcode.")
-    form = MoveInForm(request.POST if request.method == "POST" else None, found=found) if found else None
+    described = [_described(point) for point in found]
+    form = MoveInForm(request.POST if request.method == "POST" else None, found=described) if found else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
             contracts = moves.record_move_in(
@@ -218,7 +214,7 @@ def move_in(request: CareRequest) -> HttpResponse:
     return care_views._render(
         request,
         "care/moves/move_in.html",
-        {"find": find, "found": _found_points(found), "form": form},
+        {"find": find, "property": found[0].supply_property if found else None, "form": form},
         status=400 if find.errors or (form is not None and form.errors) else 200,
     )
 

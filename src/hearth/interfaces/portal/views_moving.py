@@ -33,8 +33,7 @@ class MovingHomeForm(MoveOutForm):
         "readings_hint": "Only on or after the day you move out. If you are not there yet, leave them empty and "
         "give them on the meter reading page that day.",
         "new_home": "Your new home",
-        "new_home_hint": "We can supply your new home too, with no exit fee for taking your agreement with you "
-        "(T&C 13.5, 14.5.1).",
+        "new_home_hint": "We can supply your new home too, from the day you move in (T&C 13.5).",
         "supply_new_home": "Supply my new home too, at the new address above",
         "new_home_identifier": "New home's MPAN or MPRN (optional)",
         "new_home_identifier_hint": "On a bill from the new home's supplier; we can find it later.",
