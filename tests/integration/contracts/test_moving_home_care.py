@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hearth.data.accounts.models import Account
 from hearth.data.audit.models import AuditEvent
 from hearth.data.contracts.models import Contract, HomeMove, Registration
+from hearth.data.identity.models import User
 from hearth.data.payments.models import PaymentArrangement
 from hearth.data.tariffs.models import PaymentMethod
 from hearth.domain.identity import operations as identity_ops
@@ -108,7 +109,7 @@ def test_a_move_told_by_the_customer_is_recorded_with_its_end_day(care: Client) 
     assert response.status_code == 302
     move = HomeMove.objects.get(account=account)
     # Told on Monday 7 December for Wednesday 9th: Tuesday 8th is one working day before, Monday 7th two → in time.
-    assert (move.end_date, move.recorded_by.email) == (date(2026, 12, 9), STAFF_EMAIL)
+    assert (move.end_date, move.recorded_by_id) == (date(2026, 12, 9), User.objects.get(email=STAFF_EMAIL).pk)
     page = words(care.get(move_out_url(account)))
     assert "Contract ends Wednesday 9 December 2026; the last day paid for is Tuesday 8 December 2026" in page
     assert "8 Harbour View, Leith EH6 6JJ" in page
