@@ -498,6 +498,16 @@ URLS |= {
     "care:referrals_export": (STAFF, NONE),
 }
 
+# Moving home in the care console (issue 11): an account's move out (record, cancel, add the new home's points) and a
+# new occupier moving in (find the property, record, the result per customer).
+URLS |= {
+    "care:move_out": (STAFF, _victim_account),
+    "care:move_out_cancel": (STAFF, _victim_account),
+    "care:move_new_home_points": (STAFF, _victim_account),
+    "care:move_in": (STAFF, NONE),
+    "care:move_in_done": (STAFF, lambda v: {"customer_id": v.site.customer.pk}),
+}
+
 
 # Paying by card (card payments helper, issue 10): the pay and return pages of the account whose number is in the URL,
 # for its holder or authorised person only; another login's account answers 404 like one that does not exist, and the
@@ -544,6 +554,7 @@ URLS |= {
 # The query string a URL needs besides its path parameters.
 QUERIES: dict[str, Callable[[Victim], dict[str, Any]]] = {
     "portal:pay_by_card_done": lambda v: {"payment": _victim_card_payment(v).pk},
+    "care:move_in": lambda v: {"postcode": "EH6 6QU", "identifier": v.site.electricity_meter.supply_point.identifier},
 }
 
 

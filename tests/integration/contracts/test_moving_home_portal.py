@@ -49,7 +49,7 @@ def test_a_holder_records_a_move_and_sees_the_end_day(client: Client, build: Bui
     move = HomeMove.objects.get(account=account)
     assert move.end_date == date(2026, 12, 9)  # told Monday 7th, two working days before Wednesday 9th
     page = client.get(URL).content.decode()
-    assert "Your contract ends on <strong>Wednesday 9 December 2026</strong>" in page
+    assert "You move out on <strong>Wednesday 9 December 2026</strong>. Your contract ends that day" in page
     assert "8 Harbour View" in page
 
 
@@ -62,8 +62,11 @@ def test_bad_dates_and_missing_address_come_back_as_field_errors(client: Client,
     assert "real date" in response.context["form"].errors["move_out_date"][0]
     response = client.post(URL, {**FORM, "forwarding_line_1": "", "move_out_date": "2026-12-09"})
     assert response.context["form"].errors["forwarding_line_1"]
-    response = client.post(URL, {**FORM, "move_out_date": "2026-12-09", "supply_new_home": "on"})
-    assert "new home" in response.context["form"].errors["new_home_line_1"][0]
+    # The new home is the new address: supplying it needs that address.
+    response = client.post(
+        URL, {**FORM, "forwarding_line_1": "", "move_out_date": "2026-12-09", "supply_new_home": "on"}
+    )
+    assert "new address above" in response.context["form"].errors["supply_new_home"][0]
     assert not HomeMove.objects.exists()
 
 

@@ -99,7 +99,9 @@ def test_a_live_fixed_contract_says_when_its_prices_end_and_what_happens_then() 
         (date(2027, 3, 15), Decimal(0)),  # the day after the fixed term
     ],
 )
-def test_the_exit_fee_applies_after_cooling_off_until_the_last_49_days_of_the_fixed_term(today: date, fee: Decimal) -> None:
+def test_the_exit_fee_applies_after_cooling_off_until_the_last_49_days_of_the_fixed_term(
+    today: date, fee: Decimal
+) -> None:
     account, point = new_account()
     contract = supplied(account, point, fixed_tariff())
 

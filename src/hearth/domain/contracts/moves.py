@@ -595,6 +595,15 @@ def add_new_home_points(
             except registrations.RegistrationRefused as exc:
                 raise MoveRefused(field, str(exc)) from exc
         added.append(point)
+    if added:
+        audit.record(
+            actor=actor,
+            action="contracts.new_home_points_added",
+            subject=f"account {contract.account.number}",
+            customer=contract.account.customer,
+            at=now,
+            after={"contract": contract.pk, "supply_points": [point.identifier for point in added]},
+        )
     return added
 
 
@@ -602,7 +611,8 @@ def _ended_by_new_occupier(
     *, account: Account, contract: Contract, move_in_date: date, told_at: datetime, actor: User | None
 ) -> HomeMove:
     """The previous occupant's move as the new occupier tells it (13.2): their contract ends on the move-in day. A
-    move they recorded themselves ending later is brought forward; one ending earlier stands."""
+    move they recorded themselves ending later is brought forward to the move-in day, even before the move-out day
+    they gave, so the two supplies never overlap; one ending earlier stands."""
     existing = HomeMove.objects.select_for_update().filter(account=account, state=HomeMove.State.RECORDED).first()
     if existing is None:
         return record_move_out(
@@ -616,7 +626,7 @@ def _ended_by_new_occupier(
             channel=Contract.Channel.CARE,
         )
     if existing.end_date > move_in_date:
-        existing.end_date = max(move_in_date, existing.move_out_date)
+        existing.end_date = move_in_date
         existing.new_occupier_move_in_date = move_in_date
         existing.save(update_fields=["end_date", "new_occupier_move_in_date"])
         contract_states.record_event(
@@ -625,6 +635,14 @@ def _ended_by_new_occupier(
             summary=f"The new occupier moves in on {move_in_date:%-d %b %Y}: contract now ends then (T&C 13.2)",
             at=told_at,
             actor=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="contracts.move_out_brought_forward",
+            subject=f"account {account.number}",
+            customer=account.customer,
+            at=told_at,
+            after={"move": existing.pk, "end_date": existing.end_date.isoformat()},
         )
     return existing
 
@@ -658,8 +676,9 @@ def _last_agreement(point: SupplyPoint) -> Agreement | None:
     return point.agreements.select_related("tariff").order_by("-valid_from", "-id").first()
 
 
-def _deemed_method(point: SupplyPoint) -> str:
-    """9.6: prepayment where a prepayment meter is fitted; otherwise Standard Credit (9.3)."""
+def deemed_payment_method(point: SupplyPoint) -> str:
+    """How a new occupier on ``point`` pays (care shows it before recording the move in): prepayment where a
+    prepayment meter is fitted (9.6); otherwise Standard Credit (9.3)."""
     prepayment = point.meters.filter(removed_at__isnull=True, kind=Meter.Kind.PREPAYMENT).exists()
     return Method.PREPAYMENT if prepayment else Method.STANDARD_CREDIT
 
@@ -713,13 +732,14 @@ def record_move_in(
         agreement = _last_agreement(point)
         if agreement is None:
             raise MoveRefused("identifier", f"We have never supplied {point}: the new occupier signs up instead.")
-        method = _deemed_method(point)
+        method = deemed_payment_method(point)
         try:
             tariff = tariff_quotes.standard_variable_tariff(
                 supply_point=point, like=agreement.tariff, method=method, is_business=False, at=now
             )
         except tariff_quotes.TariffQuoteProblem as exc:
             raise MoveRefused("identifier", str(exc)) from exc
+        previous = supplied_by_us(point)
         _end_previous_occupant(point, move_in_date, now, actor)
         account = accounts_ops.open_account(
             customer=customer, fuel=Fuel(point.fuel), billing_property=point.supply_property, now=now
@@ -746,6 +766,19 @@ def record_move_in(
             balance=Decimal("0.00"),
             actor=actor,
             now=now,
+        )
+        audit.record(
+            actor=actor,
+            action="contracts.move_in_recorded",
+            subject=f"account {account.number}",
+            customer=customer,
+            at=now,
+            after={
+                "supply_point": point.identifier,
+                "move_in_date": move_in_date.isoformat(),
+                "payment_method": method,
+                "previous_account": previous.account.number if previous is not None else None,
+            },
         )
         contracts.append(contract)
     return contracts

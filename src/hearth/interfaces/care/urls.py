@@ -10,6 +10,7 @@ from hearth.interfaces.care import (
     views_deliveries,
     views_flows,
     views_jobs,
+    views_moves,
     views_payments,
     views_readings,
     views_renewals,
@@ -131,4 +132,14 @@ urlpatterns = [
     # Sign-up on the phone and cooling-off cancellation (issue 11, T&C 2.1, 4.4).
     path("sign-up/", views_sign_up.sign_up_customer, name="sign_up"),
     path("accounts/<str:number>/contract/cancel/", views_sign_up.contract_cancel, name="contract_cancel"),
+    # Moving home (issue 11, T&C 13, 4.7): an account's move out, and a new occupier moving into a property we supply.
+    path("accounts/<str:number>/moving-out/", views_moves.move_out, name="move_out"),
+    path("accounts/<str:number>/moving-out/cancel/", views_moves.cancel_move, name="move_out_cancel"),
+    path(
+        "accounts/<str:number>/moving-out/new-home-points/",
+        views_moves.add_new_home_points,
+        name="move_new_home_points",
+    ),
+    path("move-in/", views_moves.move_in, name="move_in"),
+    path("move-in/customers/<int:customer_id>/", views_moves.move_in_done, name="move_in_done"),
 ]
