@@ -64,6 +64,7 @@ def test_the_calendars_of_these_tests_match_the_published_holidays() -> None:
         ("1200.00", "60.00", 6, "110.00"),  # a debt of 60 recovered over 6 months: 100 + 60 / 6
         ("1200.00", "-1200.00", 12, "0.00"),  # a year's credit: nothing to collect
         ("600.00", "-900.00", 12, "0.00"),  # 50 - 75 would be negative: never below zero
+        ("14.75", "-3.71", 12, "0.92"),  # owes 11.04 = 12 x 0.92 exactly: not rounded up to 0.93
     ],
 )
 def test_standard_monthly_amount_covers_the_year_and_the_balance(

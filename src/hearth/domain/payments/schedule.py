@@ -149,7 +149,9 @@ def standard_monthly_amount(*, annual_cost: Decimal, balance: Decimal, months: i
     _require_not_negative(annual_cost, "The estimated annual cost")
     if months < 1:
         raise ScheduleRefused(f"A balance must be spread over at least one month; {months} was asked.")
-    monthly = annual_cost / MONTHS_IN_YEAR + balance / months
+    # One division, so the sum is exact before rounding up: 14.75/12 + -3.71/12 carries a stray last digit that
+    # rounds 0.92 up to 0.93, where (14.75 * 12 - 3.71 * 12) / 144 is 0.92 exactly.
+    monthly = (annual_cost * months + balance * MONTHS_IN_YEAR) / (MONTHS_IN_YEAR * months)
     return max(to_pennies_up(monthly), Decimal("0.00"))
 
 
