@@ -159,6 +159,8 @@ def _demo_products(*, start: datetime) -> dict[str, dict[tuple[str, str], Tariff
         exit_fee_gas=Decimal("50.00"),
         missed_payment_fee=Decimal("5.00"),
     )
+    # Paid on receipt of each bill too: the tariff a new occupier's deemed contract starts on (T&C 4.7, 9.3).
+    _demo_tariffs(product=svt, payment_method=PaymentMethod.STANDARD_CREDIT, valid_from=start)
     return {
         SVT_CODE: _demo_tariffs(product=svt, payment_method=PaymentMethod.DIRECT_DEBIT, valid_from=start),
         SVT_PREPAYMENT_CODE: _demo_tariffs(
