@@ -57,10 +57,9 @@ class ExitFee:
     waiver: str
 
 
-def _product_fee(contract: Contract) -> Decimal:
-    product: Product = contract.product
-    fee = product.exit_fee_gas if contract.account.fuel == Fuel.GAS else product.exit_fee_electricity
-    return Decimal(fee)
+def product_fee(product: Product, fuel: str) -> Decimal:
+    """``product``'s exit fee for one fuel (an account is one fuel), before any exemption."""
+    return Decimal(product.exit_fee_gas if fuel == Fuel.GAS else product.exit_fee_electricity)
 
 
 def _disadvantageous_notice_before(contract: Contract, leaving_on: date) -> ContractNotice | None:
@@ -77,7 +76,7 @@ def exit_fee(
 ) -> ExitFee:
     """The fee for leaving ``contract`` with ``leaving_on`` the first day no longer supplied (the new supplier's
     start date); see the module docstring for the rules."""
-    fee = _product_fee(contract)
+    fee = product_fee(contract.product, contract.account.fuel)
     if contract.product.kind != Product.Kind.FIXED or fee <= 0:
         return ExitFee(ZERO, "No exit fee on this tariff (T&C 4.5)")
     if leaving_on <= contract.cooling_off_end_date:

@@ -27,7 +27,7 @@ from hearth.data.payments.models import PaymentArrangement
 from hearth.data.tariffs.models import PaymentMethod as TariffPaymentMethod
 from hearth.data.tariffs.models import Product, Tariff
 from hearth.domain.accounts import queries as account_queries
-from hearth.domain.contracts import notifying
+from hearth.domain.contracts import exit_fees, notifying
 from hearth.domain.documents import letters
 from hearth.domain.payments import estimates, methods, schedule, tariff_quotes
 from hearth.domain.tariffs import contracts
@@ -146,10 +146,6 @@ def _prices(account: Account, placements: Placements, at: datetime) -> tuple[tup
     return tuple(rows)
 
 
-def _exit_fee(product: Product, account: Account) -> Decimal:
-    return product.exit_fee_gas if account.fuel == "GAS" else product.exit_fee_electricity
-
-
 def renewal_options(*, contract: Contract, at: datetime) -> list[Offer]:
     """The fixed products on sale at ``at`` the account can renew onto: a tariff for each of its points (region,
     rate structure) sold for the way it pays, cheapest estimate first."""
@@ -171,7 +167,7 @@ def renewal_options(*, contract: Contract, at: datetime) -> list[Offer]:
                 placements=placements,
                 prices=prices,
                 annual_cost=_annual_cost(account, placements, at),
-                exit_fee=_exit_fee(product, account),
+                exit_fee=exit_fees.product_fee(product, account.fuel),
             )
         )
     return sorted(offers, key=lambda offer: (offer.annual_cost is None, offer.annual_cost or 0, offer.product.code))
@@ -326,7 +322,7 @@ def starts_on(pending: Contract) -> date | None:
 def _confirmation(contract: Contract, placements: Placements, starts: date, now: datetime) -> letters.Letter:
     account = contract.account
     product = contract.product
-    exit_fee = _exit_fee(product, account)
+    exit_fee = exit_fees.product_fee(product, account.fuel)
     fee = (
         f"If you leave after the cooling-off period and before your fixed prices end, an exit fee of "
         f"£{exit_fee:,.2f} applies (T&C 14.4)."

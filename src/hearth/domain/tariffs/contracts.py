@@ -11,7 +11,6 @@ The flows that decide *when* these happen (sign-up, switching, renewal, moves, l
 through it too.
 """
 
-import calendar as month_calendar
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -42,12 +41,6 @@ class ContractRefused(Exception):
     """A change the contract's state does not allow; the message says what and why."""
 
 
-def _add_months(day: date, months: int) -> date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, month_calendar.monthrange(year, month)[1]))
-
-
 def fixed_term_end_date(product: Product, supply_start_date: date) -> date | None:
     """The last day of the fixed prices: the day before the same date ``term_months`` later (12 months from
     15 March 2026 end on 14 March 2027), or the day before the product's ``fixed_until_date``; None for a variable
@@ -57,7 +50,7 @@ def fixed_term_end_date(product: Product, supply_start_date: date) -> date | Non
     if product.fixed_until_date is not None:
         return product.fixed_until_date - timedelta(days=1)
     assert product.term_months is not None  # a database constraint: a fixed product has one or the other
-    return _add_months(supply_start_date, product.term_months) - timedelta(days=1)
+    return tariff_ops.add_months(supply_start_date, product.term_months) - timedelta(days=1)
 
 
 def region_of(supply_point: SupplyPoint) -> str | None:

@@ -11,7 +11,7 @@ import calendar
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Final, TypeVar
 
 from django.db import transaction
 
@@ -21,6 +21,8 @@ from hearth.data.tariffs.models import REGIONS, Agreement, PaymentMethod, Produc
 from hearth.domain.audit import operations as audit
 
 NOTICE: Final = timedelta(days=30)
+
+Day = TypeVar("Day", date, datetime)
 
 _CODE_PREFIX: Final = {
     (Fuel.ELECTRICITY, Tariff.Structure.SINGLE_RATE): "E-1R",
@@ -178,7 +180,8 @@ def create_tariff(
     return tariff
 
 
-def _add_months(at: datetime, months: int) -> datetime:
+def add_months(at: Day, months: int) -> Day:
+    """The same day ``months`` later (a date or a datetime), or the month's last day where it is shorter."""
     month_index = at.month - 1 + months
     year, month = at.year + month_index // 12, month_index % 12 + 1
     return at.replace(year=year, month=month, day=min(at.day, calendar.monthrange(year, month)[1]))
@@ -193,7 +196,7 @@ def _in_fixed_term(*, tariff: Tariff, at: datetime) -> bool:
         return False
     return (
         any(
-            _add_months(agreement.valid_from, product.term_months) > at
+            add_months(agreement.valid_from, product.term_months) > at
             for agreement in tariff.agreements.filter(valid_from__lte=at)
         )
         or tariff.agreements.filter(valid_from__gt=at).exists()
