@@ -27,7 +27,6 @@ from decimal import Decimal
 from typing import Final
 
 from django.db import transaction
-from django.db.models import Q
 
 from hearth.common import calendar, identifiers
 from hearth.data.accounts.models import Account, Customer, Fuel, Nation, Property, Supply, SupplyPoint
@@ -47,6 +46,7 @@ from hearth.domain.payments import methods as payment_methods
 from hearth.domain.payments import schedule as payment_schedule
 from hearth.domain.payments import tariff_quotes
 from hearth.domain.tariffs import contracts as contract_states
+from hearth.domain.tariffs import queries as tariff_queries
 
 NOTICE_WORKING_DAYS: Final = 2
 """13.1: tell us at least two working days before you move; 13.2: otherwise two working days after we are told."""
@@ -456,17 +456,12 @@ def cancel_move(*, move: HomeMove, now: datetime, actor: User | None) -> HomeMov
 # Supply following the customer to a new home (13.5) ------------------------------------------------------------
 
 
-def _available(product: Product, at: datetime) -> bool:
-    return product.available_from <= at and (product.available_to is None or product.available_to > at)
-
-
-def _standard_variable(*, is_business: bool, at: datetime) -> Product | None:
-    return (
-        Product.objects.filter(Q(available_to__isnull=True) | Q(available_to__gt=at), available_from__lte=at)
-        .filter(is_standard_variable=True, is_business=is_business)
-        .order_by("id")
-        .first()
-    )
+def _new_home_product(old: Product, at: datetime) -> Product | None:
+    """The old contract's product if it is still sold at ``at``, else the domestic Standard Variable Tariff."""
+    on_sale = tariff_queries.available_products(at=at)
+    if on_sale.filter(pk=old.pk).exists():
+        return old
+    return on_sale.filter(is_standard_variable=True, is_business=False).order_by("id").first()
 
 
 def _move_followed(contract: Contract) -> HomeMove | None:
@@ -495,7 +490,7 @@ def supply_new_home(
     same product if it is still sold, else the Standard Variable Tariff, following the old contract. The new home's
     points are added by :func:`add_new_home_points` (now if given, or later by care)."""
     account, old = move.account, move.contract
-    product = old.product if _available(old.product, now) else _standard_variable(is_business=False, at=now)
+    product = _new_home_product(old.product, now)
     if product is None:
         raise MoveRefused("new_home_line_1", "We have no tariff to offer for a new home now: call Customer Care.")
     method = (

@@ -11,11 +11,9 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
-from django.db.models import Q
-
 from hearth.data.accounts.models import Account, Customer, SupplyPoint
 from hearth.data.payments.models import PaymentArrangement
-from hearth.data.tariffs.models import Product, Tariff, UnitRate
+from hearth.data.tariffs.models import Tariff, UnitRate
 from hearth.domain.billing import calculation
 from hearth.domain.payments import methods
 from hearth.domain.tariffs import queries as tariff_queries
@@ -43,12 +41,11 @@ def standard_variable_tariff(
     :raises TariffQuoteProblem: none fits.
     """
     kinds = meter_kinds(supply_point)
-    products = Product.objects.filter(
-        Q(available_to__isnull=True) | Q(available_to__gt=at),
-        is_standard_variable=True,
-        is_business=is_business,
-        available_from__lte=at,
-    ).order_by("id")
+    products = (
+        tariff_queries.available_products(at=at)
+        .filter(is_standard_variable=True, is_business=is_business)
+        .order_by("id")
+    )
     tariff_method = methods.TARIFF_METHOD[Method(method)]
     for product in products:
         if product.meter_kinds and not kinds <= set(product.meter_kinds):
