@@ -60,4 +60,5 @@ def _industry_files_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFacto
     """The switching file adapter and the Bacs files (the demo loader and its daily jobs write both) go in folders of
     the test's own, not in var/, where a second run would find the first run's files."""
     settings.HEARTH_SWITCHING_DIR = tmp_path_factory.mktemp("switching")
+    settings.HEARTH_SMART_METER_DIR = tmp_path_factory.mktemp("smart-meters")
     settings.HEARTH_BACS = {**settings.HEARTH_BACS, "folder": str(tmp_path_factory.mktemp("bacs"))}

@@ -81,6 +81,12 @@ INSTALLED_APPS = [
     "hearth.data.payments",
     "hearth.data.contracts",
     "hearth.data.scheduling",
+    "hearth.data.prepayment",
+    "hearth.data.debt",
+    "hearth.data.complaints",
+    "hearth.data.priority",
+    "hearth.data.meter_services",
+    "hearth.data.privacy",
     "hearth.interfaces.web",
     "hearth.interfaces.portal",
     "hearth.interfaces.care",
@@ -255,6 +261,8 @@ if PRODUCTION and not EMAIL_HOST:
 HEARTH_OUTBOX_DIR = DATA_DIR / "outbox"
 HEARTH_SWITCHING_DIR = DATA_DIR / "switching"
 """The switching file adapter's folder: outbox/, inbox/ and inbox/done/ (hearth.domain.contracts.switching)."""
+HEARTH_SMART_METER_DIR = DATA_DIR / "smart-meters"
+"""The smart-meter file adapter's folder: one JSON file per command sent (hearth.domain.metering.smart_meters)."""
 DEFAULT_FROM_EMAIL = _env("HEARTH_FROM_EMAIL", "Hearth Energy <no-reply@hearth.example>")
 
 # Task engine: Celery when a broker is configured (redis://... or amqp://...), inline otherwise.

@@ -281,3 +281,48 @@ class RejectedFlowLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flow_file} line {self.line_number}: {self.reason}"
+
+
+class SmartMeterCommand(models.Model):
+    """An instruction to a smart meter, kept whatever became of it (ADR 0014).
+
+    The debt path, prepayment and care ask for a command with the first day it may be sent (``not_before``: the end
+    of the notice the T&C require, 7.6.2 and 10.2); the daily job sends it through the ``SmartMeter`` interface on
+    or after that day. Nothing reaches a meter except through this table.
+    """
+
+    class Kind(models.TextChoices):
+        SWITCH_TO_PREPAYMENT = "SWITCH_TO_PREPAYMENT", "Switch to prepayment mode"
+        SWITCH_TO_CREDIT = "SWITCH_TO_CREDIT", "Switch to credit mode"
+        ADD_CREDIT = "ADD_CREDIT", "Add credit to the meter"
+        SET_DEBT_RECOVERY = "SET_DEBT_RECOVERY", "Set the debt recovered from top-ups"
+        SUSPEND_SUPPLY = "SUSPEND_SUPPLY", "Suspend supply"
+        RESTORE_SUPPLY = "RESTORE_SUPPLY", "Restore supply"
+
+    class Status(models.TextChoices):
+        WAITING = "WAITING", "Waiting for its day"
+        SENT = "SENT", "Sent to the meter"
+        CONFIRMED = "CONFIRMED", "Confirmed by the meter"
+        FAILED = "FAILED", "Failed"
+        WITHDRAWN = "WITHDRAWN", "Withdrawn before it was sent"
+
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="commands")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    payload = models.JSONField(default=dict, help_text="e.g. the credit in pounds, the recovery rate")
+    reason = models.CharField(max_length=300)
+    not_before = models.DateField(help_text="First day it may be sent: the notice the customer was given ends")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(
+        "identity.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="Empty: a job"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reference = models.CharField(max_length=64, blank=True, help_text="The adapter's reference for the command")
+    outcome = models.CharField(max_length=300, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "not_before"], name="smart_command_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.meter_id} ({self.get_status_display()})"

@@ -1,0 +1,1 @@
+"""Models of this area: see ADR 0014 for who owns what."""
