@@ -89,7 +89,7 @@ def test_businesses_have_no_domestic_protections(business) -> None:
 def _notice(account) -> Document:
     return Document.objects.create(
         account=account,
-        document_type=DocumentType.objects.first(),
+        document_type=DocumentType.objects.all()[0],
         reference="NOTICE-1",
         issued_at=NOW,
         issue_date=NOW.date(),
