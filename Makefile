@@ -27,9 +27,11 @@ run: $(STAMP)
 	-$(BIN)/hearth run_daily
 	$(BIN)/hearth runserver $(HOST):$(PORT)
 
-## test: every test (unit, integration, browser); missing services skip unless HEARTH_REQUIRE names them
+## test: every test (unit, integration, browser) on one worker per core (pytest-xdist, a file's tests kept together);
+# missing services skip unless HEARTH_REQUIRE names them
+TEST_WORKERS ?= auto
 test: $(STAMP) node_modules/.installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses=$(TEST_WORKERS) --dist=loadfile $(PYTEST_ARGS)
 
 ## lint: ruff, formatting, mypy, import-linter
 lint: $(STAMP)
