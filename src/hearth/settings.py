@@ -133,6 +133,16 @@ DATABASES = {
         conn_max_age=int(_env("HEARTH_DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves requests side by side (runserver's threads, gunicorn's workers). Write-ahead logging
+    # lets readers go on while one connection writes; BEGIN IMMEDIATE takes the write lock when a transaction starts,
+    # so two never deadlock upgrading read locks; a writer waits up to 20 s for the lock instead of failing with
+    # "database is locked" (issue 14: 20 sign-ins at once gave HTTP 500 before).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"
