@@ -201,7 +201,10 @@ class InboundSms(models.Model):
     message_sid = models.CharField(max_length=64, unique=True)
     from_number = models.CharField(max_length=32)
     to_number = models.CharField(max_length=32, blank=True)
-    body = models.TextField()
+    body = models.TextField(help_text="As received; a character no text column holds (NUL) written as its escape")
+    raw_body = models.BinaryField(
+        null=True, blank=True, help_text="The body's bytes, kept when it had a character the text column refuses"
+    )
     received_at = models.DateTimeField()
     device = models.ForeignKey(AmrDevice, on_delete=models.PROTECT, null=True, blank=True, related_name="messages")
     day_date = models.DateField(null=True, blank=True, help_text="The local day the message reports")
@@ -276,6 +279,9 @@ class RejectedFlowLine(models.Model):
     flow_file = models.ForeignKey(FlowFile, on_delete=models.CASCADE, related_name="rejected_lines")
     line_number = models.PositiveIntegerField()
     content = models.TextField(help_text="The line, and the group lines it belongs to")
+    raw = models.BinaryField(
+        null=True, blank=True, help_text="The lines' bytes, kept when they had a character the text column refuses"
+    )
     reason = models.CharField(max_length=300)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
 

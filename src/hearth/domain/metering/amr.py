@@ -24,7 +24,7 @@ from typing import Final
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from hearth.common import amr_sms
+from hearth.common import amr_sms, text
 from hearth.common.calendar import LONDON
 from hearth.data.identity.models import User
 from hearth.data.metering.models import (
@@ -102,6 +102,22 @@ def ingest_sms(
     """
     if not 0 < len(message_sid) <= MESSAGE_SID_LENGTH:
         raise ValueError(f"A message id must have 1 to {MESSAGE_SID_LENGTH} characters; got {len(message_sid)}.")
+    unstorable = (
+        text.unstorable_reason(body, "The message")
+        or text.unstorable_reason(from_number, "The sender's number")
+        or text.unstorable_reason(to_number, "The number it was sent to")
+        or text.unstorable_reason(message_sid, "The message id")
+    )
+    if unstorable is not None:
+        return quarantine_unreadable(
+            message_sid=message_sid,
+            raw=body,
+            reason=unstorable,
+            received_at=received_at,
+            now=now,
+            from_number=from_number,
+            to_number=to_number,
+        )
     for attempt in range(_ATTEMPTS):
         existing = InboundSms.objects.filter(message_sid=message_sid).first()
         if existing is not None:
@@ -129,11 +145,19 @@ def ingest_sms(
 
 
 def quarantine_unreadable(
-    *, message_sid: str, raw: str, reason: str, received_at: datetime, now: datetime
+    *,
+    message_sid: str,
+    raw: str,
+    reason: str,
+    received_at: datetime,
+    now: datetime,
+    from_number: str = "",
+    to_number: str = "",
 ) -> SmsOutcome:
     """Keep a message that could not even be read as one (no sender, say) in the quarantine, with ``reason``.
 
-    Nothing is lost: care staff see ``raw`` (the whole line as it came) in the quarantine list. The same
+    Nothing is lost: care staff see ``raw`` (the whole line as it came; a NUL or other character no text column holds
+    is shown as its escape, and the bytes are kept in ``raw_body``) in the quarantine list. The same
     ``message_sid`` again changes nothing and returns the stored row with ``repeated=True``.
 
     :raises ValueError: if ``message_sid`` is empty or longer than 64 characters.
@@ -141,11 +165,12 @@ def quarantine_unreadable(
     if not 0 < len(message_sid) <= MESSAGE_SID_LENGTH:
         raise ValueError(f"A message id must have 1 to {MESSAGE_SID_LENGTH} characters; got {len(message_sid)}.")
     message, created = InboundSms.objects.get_or_create(
-        message_sid=message_sid,
+        message_sid=text.storable(message_sid)[:MESSAGE_SID_LENGTH],
         defaults={
-            "from_number": "",
-            "to_number": "",
-            "body": raw,
+            "from_number": text.storable(from_number)[:32],
+            "to_number": text.storable(to_number)[:32],
+            "body": text.storable(raw),
+            "raw_body": None if text.first_unstorable(raw) is None else text.raw_bytes(raw),
             "received_at": received_at,
             "status": InboundSms.Status.QUARANTINED,
             "reason": _reason(reason),

@@ -53,6 +53,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet
 
 from hearth.common import d0010, identifiers
+from hearth.common import text as text_rules
 from hearth.common.calendar import LONDON, day_starts_at
 from hearth.data.accounts.models import Fuel, SupplyPoint
 from hearth.data.identity.models import User
@@ -245,15 +246,20 @@ class _Rejections:
         return tuple(RejectedEntry(entry.line_number, entry.reason, len(entry.lines)) for entry in self.entries)
 
     def save(self, flow: FlowFile) -> None:
-        RejectedFlowLine.objects.bulk_create(
-            [
-                RejectedFlowLine(
-                    flow_file=flow, line_number=entry.line_number, content="\n".join(entry.lines), reason=entry.reason
-                )
-                for entry in self.entries
-            ],
-            batch_size=1000,
-        )
+        RejectedFlowLine.objects.bulk_create([_rejected_line(flow, entry) for entry in self.entries], batch_size=1000)
+
+
+def _rejected_line(flow: FlowFile, entry: _Rejection) -> RejectedFlowLine:
+    """The entry as a row; a line with a character no text column holds (NUL) is escaped, its bytes kept in ``raw``."""
+    content = "\n".join(entry.lines)
+    unstorable = text_rules.first_unstorable(content) is not None
+    return RejectedFlowLine(
+        flow_file=flow,
+        line_number=entry.line_number,
+        content=text_rules.storable(content),
+        raw=text_rules.raw_bytes(content) if unstorable else None,
+        reason=entry.reason,
+    )
 
 
 def _reason(text: str) -> str:
@@ -468,9 +474,9 @@ def import_d0010(
     with transaction.atomic():
         flow = FlowFile.objects.create(
             kind=FlowFile.Kind.D0010,
-            name=name[:255],
+            name=text_rules.storable(name)[:255],
             sha256=digest,
-            flow_reference=parsed.header.file_id[:64] if parsed is not None else "",
+            flow_reference=text_rules.storable(parsed.header.file_id)[:64] if parsed is not None else "",
             imported_at=now,
         )
         importer = _D0010Importer(flow=flow, now=now, progress=progress)
@@ -1131,7 +1137,7 @@ def import_intervals(
     try:
         with _cyclic_gc_paused(), transaction.atomic():
             flow = FlowFile.objects.create(
-                kind=FlowFile.Kind.INTERVALS, name=name[:255], sha256=digest, imported_at=now
+                kind=FlowFile.Kind.INTERVALS, name=text_rules.storable(name)[:255], sha256=digest, imported_at=now
             )
             importer = _IntervalImporter(flow=flow, now=now, progress=progress)
             try:

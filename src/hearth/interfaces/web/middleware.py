@@ -1,12 +1,14 @@
-"""Security middleware the framework does not provide: CSP and the absolute session limit."""
+"""Middleware the framework does not provide: CSP, the absolute session limit, and refusing unstorable input."""
 
 from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
+
+from hearth.common import text
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -52,3 +54,46 @@ class AbsoluteSessionLimitMiddleware:
             elif now - datetime.fromisoformat(started) > settings.SESSION_ABSOLUTE_LIMIT:
                 logout(request)
         return self.get_response(request)
+
+
+INBOUND_PREFIX = "/inbound/"
+"""Webhooks read their own bodies (a signature covers the bytes) and keep unstorable input in quarantine."""
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+class UnstorableInputMiddleware:
+    """Answer 400, saying where, to a request whose address, query, form fields or user agent hold a character no
+    database text column can store (NUL, a lone surrogate), instead of failing with a server error when it reaches
+    a query. Webhooks under ``/inbound/`` are left to keep such input themselves. Uploaded files are not text and
+    are not checked."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(INBOUND_PREFIX):
+            where = self._unstorable(request)
+            if where is not None:
+                return HttpResponseBadRequest(
+                    f"The request has a character that cannot be accepted (a NUL or an invalid one) in {where}. "
+                    "Remove it and try again.",
+                    content_type="text/plain; charset=utf-8",
+                )
+        return self.get_response(request)
+
+    @staticmethod
+    def _unstorable(request: HttpRequest) -> str | None:
+        if text.first_unstorable(request.path) is not None:
+            return "the address"
+        if text.first_unstorable(request.META.get("HTTP_USER_AGENT", "")) is not None:
+            return "the browser's User-Agent header"
+        fields = [("the query", request.GET)]
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            fields.append(("the form", request.POST))
+        for part, values in fields:
+            for name, items in values.lists():
+                if text.first_unstorable(name) is not None:
+                    return f"the name of a field of {part}"
+                if any(text.first_unstorable(item) is not None for item in items):
+                    return f"{part}'s field {text.storable(name)[:40]!r}"
+        return None
