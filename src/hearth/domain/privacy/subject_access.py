@@ -153,7 +153,7 @@ def requests_of(customer: Customer) -> QuerySet[SubjectAccessRequest]:
 
 
 def request_for_requester(*, request_id: int, user: User) -> SubjectAccessRequest | None:
-    """The request if ``user`` is the login that may download it; None for any other (as for one that does not exist)."""
+    """The request if ``user`` is the login that may download it; None for any other, as for one that is not."""
     return SubjectAccessRequest.objects.filter(pk=request_id, requester=user).select_related("customer").first()
 
 
