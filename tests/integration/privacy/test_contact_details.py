@@ -113,7 +113,11 @@ def test_a_link_works_until_its_last_second(household, customer_login, change):
 
 def test_another_customers_login_cannot_use_the_link(client, build, household, change):
     other = build.site(
-        name="Oscar Other", email="oscar@other.example", postcode="LS1 4AP", electricity_meter="CREDIT", gas_meter="CREDIT"
+        name="Oscar Other",
+        email="oscar@other.example",
+        postcode="LS1 4AP",
+        electricity_meter="CREDIT",
+        gas_meter="CREDIT",
     )
     build.activated_login("oscar@other.example", other.electricity)
     client.logout()

@@ -117,7 +117,9 @@ def build_export(*, customer: Customer, reference: str, made_at: datetime) -> Ex
                 rows.append(_row(obj, label))
                 for file in _files_of(obj, label):
                     with file.open("rb") as handle:
-                        archive.writestr(f"files/{label}/{obj.pk}-{(file.name or 'file').rsplit('/', 1)[-1]}", handle.read())
+                        archive.writestr(
+                            f"files/{label}/{obj.pk}-{(file.name or 'file').rsplit('/', 1)[-1]}", handle.read()
+                        )
             if not rows:
                 continue
             labels.append(label)
