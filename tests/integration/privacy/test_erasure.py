@@ -75,7 +75,9 @@ def test_erasure_removes_names_keeps_bills_and_deletes_the_rest(household, custo
         household.electricity.pk,
     )
     login = User.objects.get(pk=customer_login.pk)
-    assert not login.is_active and login.email.endswith("@erased.invalid") and not login.has_usable_password()
+    assert not login.is_active
+    assert login.email.endswith("@erased.invalid")
+    assert not login.has_usable_password()
     assert not AccountLink.objects.filter(user=login).exists()
     assert not Registration.objects.filter(customer=household.customer).exists()
     leftover = [

@@ -114,9 +114,11 @@ def test_the_export_holds_every_row_that_points_at_the_person_and_their_pdfs(per
     assert "Oscar Other" not in archive.read("tables/accounts.Customer.json").decode()
     assert stranger.electricity.number not in archive.read("tables/accounts.Account.json").decode()
     pdfs = [name for name in names if name.startswith("files/documents.Document/") and name.endswith(".pdf")]
-    assert len(pdfs) == 1 and archive.read(pdfs[0]).startswith(b"%PDF")
+    assert len(pdfs) == 1
+    assert archive.read(pdfs[0]).startswith(b"%PDF")
     logins = json.loads(archive.read("tables/identity.User.json"))["rows"]
-    assert "password" not in logins[0] and "security_answer_hash" not in logins[0]
+    assert "password" not in logins[0]
+    assert "security_answer_hash" not in logins[0]
     assert "README.txt" in names
 
 
@@ -145,12 +147,14 @@ def test_only_the_login_that_asked_downloads_the_export_until_it_expires(client,
     sign_in(client, customer_login.email, PASSWORD)
     SubjectAccessRequest.objects.filter(pk=request.pk).update(expires_at=datetime.now(UTC) + timedelta(days=1))
     response = client.get(url)
-    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
     assert AuditEvent.objects.filter(action="privacy.subject_access_export_downloaded").count() == 1
     request.refresh_from_db()
     subject_access.expire_export(request=request, now=request.expires_at)
     request.refresh_from_db()
-    assert request.status == SubjectAccessRequest.Status.EXPIRED and not request.export
+    assert request.status == SubjectAccessRequest.Status.EXPIRED
+    assert not request.export
     assert client.get(url).status_code == 404
 
 
