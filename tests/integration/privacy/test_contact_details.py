@@ -14,7 +14,7 @@ from tests.integration.conftest import PASSWORD, sign_in
 
 
 def _token_from_mail() -> str:
-    match = re.search(r"/services/my-details/email/confirm/([^/\s]+)/", mail.outbox[-1].body)
+    match = re.search(r"/services/my-details/email/confirm/([^/\s]+)/", str(mail.outbox[-1].body))
     assert match, mail.outbox[-1].body
     return match.group(1)
 

@@ -151,6 +151,7 @@ def test_only_the_login_that_asked_downloads_the_export_until_it_expires(client,
     assert response["Cache-Control"] == "no-store"
     assert AuditEvent.objects.filter(action="privacy.subject_access_export_downloaded").count() == 1
     request.refresh_from_db()
+    assert request.expires_at is not None
     subject_access.expire_export(request=request, now=request.expires_at)
     request.refresh_from_db()
     assert request.status == SubjectAccessRequest.Status.EXPIRED
