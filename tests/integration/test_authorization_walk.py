@@ -39,6 +39,7 @@ from hearth.data.metering.models import (
     RejectedFlowLine,
 )
 from hearth.data.payments.models import BacsReport, BacsReportItem, BacsSubmission, CardPayment, Refund
+from hearth.data.privacy.models import SubjectAccessRequest
 from hearth.data.scheduling.models import JobRun
 from hearth.data.tariffs.models import PaymentMethod, Product, Tariff, UnitRate
 from hearth.domain.care import operations as care_ops
@@ -606,6 +607,35 @@ def _switching_message(victim: "Victim") -> dict[str, int]:
 URLS |= {
     "care:switching": (STAFF, NONE),
     "care:switching_replay": (STAFF, _switching_message),
+}
+
+
+# Personal data (privacy helper h6, issue 12): My details for those who may change the account; My data and the
+# export download check the holder and the requester inside (403 / 404, tests/integration/privacy); the confirmation
+# link answers "does not work" to anyone but a holder of the customer's accounts, and only with a valid token.
+def _victim_subject_access(victim: "Victim") -> dict[str, int]:
+    request, _ = SubjectAccessRequest.objects.get_or_create(
+        customer=victim.site.customer,
+        defaults={
+            "channel": "PORTAL",
+            "raised_by": victim.login,
+            "requester": victim.login,
+            "received_at": victim.login.created_at,
+            "received_date": date(2026, 1, 5),
+            "due_date": date(2026, 2, 5),
+        },
+    )
+    return {"request_id": request.pk}
+
+
+URLS |= {
+    "portal:my_details": (HOLDERS, NONE),
+    "portal:confirm_email": (ACCOUNT, lambda v: {"token": "not-a-token"}),
+    "portal:my_data": (ACCOUNT, NONE),
+    "portal:subject_access_download": (ACCOUNT, _victim_subject_access),
+    "care:privacy_requests": (STAFF, NONE),
+    "care:customer_personal_data": (STAFF, lambda v: {"customer_id": v.site.customer.pk}),
+    "care:subject_access_download": (STAFF, _victim_subject_access),
 }
 
 

@@ -26,6 +26,13 @@ class Customer(models.Model):
     name = models.CharField(max_length=200)
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=32, blank=True)
+    mobile_phone = models.CharField(max_length=32, blank=True)
+    # Where letters go when not to the supply address (T&C 3.3: the customer keeps these up to date); empty: the
+    # account's billing property.
+    correspondence_line_1 = models.CharField(max_length=200, blank=True)
+    correspondence_line_2 = models.CharField(max_length=200, blank=True)
+    correspondence_town = models.CharField(max_length=100, blank=True)
+    correspondence_postcode = models.CharField(max_length=8, blank=True)
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:

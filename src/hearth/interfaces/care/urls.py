@@ -12,6 +12,7 @@ from hearth.interfaces.care import (
     views_jobs,
     views_moves,
     views_payments,
+    views_privacy,
     views_readings,
     views_renewals,
     views_sign_up,
@@ -142,4 +143,16 @@ urlpatterns = [
     ),
     path("move-in/", views_moves.move_in, name="move_in"),
     path("move-in/customers/<int:customer_id>/", views_moves.move_in_done, name="move_in_done"),
+    # Personal data (issue 12, T&C 3.3, 18): the requests queue, a customer's personal data, an export to send.
+    path("privacy/", views_privacy.requests_queue, name="privacy_requests"),
+    path(
+        "customers/<int:customer_id>/personal-data/",
+        views_privacy.customer_personal_data,
+        name="customer_personal_data",
+    ),
+    path(
+        "privacy/subject-access/<int:request_id>/download/",
+        views_privacy.subject_access_download,
+        name="subject_access_download",
+    ),
 ]

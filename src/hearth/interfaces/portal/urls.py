@@ -12,6 +12,7 @@ from hearth.interfaces.portal import (
     views_join,
     views_moving,
     views_payments,
+    views_privacy,
     views_readings,
     views_renewals,
 )
@@ -89,4 +90,13 @@ urlpatterns = [
     path("join/details/", views_join.join_details, name="join_details"),
     path("join/done/", views_join.join_done, name="join_done"),
     path("services/contract/cancel/", views_join.contract_cancel, name="contract_cancel"),
+    # Personal data (issue 12, T&C 3.3, 18; UK GDPR arts. 15, 17): contact details, a copy of the data, erasure.
+    path("services/my-details/", views_privacy.my_details, name="my_details"),
+    path("services/my-details/email/confirm/<str:token>/", views_privacy.confirm_email, name="confirm_email"),
+    path("services/my-data/", views_privacy.my_data, name="my_data"),
+    path(
+        "services/my-data/subject-access/<int:request_id>/download/",
+        views_privacy.subject_access_download,
+        name="subject_access_download",
+    ),
 ]
