@@ -116,7 +116,9 @@ def test_no_address_query_or_form_with_bad_characters_gives_a_server_error(value
     responses = [
         client.get(f"/login/?next={quoted}"),
         client.post("/login/", {"username": value, "password": value}),
-        client.get(f"/v1/electricity-meter-points/{quoted}/"),
+        client.get(f"/api/v1/accounts/{quoted}/"),
+        client.get(f"/api/v1/products/{quoted}/"),
+        client.get(f"/api/v1/products/?page={quoted}"),
         client.get(f"/care/customers/?q={quoted}"),
     ]
     assert [response.status_code < 500 for response in responses] == [True] * len(responses)

@@ -10,8 +10,10 @@ size over 25,000, ``period_to`` not after ``period_from``, a page past the last)
 that starts with the parameter's name.
 """
 
+from typing import Annotated
+
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
 from hearth.common import identifiers
@@ -22,6 +24,12 @@ from hearth.interfaces.api import auth, paging, schemas
 router = Router(tags=["consumption"])
 
 _UNIT_NAMES = {"KWH": "kWh", "M3": "m3"}
+
+Mpan = Annotated[
+    str, Path(description="The 13-digit MPAN core; a wrong check digit is answered 400", pattern="^[0-9]{13}$")
+]
+Mprn = Annotated[str, Path(description="The MPRN, 6 to 11 digits", pattern="^[0-9]{6,11}$")]
+Serial = Annotated[str, Path(description="The meter's serial number, as the account shows it", max_length=32)]
 
 _RESPONSES = {
     200: schemas.ConsumptionPageOut,
@@ -105,7 +113,7 @@ _GAS = "/gas-meter-points/{mprn}/meters/{serial}/consumption"
 )
 @router.get(_ELECTRICITY, response=_RESPONSES, url_name="electricity_consumption_no_slash", include_in_schema=False)
 def electricity_consumption(
-    request: HttpRequest, mpan: str, serial: str, query: Query[schemas.ConsumptionQuery]
+    request: HttpRequest, mpan: Mpan, serial: Serial, query: Query[schemas.ConsumptionQuery]
 ) -> dict[str, object]:
     return _consumption(request, fuel=Fuel.ELECTRICITY, parameter="mpan", identifier=mpan, serial=serial, query=query)
 
@@ -123,6 +131,6 @@ def electricity_consumption(
 )
 @router.get(_GAS, response=_RESPONSES, url_name="gas_consumption_no_slash", include_in_schema=False)
 def gas_consumption(
-    request: HttpRequest, mprn: str, serial: str, query: Query[schemas.ConsumptionQuery]
+    request: HttpRequest, mprn: Mprn, serial: Serial, query: Query[schemas.ConsumptionQuery]
 ) -> dict[str, object]:
     return _consumption(request, fuel=Fuel.GAS, parameter="mprn", identifier=mprn, serial=serial, query=query)

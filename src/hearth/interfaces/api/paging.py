@@ -14,6 +14,8 @@ from ninja.errors import HttpError
 from hearth.common.calendar import LONDON
 
 NOT_FOUND = "Not found."
+LARGEST_OFFSET = 2**62
+"""Past this no page has results, and a database's 64-bit integers would overflow counting to it."""
 
 
 def aware(at: datetime | None, parameter: str) -> datetime | None:
@@ -40,7 +42,10 @@ def offset(*, page: int, page_size: int, max_page_size: int) -> int:
         raise HttpError(400, f"page_size: must be from 1 to {max_page_size:,}; {page_size:,} was given.")
     if page < 1:
         raise HttpError(400, f"page: pages are numbered from 1; {page} was given.")
-    return (page - 1) * page_size
+    offset = (page - 1) * page_size
+    if offset > LARGEST_OFFSET:
+        raise HttpError(400, f"page: {page} is past the last page of results.")
+    return offset
 
 
 def answer(request: HttpRequest, *, page: int, page_size: int, count: int, results: list[Any]) -> dict[str, Any]:

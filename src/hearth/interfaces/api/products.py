@@ -117,21 +117,25 @@ class RatePageOut(BaseModel):
 
 
 class PageQuery(Schema):
-    page_size: int = Field(DEFAULT_PAGE_SIZE, description=f"Results per page, 1 to {MAX_PAGE_SIZE}")
-    page: int = Field(1, description="Page number, from 1")
+    page_size: int = Field(
+        DEFAULT_PAGE_SIZE,
+        description=f"Results per page, 1 to {MAX_PAGE_SIZE}",
+        json_schema_extra=schemas.PAGE_SIZE_LIMITS,
+    )
+    page: int = Field(1, description="Page number, from 1", json_schema_extra=schemas.PAGE_LIMITS)
 
 
 class ProductQuery(Schema):
-    tariffs_active_at: datetime | None = Field(
+    tariffs_active_at: schemas.TimeParameter | None = Field(
         None, description="Show the prices in force at this instant (default: now). Without an offset: London time."
     )
 
 
 class RateQuery(PageQuery):
-    period_from: datetime | None = Field(
-        None, description="Prices in force at or after this instant (ISO 8601). Without an offset: London time."
+    period_from: schemas.TimeParameter | None = Field(
+        None, description="Prices in force at or after this instant (RFC 3339). Without an offset: London time."
     )
-    period_to: datetime | None = Field(
+    period_to: schemas.TimeParameter | None = Field(
         None, description="Prices in force before this instant (exclusive). Without an offset: London time."
     )
 

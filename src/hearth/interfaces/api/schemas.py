@@ -7,15 +7,23 @@ through a getter on every nested object): the views hand over dicts, and a page 
 about half the time.
 
 Times are shown in Europe/London with their offset, e.g. ``2026-05-08T00:00:00+01:00`` in summer and
-``2026-12-01T00:00:00+00:00`` in winter.
+``2026-12-01T00:00:00+00:00`` in winter: RFC 3339, so an instant before 1 December 1847, when London kept its own
+mean time (an offset of -00:01:15, which RFC 3339 cannot write), is shown in UTC. Times given are RFC 3339 text only
+(a number is not a time); as Octopus Energy's API takes them, the seconds may be left out, a time without an
+offset is Europe/London time and a date alone is its local midnight.
+
+Limits the server enforces are in the schema where OpenAPI can say them (``minimum``/``maximum``, ``pattern``); the
+rest — an MPAN's check digit, ``period_to`` after ``period_from``, a page past the last — are answered 400 with a
+``detail`` that starts with the parameter's name, as each parameter's description says.
 """
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import BaseModel, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, PlainSerializer, WithJsonSchema
 
 from hearth.common.calendar import LONDON
 
@@ -23,6 +31,9 @@ _THREE_PLACES = Decimal("0.001")
 
 MAX_PAGE_SIZE = 25_000
 DEFAULT_PAGE_SIZE = 100
+PAGE_SIZE_LIMITS: dict[str, Any] = {"minimum": 1, "maximum": MAX_PAGE_SIZE}
+PAGE_LIMITS: dict[str, Any] = {"minimum": 1}
+"""In the schema only: a value outside is answered 400 naming the parameter (``paging.offset``), not 422."""
 
 
 def _number(value: Decimal) -> float:
@@ -30,7 +41,29 @@ def _number(value: Decimal) -> float:
 
 
 def _london(at: datetime) -> str:
-    return at.astimezone(LONDON).isoformat()
+    local = at.astimezone(LONDON)
+    offset = local.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        return at.astimezone(UTC).isoformat()  # London mean time before 1847: RFC 3339 offsets are whole minutes
+    return local.isoformat()
+
+
+_RFC_3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:[0-9]{2})?)?"
+)
+"""RFC 3339 date-time or full-date (local midnight); the seconds and the offset may be left out, as Octopus Energy's
+API documents them (``2020-03-29T00:00Z``)."""
+TIME_EXAMPLE = "2026-05-08T00:00:00+01:00"
+
+
+def _rfc_3339(value: object) -> object:
+    """Only RFC 3339 text (or a default already a datetime) becomes a time: pydantic would take a number too."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _RFC_3339.fullmatch(value):
+        return value
+    hint = " (a + in a URL is written %2B)" if isinstance(value, str) and " " in value else ""
+    raise ValueError(f"must be a date and time in RFC 3339 form, like {TIME_EXAMPLE} or 2026-05-07T23:00:00Z{hint}")
 
 
 Number = Annotated[
@@ -38,6 +71,13 @@ Number = Annotated[
     PlainSerializer(_number, return_type=float),
     WithJsonSchema({"type": "number", "description": "Rounded half-up to 3 decimal places"}),
 ]
+TimeParameter = Annotated[
+    datetime,
+    BeforeValidator(_rfc_3339),
+    WithJsonSchema({"type": "string", "format": "date-time", "example": TIME_EXAMPLE}),
+]
+"""A time given as a query parameter: RFC 3339 text; without an offset, Europe/London time."""
+
 LondonTime = Annotated[
     datetime,
     PlainSerializer(_london, return_type=str),
@@ -56,16 +96,18 @@ class ValidationErrorOut(BaseModel):
 class ConsumptionQuery(Schema):
     """The consumption endpoints' query parameters (as Octopus Energy's API takes them)."""
 
-    period_from: datetime | None = Field(
+    period_from: TimeParameter | None = Field(
         None,
-        description="Intervals starting at or after this instant (ISO 8601). Without an offset: Europe/London time.",
+        description="Intervals starting at or after this instant (RFC 3339). Without an offset: Europe/London time.",
     )
-    period_to: datetime | None = Field(
+    period_to: TimeParameter | None = Field(
         None,
-        description="Intervals starting before this instant (exclusive, ISO 8601). Without an offset: Europe/London.",
+        description="Intervals starting before this instant (exclusive, RFC 3339). Without an offset: Europe/London.",
     )
-    page_size: int = Field(DEFAULT_PAGE_SIZE, description=f"Results per page, 1 to {MAX_PAGE_SIZE}")
-    page: int = Field(1, description="Page number, from 1")
+    page_size: int = Field(
+        DEFAULT_PAGE_SIZE, description=f"Results per page, 1 to {MAX_PAGE_SIZE}", json_schema_extra=PAGE_SIZE_LIMITS
+    )
+    page: int = Field(1, description="Page number, from 1", json_schema_extra=PAGE_LIMITS)
     order_by: Literal["period", "-period"] = Field("-period", description="`period` oldest first, `-period` newest")
     group_by: Literal["hour", "day", "week", "month", "quarter"] | None = Field(
         None,

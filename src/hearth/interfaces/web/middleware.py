@@ -56,22 +56,23 @@ class AbsoluteSessionLimitMiddleware:
         return self.get_response(request)
 
 
-INBOUND_PREFIX = "/inbound/"
-"""Webhooks read their own bodies (a signature covers the bytes) and keep unstorable input in quarantine."""
+OWN_ANSWERS = ("/inbound/", "/api/")
+"""Webhooks read their own bodies (a signature covers the bytes) and keep unstorable input in quarantine; the API
+answers in JSON as its schema says (an unknown account with a NUL is 404 like any other)."""
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 class UnstorableInputMiddleware:
     """Answer 400, saying where, to a request whose address, query, form fields or user agent hold a character no
     database text column can store (NUL, a lone surrogate), instead of failing with a server error when it reaches
-    a query. Webhooks under ``/inbound/`` are left to keep such input themselves. Uploaded files are not text and
-    are not checked."""
+    a query. Webhooks and the API (:data:`OWN_ANSWERS`) deal with such input themselves. Uploaded files are not
+    text and are not checked."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(INBOUND_PREFIX):
+        if not request.path.startswith(OWN_ANSWERS):
             where = self._unstorable(request)
             if where is not None:
                 return HttpResponseBadRequest(
