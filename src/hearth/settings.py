@@ -344,10 +344,11 @@ except ValueError as exc:
 # Priority Services Register (docs/care.md, ADR 0019): health details and visit passwords are sealed with their own
 # keys (HEARTH_HEALTH_DETAILS_KEYS, comma-separated Fernet keys, newest first), not the bank details' keys, so either
 # can be rotated or revoked alone. The network operators' share files are written under HEARTH_PRIORITY_SHARE_DIR.
-_DEMO_HEALTH_DETAILS_KEY = base64.urlsafe_b64encode(hashlib.sha256(f"health:{DEMO_SECRET_KEY}".encode()).digest()).decode()
+_health_digest = hashlib.sha256(f"health:{DEMO_SECRET_KEY}".encode()).digest()
+_DEMO_HEALTH_DETAILS_KEY = base64.urlsafe_b64encode(_health_digest).decode()
 HEARTH_HEALTH_DETAILS_KEYS = [k for k in _env("HEARTH_HEALTH_DETAILS_KEYS", _DEMO_HEALTH_DETAILS_KEY).split(",") if k]
 if PRODUCTION and (not HEARTH_HEALTH_DETAILS_KEYS or _DEMO_HEALTH_DETAILS_KEY in HEARTH_HEALTH_DETAILS_KEYS):
-    raise ImproperlyConfigured("HEARTH_HEALTH_DETAILS_KEYS must be set to the supplier's own Fernet keys in production.")
+    raise ImproperlyConfigured("HEARTH_HEALTH_DETAILS_KEYS must be the supplier's own Fernet keys in production.")
 try:
     sealed.check_keys(HEARTH_HEALTH_DETAILS_KEYS)
 except ValueError as exc:
