@@ -190,9 +190,7 @@ def end_registration(*, customer: Customer, reason: str, actor: User | None, now
     if not reason.strip():
         raise RegistrationRefused("Say why the registration ends.", field="reason")
     with transaction.atomic():
-        registration = (
-            Registration.objects.select_for_update().filter(customer=customer, ended_at__isnull=True).first()
-        )
+        registration = Registration.objects.select_for_update().filter(customer=customer, ended_at__isnull=True).first()
         if registration is None:
             raise RegistrationRefused("This customer is not on the Priority Services Register.")
         _end(registration, reason=reason.strip(), actor=actor, now=now)
@@ -218,4 +216,3 @@ def read_health_details(*, registration: Registration, reader: User, now: dateti
         health_details=_unseal(registration.health_details_sealed),
         visit_password=_unseal(registration.visit_password_sealed),
     )
-

@@ -12,6 +12,7 @@ from hearth.interfaces.portal import (
     views_join,
     views_moving,
     views_payments,
+    views_priority,
     views_readings,
     views_renewals,
 )
@@ -89,4 +90,6 @@ urlpatterns = [
     path("join/details/", views_join.join_details, name="join_details"),
     path("join/done/", views_join.join_done, name="join_done"),
     path("services/contract/cancel/", views_join.contract_cancel, name="contract_cancel"),
+    # Priority Services Register (issue 12, T&C 20.4): join, change needs, see what is held.
+    path("services/priority-services/", views_priority.priority_services, name="priority_services"),
 ]

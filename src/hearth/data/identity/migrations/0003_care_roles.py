@@ -18,7 +18,11 @@ class Migration(migrations.Migration):
             name="care_role",
             field=models.CharField(
                 blank=True,
-                choices=[("AGENT", "Care agent"), ("VULNERABILITY", "Vulnerability team"), ("SUPERVISOR", "Supervisor")],
+                choices=[
+                    ("AGENT", "Care agent"),
+                    ("VULNERABILITY", "Vulnerability team"),
+                    ("SUPERVISOR", "Supervisor"),
+                ],
                 help_text="Staff logins only",
                 max_length=16,
             ),

@@ -5,80 +5,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('priority', '0001_registrations'),
+        ("priority", "0001_registrations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='registration',
-            name='consent_note',
-            field=models.CharField(blank=True, help_text="How consent was given, e.g. 'on the phone to care, 7 Dec 2026'", max_length=200),
+            model_name="registration",
+            name="consent_note",
+            field=models.CharField(
+                blank=True, help_text="How consent was given, e.g. 'on the phone to care, 7 Dec 2026'", max_length=200
+            ),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='end_reason',
+            model_name="registration",
+            name="end_reason",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='health_details_sealed',
-            field=models.TextField(blank=True, help_text='Sealed free text about health; never shown whole'),
+            model_name="registration",
+            name="health_details_sealed",
+            field=models.TextField(blank=True, help_text="Sealed free text about health; never shown whole"),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='needs_until',
-            field=models.JSONField(default=dict, help_text="The last day of each temporary need, e.g. {'33': '2027-02-28'}"),
+            model_name="registration",
+            name="needs_until",
+            field=models.JSONField(
+                default=dict, help_text="The last day of each temporary need, e.g. {'33': '2027-02-28'}"
+            ),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='share_consent_at',
-            field=models.DateTimeField(blank=True, help_text='When the customer agreed to their entry being shared with network operators', null=True),
+            model_name="registration",
+            name="share_consent_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When the customer agreed to their entry being shared with network operators",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='visit_password_sealed',
-            field=models.TextField(blank=True, help_text='Sealed password a visitor must say'),
+            model_name="registration",
+            name="visit_password_sealed",
+            field=models.TextField(blank=True, help_text="Sealed password a visitor must say"),
         ),
         migrations.AlterField(
-            model_name='registration',
-            name='consent_at',
-            field=models.DateTimeField(help_text='When the customer agreed to be registered'),
+            model_name="registration",
+            name="consent_at",
+            field=models.DateTimeField(help_text="When the customer agreed to be registered"),
         ),
         migrations.AlterField(
-            model_name='registration',
-            name='needs',
+            model_name="registration",
+            name="needs",
             field=models.JSONField(default=list, help_text="Industry needs codes, e.g. ['14', '22']"),
         ),
         migrations.CreateModel(
-            name='NetworkShareFile',
+            name="NetworkShareFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('distributor', models.CharField(help_text="Distributor id (MPAN's first two digits) or GAS", max_length=8)),
-                ('run_date', models.DateField()),
-                ('sequence', models.PositiveIntegerField(help_text='1, 2, 3… per distributor')),
-                ('name', models.CharField(max_length=100)),
-                ('created_at', models.DateTimeField()),
-                ('row_count', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "distributor",
+                    models.CharField(help_text="Distributor id (MPAN's first two digits) or GAS", max_length=8),
+                ),
+                ("run_date", models.DateField()),
+                ("sequence", models.PositiveIntegerField(help_text="1, 2, 3… per distributor")),
+                ("name", models.CharField(max_length=100)),
+                ("created_at", models.DateTimeField()),
+                ("row_count", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('distributor', 'run_date'), name='priority_share_one_file_a_day'), models.UniqueConstraint(fields=('distributor', 'sequence'), name='priority_share_sequence_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("distributor", "run_date"), name="priority_share_one_file_a_day"),
+                    models.UniqueConstraint(fields=("distributor", "sequence"), name="priority_share_sequence_unique"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NetworkShareLine',
+            name="NetworkShareLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('distributor', models.CharField(max_length=8)),
-                ('supply_point_identifier', models.CharField(max_length=13)),
-                ('action', models.CharField(choices=[('ADD', 'Added'), ('UPDATE', 'Changed'), ('REMOVE', 'Removed')], max_length=6)),
-                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='share_lines', to='priority.registration')),
-                ('share_file', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='priority.networksharefile')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("distributor", models.CharField(max_length=8)),
+                ("supply_point_identifier", models.CharField(max_length=13)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("ADD", "Added"), ("UPDATE", "Changed"), ("REMOVE", "Removed")], max_length=6
+                    ),
+                ),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="share_lines",
+                        to="priority.registration",
+                    ),
+                ),
+                (
+                    "share_file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="priority.networksharefile",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('registration', 'supply_point_identifier', 'action'), name='priority_share_line_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("registration", "supply_point_identifier", "action"), name="priority_share_line_once"
+                    )
+                ],
             },
         ),
     ]
