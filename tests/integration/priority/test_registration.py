@@ -66,7 +66,8 @@ def test_health_details_and_the_visit_password_are_sealed_at_rest(household):
             "SELECT health_details_sealed, visit_password_sealed FROM priority_registration WHERE id = %s", [made.pk]
         )
         raw_health, raw_password = cursor.fetchone()
-    assert HEALTH_TEXT not in raw_health and "dialysis" not in raw_health
+    assert HEALTH_TEXT not in raw_health
+    assert "dialysis" not in raw_health
     assert VISIT_PASSWORD not in raw_password
     assert sealed.unseal(raw_health, keys=settings.HEARTH_HEALTH_DETAILS_KEYS) == HEALTH_TEXT
     with pytest.raises(sealed.SealBroken):
@@ -77,7 +78,8 @@ def test_a_change_ends_the_open_registration_and_keeps_the_sealed_details_when_n
     first = register(household.customer, ["03"])
     second = register(household.customer, ["03", "14"], health=None)
     first.refresh_from_db()
-    assert first.ended_at == NOW and first.end_reason == "Replaced by a new registration"
+    assert first.ended_at == NOW
+    assert first.end_reason == "Replaced by a new registration"
     assert second.needs == ["03", "14"]
     assert second.health_details_sealed == first.health_details_sealed
 
@@ -105,7 +107,8 @@ def test_the_vulnerability_team_and_supervisors_read_them_and_each_reading_is_au
         household.customer.pk,
         f"Priority Services registration {made.pk}",
     )
-    assert HEALTH_TEXT not in caplog.text and VISIT_PASSWORD not in caplog.text
+    assert HEALTH_TEXT not in caplog.text
+    assert VISIT_PASSWORD not in caplog.text
 
 
 def test_no_audit_event_holds_the_health_details_or_the_password(household):
@@ -113,7 +116,9 @@ def test_no_audit_event_holds_the_health_details_or_the_password(household):
     register(household.customer, ["03", "22"], health="Now also diabetic")
     for event in AuditEvent.objects.filter(action__startswith="priority."):
         text = f"{event.subject} {event.before} {event.after}"
-        assert "dialysis" not in text and "diabetic" not in text and VISIT_PASSWORD not in text
+        assert "dialysis" not in text
+        assert "diabetic" not in text
+        assert VISIT_PASSWORD not in text
     assert AuditEvent.objects.filter(action="priority.registered").count() == 2
     assert AuditEvent.objects.filter(action="priority.ended").count() == 1
 
@@ -132,11 +137,14 @@ def test_a_temporary_need_protects_up_to_and_including_its_last_day(household):
     """Post-hospital recovery (33) to Sunday 28 February 2027: still in force that day, gone on Monday 1 March."""
     register(household.customer, ["33"], until={"33": date(2027, 2, 28)})
     on_last_day = priority.protections(household.customer, date(2027, 2, 28))
-    assert on_last_day.needs == ("33",) and on_last_day.no_forced_prepayment
+    assert on_last_day.needs == ("33",)
+    assert on_last_day.no_forced_prepayment
     assert on_last_day.disconnection_barred_on(date(2027, 2, 28))
     after = priority.protections(household.customer, date(2027, 3, 1))
-    assert after.on_register and after.needs == ()
-    assert not after.no_forced_prepayment and not after.disconnection_barred_on(date(2027, 3, 1))
+    assert after.on_register
+    assert after.needs == ()
+    assert not after.no_forced_prepayment
+    assert not after.disconnection_barred_on(date(2027, 3, 1))
 
 
 def test_an_unknown_code_is_refused(household):

@@ -37,7 +37,7 @@ def test_pensionable_age_is_protected_in_winter_but_leaves_prepayment_to_the_wel
 def test_language_smell_and_water_needs_bring_no_debt_protection_on_their_own():
     for code in ("17", "27", "31", "37"):
         need = needs.need(code)
-        assert not need.protected_in_winter and not need.no_forced_prepayment, need.name
+        assert (need.protected_in_winter, need.no_forced_prepayment) == (False, False), need.name
 
 
 def test_the_list_names_its_source_and_the_day_it_was_taken():
