@@ -2,6 +2,8 @@
 hold. Holders and authorised persons may use it; viewers may not. Health details are never shown back here: the
 customer can replace them, and only our vulnerability team reads them (ADR 0019)."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -10,10 +12,19 @@ from django.utils import timezone
 from hearth.data.accounts.models import Customer
 from hearth.data.priority.models import Registration
 from hearth.domain.priority import queries as priority_queries
-from hearth.domain.priority.needs import BY_CODE
+from hearth.domain.priority.needs import BY_CODE, Need
 from hearth.interfaces.portal import access, views
 from hearth.interfaces.portal.access import PortalRequest
 from hearth.interfaces.web.forms_priority import PORTAL_WORDS, RegistrationForm
+
+
+def _needs_held(registration: Registration) -> list[tuple[Need, date | None]]:
+    """Each need of the registration with its last day, if it is temporary."""
+    return [
+        (BY_CODE[code], date.fromisoformat(until) if (until := registration.needs_until.get(code)) else None)
+        for code in registration.needs
+        if code in BY_CODE
+    ]
 
 
 @access.account_page(*access.MANAGERS)
@@ -42,7 +53,7 @@ def priority_services(request: PortalRequest) -> HttpResponse:
             "form": form,
             "household": household,
             "current": current,
-            "current_needs": [BY_CODE[code] for code in current.needs if code in BY_CODE] if current else [],
+            "current_needs": _needs_held(current) if current else [],
             **views._account_context(request),
         },
         status=400 if form.errors else 200,
