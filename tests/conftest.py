@@ -61,4 +61,5 @@ def _industry_files_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFacto
     the test's own, not in var/, where a second run would find the first run's files."""
     settings.HEARTH_SWITCHING_DIR = tmp_path_factory.mktemp("switching")
     settings.HEARTH_SMART_METER_DIR = tmp_path_factory.mktemp("smart-meters")
+    settings.HEARTH_PRIORITY_SHARE_DIR = tmp_path_factory.mktemp("priority-share")
     settings.HEARTH_BACS = {**settings.HEARTH_BACS, "folder": str(tmp_path_factory.mktemp("bacs"))}

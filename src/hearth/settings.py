@@ -352,6 +352,19 @@ try:
     sealed.check_keys(HEARTH_BANK_DETAILS_KEYS)
 except ValueError as exc:
     raise ImproperlyConfigured(f"HEARTH_BANK_DETAILS_KEYS: {exc}") from exc
+# Priority Services Register (docs/care.md, ADR 0019): health details and visit passwords are sealed with their own
+# keys (HEARTH_HEALTH_DETAILS_KEYS, comma-separated Fernet keys, newest first), not the bank details' keys, so either
+# can be rotated or revoked alone. The network operators' share files are written under HEARTH_PRIORITY_SHARE_DIR.
+_health_digest = hashlib.sha256(f"health:{DEMO_SECRET_KEY}".encode()).digest()
+_DEMO_HEALTH_DETAILS_KEY = base64.urlsafe_b64encode(_health_digest).decode()
+HEARTH_HEALTH_DETAILS_KEYS = [k for k in _env("HEARTH_HEALTH_DETAILS_KEYS", _DEMO_HEALTH_DETAILS_KEY).split(",") if k]
+if PRODUCTION and (not HEARTH_HEALTH_DETAILS_KEYS or _DEMO_HEALTH_DETAILS_KEY in HEARTH_HEALTH_DETAILS_KEYS):
+    raise ImproperlyConfigured("HEARTH_HEALTH_DETAILS_KEYS must be the supplier's own Fernet keys in production.")
+try:
+    sealed.check_keys(HEARTH_HEALTH_DETAILS_KEYS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"HEARTH_HEALTH_DETAILS_KEYS: {exc}") from exc
+HEARTH_PRIORITY_SHARE_DIR = Path(_env("HEARTH_PRIORITY_SHARE_DIR", str(DATA_DIR / "priority-share")))
 # The supplier's Bacs identity: its Service User Number and the bank account collections are paid into.
 HEARTH_BACS = {
     "service_user_number": _env("HEARTH_BACS_SUN", "999999"),

@@ -40,6 +40,7 @@ from hearth.data.metering.models import (
 )
 from hearth.data.payments.models import BacsReport, BacsReportItem, BacsSubmission, CardPayment, Refund
 from hearth.data.privacy.models import SubjectAccessRequest
+from hearth.data.priority.models import NetworkShareFile
 from hearth.data.scheduling.models import JobRun
 from hearth.data.tariffs.models import PaymentMethod, Product, Tariff, UnitRate
 from hearth.domain.care import operations as care_ops
@@ -636,6 +637,33 @@ URLS |= {
     "care:privacy_requests": (STAFF, NONE),
     "care:customer_personal_data": (STAFF, lambda v: {"customer_id": v.site.customer.pk}),
     "care:subject_access_download": (STAFF, _victim_subject_access),
+def _victim_share_file(victim: "Victim") -> dict[str, int]:
+    """A network operators' share file naming the victim, made on first use (directly: no audit event)."""
+    share_file, _ = NetworkShareFile.objects.get_or_create(
+        distributor="23",
+        run_date=date(2026, 12, 7),
+        defaults={
+            "sequence": 1,
+            "name": "PSR_23_20261207_000001.psr",
+            "created_at": victim.login.created_at,
+            "row_count": 1,
+            "sha256": "0" * 64,
+        },
+    )
+    return {"file_id": share_file.pk}
+
+
+# The Priority Services Register (h4, issue 12; ADR 0019): the household's own page (holders and authorised persons);
+# care's entry page for any verified staff; health details and share files for the vulnerability team and
+# supervisors only (a care agent gets 403: tests/integration/priority/test_priority_pages.py).
+_victim_customer: Kwargs = lambda v: {"customer_id": v.site.customer.pk}  # noqa: E731
+URLS |= {
+    "portal:priority_services": (HOLDERS, NONE),
+    "care:priority": (STAFF, _victim_customer),
+    "care:priority_end": (STAFF, _victim_customer),
+    "care:priority_health": (STAFF, _victim_customer),
+    "care:priority_shares": (STAFF, NONE),
+    "care:priority_share_file": (STAFF, _victim_share_file),
 }
 
 

@@ -87,6 +87,7 @@ def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sa
         "contracts.large_supplies": ("FINISHED", 0, 0),
         "privacy.subject_access": ("FINISHED", 0, 0),
         "privacy.erasures": ("FINISHED", 0, 0),
+        "priority.network_share": ("FINISHED", 1, 0),  # Margaret Hughes's entry, to distributor 20's file
         "documents.deliver_pending": ("FINISHED", 0, 0),
         "documents.print_batch": ("FINISHED", 7, 0),  # Sam's three letters and the cooling-off household's four
     }

@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "EMAIL_HOST": "smtp.supplier.example",
     "DATABASE_URL": "sqlite:///:memory:",
     "HEARTH_BANK_DETAILS_KEYS": Fernet.generate_key().decode(),
+    "HEARTH_HEALTH_DETAILS_KEYS": Fernet.generate_key().decode(),
 }
 
 
@@ -41,6 +42,7 @@ def test_check_deploy_is_clean_for_production_settings(tmp_path):
         ({"HEARTH_DEBUG": "true"}, "HEARTH_DEBUG"),
         ({"EMAIL_HOST": ""}, "EMAIL_HOST"),
         ({"HEARTH_BANK_DETAILS_KEYS": ""}, "HEARTH_BANK_DETAILS_KEYS"),
+        ({"HEARTH_HEALTH_DETAILS_KEYS": ""}, "HEARTH_HEALTH_DETAILS_KEYS"),
     ],
 )
 def test_production_refuses_to_start_with_demo_defaults(tmp_path, override, complaint):

@@ -66,7 +66,7 @@ def test_a_failed_command_is_kept_with_its_reason(household, monkeypatch) -> Non
 
 
 def test_winter_protection_covers_1_october_to_31_march(household) -> None:
-    _register(household.customer, ["07"], at=datetime(2026, 1, 1, tzinfo=UTC))
+    _register(household.customer, ["14"], at=datetime(2026, 1, 1, tzinfo=UTC))  # pensionable age
     held = priority.protections(household.customer, date(2026, 9, 30))
     assert held.protected_in_winter
     assert not held.disconnection_barred_on(date(2026, 9, 30))

@@ -38,6 +38,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         CUSTOMER = "CUSTOMER", "Customer portal login"
         STAFF = "STAFF", "Customer-care staff"
 
+    class CareRole(models.TextChoices):
+        """What a staff login does in customer care, and so what it may see (ADR 0019). Customers have none."""
+
+        AGENT = "AGENT", "Care agent"
+        VULNERABILITY = "VULNERABILITY", "Vulnerability team"
+        SUPERVISOR = "SUPERVISOR", "Supervisor"
+
     class SecurityQuestion(models.TextChoices):
         FIRST_SCHOOL = "FIRST_SCHOOL", "What was the name of your first school?"
         BIRTH_TOWN = "BIRTH_TOWN", "In which town or city were you born?"
@@ -50,6 +57,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CUSTOMER)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
+    care_role = models.CharField(max_length=16, choices=CareRole.choices, blank=True, help_text="Staff logins only")
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Activation: a login is not activated until its first login walks the steps (FAQ 2, 6).
@@ -73,6 +81,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind="STAFF") | models.Q(is_staff=False), name="only_staff_kind_is_staff"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="STAFF") | models.Q(care_role=""), name="only_staff_have_a_care_role"
             ),
         ]
 

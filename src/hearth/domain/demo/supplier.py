@@ -26,6 +26,7 @@ from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.billing import runs as billing_runs
 from hearth.domain.demo import contracts_moving, contracts_renewal, contracts_switching
+from hearth.domain.demo import priority as demo_priority
 from hearth.domain.demo.contracts_signup import load_cooling_off_household
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
@@ -70,7 +71,9 @@ DEMO_LOGINS = [
     DemoLogin(
         "jamie.cole@example.com", DEMO_PASSWORD, "signed up 3 days ago: in the cooling-off period, switch pending"
     ),
-    DemoLogin(STAFF_EMAIL, STAFF_PASSWORD, "care console at /care/ — code from `hearth demo_otp`"),
+    DemoLogin("margaret.hughes@example.com", DEMO_PASSWORD, "household on the Priority Services Register"),
+    DemoLogin(STAFF_EMAIL, STAFF_PASSWORD, "care console at /care/, vulnerability team — code from `hearth demo_otp`"),
+    DemoLogin("agent@hearth.example", "AgentConsole2026", "care console, care agent: no health details — same code"),
 ]
 
 
@@ -602,7 +605,12 @@ def load_demo_supplier(*, now: datetime) -> None:
     )
 
     identity_ops.create_staff_login(
-        email=STAFF_EMAIL, full_name="Casey Care", password=STAFF_PASSWORD, now=now, totp_key=STAFF_TOTP_KEY
+        email=STAFF_EMAIL,
+        full_name="Casey Care",
+        password=STAFF_PASSWORD,
+        now=now,
+        totp_key=STAFF_TOTP_KEY,
+        care_role=User.CareRole.VULNERABILITY,
     )
     _arrange_payments(accounts=[account for account, _meter, _supply in opened], start=start)
     _billed_demo(accounts_and_meters=opened, start=start, now=now)
@@ -616,3 +624,4 @@ def load_demo_supplier(*, now: datetime) -> None:
         now=now, product_code=FIXED_CODE, password=DEMO_PASSWORD, security_answer=SECURITY_ANSWER
     )
     contracts_renewal.add_renewal_household(now=now)
+    demo_priority.load_priority_household(now=now)

@@ -301,9 +301,15 @@ def set_role(*, link: AccountLink, role: AccountLink.Role, actor: User, now: dat
 
 @transaction.atomic
 def create_staff_login(
-    *, email: str, full_name: str, password: str, now: datetime, totp_key: str | None = None
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    now: datetime,
+    totp_key: str | None = None,
+    care_role: str = User.CareRole.AGENT,
 ) -> TOTPDevice:
-    """Create a care-staff login with its TOTP second factor; returns the device to enrol in an app.
+    """Create a care-staff login with its TOTP second factor and care role; returns the device to enrol in an app.
 
     `totp_key` (hex) is for the deterministic demo only; operators let it be generated.
     """
@@ -311,7 +317,9 @@ def create_staff_login(
     if User.objects.filter(email=address).exists():
         raise LoginRefused(f"A login for {address} already exists.")
     validate_password(password, User(email=address, full_name=full_name))
-    user = User.objects.create_user(address, password, kind=User.Kind.STAFF, is_staff=True, full_name=full_name)
+    user = User.objects.create_user(
+        address, password, kind=User.Kind.STAFF, is_staff=True, full_name=full_name, care_role=User.CareRole(care_role)
+    )
     device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True, key=totp_key or random_hex(20))
-    audit.record(actor=None, action="staff.created", subject=address, at=now)
+    audit.record(actor=None, action="staff.created", subject=address, at=now, after={"care_role": user.care_role})
     return device

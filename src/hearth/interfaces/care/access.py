@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -59,3 +60,19 @@ def staff_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
+    """Verified staff (as :func:`staff_required`) whose care role is one of ``roles``; other staff get 403."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            user = staff(request)
+            if user is not None and user.care_role not in roles:
+                raise PermissionDenied("Your care role does not allow this page.")
+            return view(request, *args, **kwargs)
+
+        return staff_required(wrapper)
+
+    return decorate

@@ -13,6 +13,7 @@ from hearth.interfaces.care import (
     views_moves,
     views_payments,
     views_privacy,
+    views_priority,
     views_readings,
     views_renewals,
     views_sign_up,
@@ -154,5 +155,19 @@ urlpatterns = [
         "privacy/subject-access/<int:request_id>/download/",
         views_privacy.subject_access_download,
         name="subject_access_download",
+    # Priority Services Register (issue 12, T&C 20.4; ADR 0019): a customer's entry, its health details (vulnerability
+    # team and supervisors only), and the network operators' share files.
+    path("customers/<int:customer_id>/priority-services/", views_priority.priority_services, name="priority"),
+    path("customers/<int:customer_id>/priority-services/end/", views_priority.end_registration, name="priority_end"),
+    path(
+        "customers/<int:customer_id>/priority-services/health-details/",
+        views_priority.health_details,
+        name="priority_health",
+    ),
+    path("priority-services/network-shares/", views_priority.network_shares, name="priority_shares"),
+    path(
+        "priority-services/network-shares/<int:file_id>/",
+        views_priority.network_share_file,
+        name="priority_share_file",
     ),
 ]

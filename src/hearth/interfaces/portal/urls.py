@@ -13,6 +13,7 @@ from hearth.interfaces.portal import (
     views_moving,
     views_payments,
     views_privacy,
+    views_priority,
     views_readings,
     views_renewals,
 )
@@ -99,4 +100,6 @@ urlpatterns = [
         views_privacy.subject_access_download,
         name="subject_access_download",
     ),
+    # Priority Services Register (issue 12, T&C 20.4): join, change needs, see what is held.
+    path("services/priority-services/", views_priority.priority_services, name="priority_services"),
 ]

@@ -24,6 +24,7 @@ from hearth.domain.contracts import switching_jobs
 from hearth.domain.documents import jobs as documents_jobs
 from hearth.domain.payments import jobs as payments_jobs
 from hearth.domain.privacy import jobs as privacy_jobs
+from hearth.domain.priority import network_share as priority_network_share
 from hearth.domain.scheduling import jobs as scheduling_jobs
 from hearth.domain.scheduling import operations as scheduling_ops
 from hearth.interfaces.tasks.app import app
@@ -45,6 +46,7 @@ DAILY_JOBS: list[DailyJob] = [
     contracts_renewals.LARGE_SUPPLIES,
     privacy_jobs.SUBJECT_ACCESS,
     privacy_jobs.ERASURES,
+    priority_network_share.NETWORK_SHARE,
     DailyJob("documents.deliver_pending", "Send the document e-mails still waiting", documents_jobs.deliver_pending),
     DailyJob("documents.print_batch", "Make the day's print batch for the post", documents_jobs.print_batch),
 ]
@@ -53,6 +55,8 @@ move-outs before the bill run, so a supply ended that day by a completed switch 
 the same day; reviews and reminders after the bill run, which they read; contract starts, Statements of Renewal and
 flags after the payment jobs, so their letters join the day's; erasures after the bill run, so a final bill paid
 that day no longer delays one; the print batch last, so every letter of the day is in
+flags after the payment jobs, so their letters join the day's; the register's share to network operators after
+move-outs and switches, which end supplies it reports; the print batch last, so every letter of the day is in
 it."""
 
 BEAT = "Celery beat (the daily schedule)"

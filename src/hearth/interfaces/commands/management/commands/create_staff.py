@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from hearth.data.identity.models import User
 from hearth.domain.identity import operations as identity_ops
 
 
@@ -17,6 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email")
         parser.add_argument("--name", default="", help="The staff member's full name")
+        parser.add_argument(
+            "--role",
+            default=User.CareRole.AGENT,
+            choices=list(User.CareRole.values),
+            help="Care role: AGENT (default), VULNERABILITY (sees health details) or SUPERVISOR",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = getpass.getpass("Password: ")
@@ -24,7 +31,11 @@ class Command(BaseCommand):
             raise CommandError("The passwords do not match.")
         try:
             device = identity_ops.create_staff_login(
-                email=options["email"], full_name=options["name"], password=password, now=timezone.now()
+                email=options["email"],
+                full_name=options["name"],
+                password=password,
+                now=timezone.now(),
+                care_role=options["role"],
             )
         except (identity_ops.LoginRefused, ValidationError) as exc:
             raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from exc
