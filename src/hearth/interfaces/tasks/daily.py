@@ -21,6 +21,7 @@ from hearth.domain.billing import jobs as billing_jobs
 from hearth.domain.contracts import jobs_moves as contracts_moves_jobs
 from hearth.domain.contracts import jobs_renewals as contracts_renewals
 from hearth.domain.contracts import switching_jobs
+from hearth.domain.debt import jobs as debt_jobs
 from hearth.domain.documents import jobs as documents_jobs
 from hearth.domain.payments import jobs as payments_jobs
 from hearth.domain.scheduling import jobs as scheduling_jobs
@@ -38,6 +39,7 @@ DAILY_JOBS: list[DailyJob] = [
     DailyJob("billing.bill_run", "Bill every period that has ended", billing_jobs.bill_run),
     payments_jobs.REVIEW,
     payments_jobs.CHASE,
+    debt_jobs.PATH,
     payments_jobs.TARIFF_MOVES,
     contracts_renewals.CONTRACT_STARTS,
     contracts_renewals.RENEWAL_STATEMENTS,
@@ -47,9 +49,9 @@ DAILY_JOBS: list[DailyJob] = [
 ]
 """In the order they run: collections first, so bills carry the payments taken up to their day; switching and
 move-outs before the bill run, so a supply ended that day by a completed switch away or a move out gets its final bill
-the same day; reviews and reminders after the bill run, which they read; contract starts, Statements of Renewal and
-flags after the payment jobs, so their letters join the day's; the print batch last, so every letter of the day is in
-it."""
+the same day; reviews and reminders after the bill run, which they read; the debt path after the reminders, whose
+final notices it reads; contract starts, Statements of Renewal and flags after the payment jobs, so their letters
+join the day's; the print batch last, so every letter of the day is in it."""
 
 BEAT = "Celery beat (the daily schedule)"
 
