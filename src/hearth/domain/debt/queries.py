@@ -56,3 +56,40 @@ def instalments(plan: RepaymentPlan) -> QuerySet[PlanInstalment]:
 
 def warrants(case: DebtCase) -> QuerySet[Warrant]:
     return case.warrants.order_by("applied_on", "id")
+
+
+WHAT_NEXT = {
+    DebtCase.State.OVERDUE: "A bill is overdue. We will send a reminder, then a final notice. Paying it, or calling "
+    "us to agree a plan you can afford, stops anything further.",
+    DebtCase.State.REMINDED: "We have sent a final notice. Please call us to agree a plan you can afford; otherwise "
+    "we may refer the debt to a debt collection agency (T&C 10.1.3).",
+    DebtCase.State.ON_PLAN: "Keep paying each instalment by its day. When the plan is paid, this is closed.",
+    DebtCase.State.PLAN_NOT_AGREED: "We could not agree a plan with you. Call us: we can still agree one you can "
+    "afford. Otherwise we may refer the debt to a debt collection agency (T&C 10.1.3).",
+    DebtCase.State.PLAN_BROKEN: "An instalment was missed, so the plan has ended. Call us to agree a new one.",
+    DebtCase.State.REFERRED: "The debt has been referred to a debt collection agency. We may next give you 42 days' "
+    "notice of a move to prepayment (T&C 10.1.4, 10.2).",
+    DebtCase.State.PREPAYMENT_NOTICE: "We have given you notice of a move to prepayment: nothing changes before the "
+    "notice ends. Paying, or agreeing a plan, stops it.",
+    DebtCase.State.ON_PREPAYMENT: "You pay for your energy through your prepayment meter; part of each top-up goes "
+    "towards the debt (T&C 10.1.1).",
+    DebtCase.State.WARRANT_APPLIED: "We have applied to the court for a warrant (T&C 10.1.5, 10.1.6). Call us: it is "
+    "not too late to agree a plan.",
+    DebtCase.State.WARRANT_GRANTED: "The court has granted a warrant. Before any disconnection you will get written "
+    "notice (T&C 16.2). Call us now to agree a plan.",
+    DebtCase.State.DISCONNECTION_NOTICE: "We have given you written notice of disconnection (T&C 16.2). Call us today "
+    "to pay or agree a plan.",
+    DebtCase.State.DISCONNECTED: "Your supply is disconnected. To reconnect, we may ask for a payment on account "
+    "(T&C 16.4) and the costs of disconnecting and reconnecting (T&C 16.5). Call us.",
+    DebtCase.State.RECONNECTED: "Your supply is reconnected. When what you owe is paid, this is closed.",
+    DebtCase.State.CLOSED: "Your debt is paid: nothing more will happen. Thank you.",
+}
+"""What the customer reads about each state: where they stand and what happens next, in plain words."""
+
+
+def what_happens_next(case: DebtCase, day: date) -> str:
+    """The customer's words for the case's state on ``day``."""
+    words = WHAT_NEXT[case.state]
+    if case.state == DebtCase.State.PREPAYMENT_NOTICE and case.prepayment_notice_deemed_on:
+        words += f" The notice ends on {path.prepayment_notice_ends(case.prepayment_notice_deemed_on):%-d %B %Y}."
+    return words
