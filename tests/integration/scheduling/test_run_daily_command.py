@@ -132,6 +132,6 @@ def test_the_help_lists_the_daily_jobs_by_name():
     help_text = " ".join(parser.format_help().split())
     assert (
         "payments.collect, contracts.switching, contracts.move_outs, billing.bill_run, payments.review, "
-        "payments.chase, payments.tariff_moves, contracts.contract_starts, contracts.renewal_statements, "
+        "payments.chase, debt.path, payments.tariff_moves, contracts.contract_starts, contracts.renewal_statements, "
         "contracts.large_supplies, documents.deliver_pending, documents.print_batch" in help_text
     )
