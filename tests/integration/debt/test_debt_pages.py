@@ -3,11 +3,13 @@ one form; a step the path refuses is shown in its words and changes nothing. The
 
 import html
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
@@ -28,19 +30,19 @@ TODAY = datetime(2026, 12, 8, 10, tzinfo=UTC)
 State = DebtCase.State
 
 
-def words(response) -> str:  # type: ignore[no-untyped-def]
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
+def words(response: HttpResponseBase) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)
-def frozen():  # type: ignore[no-untyped-def]
+def frozen() -> Iterator[None]:
     """Tuesday 8 December 2026, 10:00 UTC, for the sign-in and the pages alike."""
     with time_machine.travel(TODAY, tick=False):
         yield
 
 
 @pytest.fixture
-def care(frozen) -> Client:  # type: ignore[no-untyped-def]
+def care(frozen: None) -> Client:
     device = identity_ops.create_staff_login(
         email="debt.console@hearth.example", full_name="Debt Agent", password="Console4Debt9x", now=timezone.now()
     )

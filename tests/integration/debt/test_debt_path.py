@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from hearth.data.accounts.models import Customer, Nation, Property
+from hearth.data.accounts.models import Account, Customer, Nation, Property
 from hearth.data.audit.models import AuditEvent
 from hearth.data.billing.models import AdditionalCharge, LedgerEntry
-from hearth.data.debt.models import DebtCase, PlanInstalment, RepaymentPlan, Warrant
+from hearth.data.debt.models import DebtCase, DebtStep, PlanInstalment, RepaymentPlan, Warrant
+from hearth.data.identity.models import User
 from hearth.data.metering.models import Meter, SmartMeterCommand
 from hearth.data.payments.models import DebtReferral
 from hearth.data.prepayment.models import Prepayment
@@ -179,6 +180,7 @@ def test_prepayment_after_42_days_from_the_notices_deemed_delivery_across_a_bank
     )
     case.refresh_from_db()
     assert case.prepayment_notice_deemed_on == date(2027, 1, 7)
+    assert case.prepayment_notice is not None
     assert "18 February 2027" in pdf_text(case.prepayment_notice)
     run_job(day)
     case.refresh_from_db()
@@ -222,13 +224,13 @@ def test_a_warrant_is_asked_of_a_sheriff_court_in_scotland_and_magistrates_in_en
         assert case.state == State.WARRANT_GRANTED
 
 
-def _disconnect(case: DebtCase, agent, day: date):  # type: ignore[no-untyped-def]
+def _disconnect(case: DebtCase, agent: User, day: date) -> DebtStep:
     return debt.disconnect(
         case=case, day=day, cost=Decimal("150.00"), reason="Under warrant after notice", actor=agent, now=at(day)
     )
 
 
-def _noticed_case(account, agent, notice_day: date) -> DebtCase:  # type: ignore[no-untyped-def]
+def _noticed_case(account: Account, agent: User, notice_day: date) -> DebtCase:
     case = warrant_case(account, agent)
     debt.give_disconnection_notice(case=case, reason="No arrangement to pay", actor=agent, now=at(notice_day))
     case.refresh_from_db()

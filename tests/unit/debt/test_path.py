@@ -127,9 +127,10 @@ class RandomCareActions(RuleBasedStateMachine):
     )
     def try_a_next_step(self, data: st.DataObject, days_later: int, protections: Protections, purpose: str) -> None:
         """The steps offered from here, less often back to a plan or to prepayment, so long paths are walked."""
-        offered = sorted(path.next_states(self.state)) or [State.CLOSED]
+        offered: list[str] = sorted(path.next_states(self.state)) or [State.CLOSED]
         onward = [s for s in offered if s not in (State.ON_PLAN, State.CLOSED, State.ON_PREPAYMENT)]
-        options = onward if onward and data.draw(st.integers(0, 3)) else offered
+        go_on: int = data.draw(st.integers(0, 3))
+        options = onward if onward and go_on else offered
         self._try(data.draw(st.sampled_from(options)), days_later, protections, False, purpose)
 
     def _try(self, to: str, days_later: int, protections: Protections, paid: bool, purpose: str) -> None:

@@ -58,7 +58,7 @@ def warrants(case: DebtCase) -> QuerySet[Warrant]:
     return case.warrants.order_by("applied_on", "id")
 
 
-WHAT_NEXT = {
+WHAT_NEXT: dict[str, str] = {
     DebtCase.State.OVERDUE: "A bill is overdue. We will send a reminder, then a final notice. Paying it, or calling "
     "us to agree a plan you can afford, stops anything further.",
     DebtCase.State.REMINDED: "We have sent a final notice. Please call us to agree a plan you can afford; otherwise "
