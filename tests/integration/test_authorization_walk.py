@@ -553,6 +553,14 @@ URLS |= {
     "care:contract": (STAFF, _victim_account),
 }
 
+# The debt path (h2, issue 12): any login on the selected account sees its payment plan; an account's debt case and
+# each step care takes are for verified staff (a refused POST takes no step).
+URLS |= {
+    "portal:payment_plan": (ACCOUNT, NONE),
+    "care:debt": (STAFF, _victim_account),
+    "care:debt_step": (STAFF, lambda v: {**_victim_account(v), "step": "PLAN_NOT_AGREED"}),
+}
+
 # The query string a URL needs besides its path parameters.
 QUERIES: dict[str, Callable[[Victim], dict[str, Any]]] = {
     "portal:pay_by_card_done": lambda v: {"payment": _victim_card_payment(v).pk},

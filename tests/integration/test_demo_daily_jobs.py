@@ -47,13 +47,19 @@ def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sa
             call_command("run_daily", stdout=out)  # no CommandError: nothing failed
 
     months = [date(2026, month, 1) for month in range(4, 11)]
-    assert loaded == {f"INV-{number}-{month:%Y%m%d}" for number in ACCOUNTS for month in months}
+    in_debt = "INV-7200000072-20260901"  # Jordan Reid's September bill, due 1 November, unpaid (ADR 0015's demo)
+    assert loaded == {f"INV-{number}-{month:%Y%m%d}" for number in ACCOUNTS for month in months} | {in_debt}
     november = {f"INV-{number}-20261101" for number in ACCOUNTS}
-    assert set(Bill.objects.values_list("reference", flat=True)) == loaded | november
-    assert set(Bill.objects.filter(reference__in=november).values_list("issue_date", flat=True)) == {NOW.date()}
+    # Jordan Reid's October and November, estimated (no reading since the opening one), billed by the daily run.
+    in_debt_billed = {"INV-7200000072-20261001", "INV-7200000072-20261101"}
+    assert set(Bill.objects.values_list("reference", flat=True)) == loaded | november | in_debt_billed
+    assert set(Bill.objects.filter(reference__in=november | in_debt_billed).values_list("issue_date", flat=True)) == {
+        NOW.date()
+    }
     assert BillRun.objects.get(as_of_date=NOW.date()).started_by == "the daily jobs"
     assert set(Bill.objects.filter(is_estimated=True).values_list("reference", flat=True)) == {
-        "INV-1000000011-20261101"
+        "INV-1000000011-20261101",
+        *in_debt_billed,
     }
 
     batch = PrintBatch.objects.get()
@@ -64,8 +70,12 @@ def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sa
     cooling_off = batched.filter(document__account__customer__name="Jamie Cole")
     assert {ref.split("-")[0] for ref in cooling_off.values_list("document__reference", flat=True)} == {"CONF", "DDN"}
     assert sorted(batched.exclude(pk__in=cooling_off).values_list("document__reference", flat=True)) == [
+        "FIN-INV-7200000072-20260901",  # Jordan Reid's September bill, due 1 November: 30 days overdue
         "INV-3000000031-20261001",
         "INV-3000000031-20261101",
+        "INV-7200000072-20260901",
+        "INV-7200000072-20261001",
+        "INV-7200000072-20261101",
         "REM-INV-3000000031-20261001",  # October's bill, due 16 November: 15 days overdue, past the 7-day reminder
     ]
     assert not Delivery.objects.filter(channel=Delivery.Channel.EMAIL, status__in=["PENDING", "RETRYING"]).exists()
@@ -77,9 +87,13 @@ def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sa
         "contracts.move_outs": ("FINISHED", 0, 0),  # Casey Brook moves out on 11 December
         # Riley's switch was accepted on 29 November; the two switches of Jamie's sign-up (electricity and gas) are sent
         "contracts.switching": ("FINISHED", 2, 0),
-        "billing.bill_run": ("FINISHED", 5, 0),
+        # Five November bills; Jordan Reid's October and November, and the PDF of the September bill the demo left.
+        "billing.bill_run": ("FINISHED", 8, 0),
         "payments.review": ("FINISHED", 3, 0),
-        "payments.chase": ("FINISHED", 2, 0),
+        # Two reminders; Jordan Reid's final notice and interest (30 days overdue, past 28 days: T&C 10.1.8).
+        "payments.chase": ("FINISHED", 4, 0),
+        # Cases opened for Sam and the household's gas; Jordan Reid's case moves on once the final notice has gone.
+        "debt.path": ("FINISHED", 3, 0),
         "payments.tariff_moves": ("FINISHED", 0, 0),  # every demo account pays as its tariff requires
         "contracts.contract_starts": ("FINISHED", 0, 0),  # no fixed term has ended
         # Morgan Lee's fixed prices end on 15 January 2027, 45 days after 1 December: the statement, by e-mail.
@@ -89,7 +103,8 @@ def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sa
         "privacy.erasures": ("FINISHED", 0, 0),
         "priority.network_share": ("FINISHED", 1, 0),  # Margaret Hughes's entry, to distributor 20's file
         "documents.deliver_pending": ("FINISHED", 0, 0),
-        "documents.print_batch": ("FINISHED", 7, 0),  # Sam's three letters and the cooling-off household's four
+        # Sam's three letters, the cooling-off household's four, and Jordan Reid's three bills and final notice.
+        "documents.print_batch": ("FINISHED", 11, 0),
     }
     assert "Daily jobs for Tuesday 1 December 2026" in out.getvalue()
     statement = Document.objects.get(document_type__code="RENEWAL_STATEMENT")

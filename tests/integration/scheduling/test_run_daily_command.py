@@ -135,4 +135,6 @@ def test_the_help_lists_the_daily_jobs_by_name():
         "payments.chase, payments.tariff_moves, contracts.contract_starts, contracts.renewal_statements, "
         "contracts.large_supplies, priority.network_share, documents.deliver_pending, documents.print_batch"
         in help_text
+        "payments.chase, debt.path, payments.tariff_moves, contracts.contract_starts, contracts.renewal_statements, "
+        "contracts.large_supplies, documents.deliver_pending, documents.print_batch" in help_text
     )

@@ -85,7 +85,9 @@ def overdue_bills_of(account: Account, today: date) -> list[OverdueBill]:
     return overdue[::-1]
 
 
-def _accounts_with_overdue_bills(today: date) -> Iterator[Account]:
+def accounts_with_overdue_bills(today: date) -> Iterator[Account]:
+    """Accounts owing money with a bill past its due date, not paying by a working Direct Debit (the debt path
+    opens its cases from these too)."""
     candidates = (
         Account.objects.filter(bills__status=Bill.Status.ISSUED, bills__due_date__lt=today)
         .distinct()
@@ -134,7 +136,7 @@ def _reminder_letter(overdue: OverdueBill, stage: str) -> letters.Letter:
 def send_reminders(*, today: date, now: datetime) -> list[PaymentReminder]:
     """Send each overdue bill's reminder and then its final notice when their day has come, each once."""
     sent: list[PaymentReminder] = []
-    for account in _accounts_with_overdue_bills(today):
+    for account in accounts_with_overdue_bills(today):
         for overdue in overdue_bills_of(account, today):
             stage = _stage_due(overdue)
             if stage is None:
@@ -180,7 +182,7 @@ def _interest_charged_to(bill: Bill) -> date:
 def charge_interest(*, today: date, now: datetime) -> list[AdditionalCharge]:
     """Interest on each bill still unpaid ``INTEREST_EVERY_DAYS`` after its due date or its last interest."""
     charged: list[AdditionalCharge] = []
-    for account in _accounts_with_overdue_bills(today):
+    for account in accounts_with_overdue_bills(today):
         for overdue in overdue_bills_of(account, today):
             start = _interest_charged_to(overdue.bill)
             if (today - start).days < INTEREST_EVERY_DAYS:

@@ -7,6 +7,7 @@ from hearth.interfaces.care import (
     views_amr,
     views_billing,
     views_contract,
+    views_debt,
     views_deliveries,
     views_flows,
     views_jobs,
@@ -85,6 +86,9 @@ urlpatterns = [
     path("bill-runs/<int:run_id>/", views_billing.bill_run, name="bill_run"),
     # Contracts (issue 11): an account's contract timeline.
     path("accounts/<str:number>/contract/", views_contract.contract_timeline, name="contract"),
+    # The debt path (issue 12, ADR 0015): an account's case, its timeline and next steps, and each step care takes.
+    path("accounts/<str:number>/debt/", views_debt.debt_case, name="debt"),
+    path("accounts/<str:number>/debt/steps/<str:step>/", views_debt.debt_step, name="debt_step"),
     # The daily jobs: each job's latest run, a job's runs, a run's items, and running a job now.
     # Switching in and out (T&C 5, 14): switches under way, messages, and replaying a failed one.
     path("switching/", views_switching.switching, name="switching"),

@@ -7,6 +7,7 @@ from hearth.interfaces.portal import (
     views_cards,
     views_consumption,
     views_contract,
+    views_debt,
     views_delivery,
     views_documents,
     views_join,
@@ -83,6 +84,7 @@ urlpatterns = [
     path("services/payments/simulator/", views_payments.simulator, name="payment_simulator"),
     # My contract (issue 11): the selected account's contract, what happens next and the notices sent.
     path("services/contract/", views_contract.contract, name="contract"),
+    path("services/payment-plan/", views_debt.payment_plan, name="payment_plan"),
     # Paying by card (issue 10): the amount, Stripe's page, and the page Stripe returns to.
     path("accounts/<str:number>/pay-by-card/", views_cards.pay_by_card, name="pay_by_card"),
     path("accounts/<str:number>/pay-by-card/done/", views_cards.pay_by_card_done, name="pay_by_card_done"),

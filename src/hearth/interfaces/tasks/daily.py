@@ -21,6 +21,7 @@ from hearth.domain.billing import jobs as billing_jobs
 from hearth.domain.contracts import jobs_moves as contracts_moves_jobs
 from hearth.domain.contracts import jobs_renewals as contracts_renewals
 from hearth.domain.contracts import switching_jobs
+from hearth.domain.debt import jobs as debt_jobs
 from hearth.domain.documents import jobs as documents_jobs
 from hearth.domain.payments import jobs as payments_jobs
 from hearth.domain.privacy import jobs as privacy_jobs
@@ -40,6 +41,7 @@ DAILY_JOBS: list[DailyJob] = [
     DailyJob("billing.bill_run", "Bill every period that has ended", billing_jobs.bill_run),
     payments_jobs.REVIEW,
     payments_jobs.CHASE,
+    debt_jobs.PATH,
     payments_jobs.TARIFF_MOVES,
     contracts_renewals.CONTRACT_STARTS,
     contracts_renewals.RENEWAL_STATEMENTS,
@@ -58,6 +60,9 @@ that day no longer delays one; the print batch last, so every letter of the day 
 flags after the payment jobs, so their letters join the day's; the register's share to network operators after
 move-outs and switches, which end supplies it reports; the print batch last, so every letter of the day is in
 it."""
+the same day; reviews and reminders after the bill run, which they read; the debt path after the reminders, whose
+final notices it reads; contract starts, Statements of Renewal and flags after the payment jobs, so their letters
+join the day's; the print batch last, so every letter of the day is in it."""
 
 BEAT = "Celery beat (the daily schedule)"
 
