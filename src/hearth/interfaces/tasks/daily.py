@@ -18,6 +18,7 @@ from django.utils import timezone
 from hearth.common import calendar
 from hearth.data.scheduling.models import JobRun
 from hearth.domain.billing import jobs as billing_jobs
+from hearth.domain.complaints import jobs as complaints_jobs
 from hearth.domain.contracts import jobs_moves as contracts_moves_jobs
 from hearth.domain.contracts import jobs_renewals as contracts_renewals
 from hearth.domain.contracts import switching_jobs
@@ -42,13 +43,16 @@ DAILY_JOBS: list[DailyJob] = [
     contracts_renewals.CONTRACT_STARTS,
     contracts_renewals.RENEWAL_STATEMENTS,
     contracts_renewals.LARGE_SUPPLIES,
+    complaints_jobs.MAIL,
+    complaints_jobs.CLOCKS,
     DailyJob("documents.deliver_pending", "Send the document e-mails still waiting", documents_jobs.deliver_pending),
     DailyJob("documents.print_batch", "Make the day's print batch for the post", documents_jobs.print_batch),
 ]
 """In the order they run: collections first, so bills carry the payments taken up to their day; switching and
 move-outs before the bill run, so a supply ended that day by a completed switch away or a move out gets its final bill
 the same day; reviews and reminders after the bill run, which they read; contract starts, Statements of Renewal and
-flags after the payment jobs, so their letters join the day's; the print batch last, so every letter of the day is in
+flags after the payment jobs, so their letters join the day's; complaints (mail read, then the clocks) before the
+deliveries, so their letters go the same day; the print batch last, so every letter of the day is in
 it."""
 
 BEAT = "Celery beat (the daily schedule)"
