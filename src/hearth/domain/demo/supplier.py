@@ -25,7 +25,7 @@ from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.billing import runs as billing_runs
-from hearth.domain.demo import contracts_moving, contracts_renewal, contracts_switching
+from hearth.domain.demo import complaints, contracts_moving, contracts_renewal, contracts_switching
 from hearth.domain.demo.contracts_signup import load_cooling_off_household
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
@@ -616,3 +616,4 @@ def load_demo_supplier(*, now: datetime) -> None:
         now=now, product_code=FIXED_CODE, password=DEMO_PASSWORD, security_answer=SECURITY_ANSWER
     )
     contracts_renewal.add_renewal_household(now=now)
+    complaints.load_household_with_a_complaint(now=now)

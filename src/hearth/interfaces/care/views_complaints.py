@@ -210,7 +210,6 @@ def mail_raw(request: CareRequest, mail_id: int) -> HttpResponse:
     response = HttpResponse(bytes(found.raw), content_type="message/rfc822")
     response["Content-Disposition"] = f'attachment; filename="complaint-email-{found.pk}.eml"'
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
     return response
 
 
