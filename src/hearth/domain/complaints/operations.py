@@ -82,8 +82,7 @@ def raise_complaint(
         ombudsman_date=clocks.ombudsman_date(received_at),
         raised_by=raised_by,
     )
-    channel_words = complaint.get_channel_display()
-    _event(complaint, ComplaintEvent.Kind.RECEIVED, at=received_at, actor=raised_by, text=channel_words)
+    _event(complaint, ComplaintEvent.Kind.RECEIVED, at=received_at, actor=raised_by)
     _event(complaint, ComplaintEvent.Kind.ACKNOWLEDGED, at=now, letter=complaint_letters.acknowledgement(complaint))
     _audit(
         complaint,

@@ -1,6 +1,7 @@
 """Complaints in the portal (T&C 20): the selected account's complaints, raising one, and each with its clock."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,7 +32,11 @@ class ComplaintForm(forms.Form):
 
 
 def _help() -> dict[str, object]:
-    return {"ombudsman": consumer_help.ENERGY_OMBUDSMAN, "advice": consumer_help.CITIZENS_ADVICE}
+    return {
+        "ombudsman": consumer_help.ENERGY_OMBUDSMAN,
+        "advice": consumer_help.CITIZENS_ADVICE,
+        "complaints_email": settings.HEARTH_COMPLAINTS_EMAIL,
+    }
 
 
 @access.account_page()
