@@ -2,6 +2,7 @@
 on their boundary days; the complaints mailbox; each step acknowledged in writing and audited."""
 
 import html
+import io
 import mailbox
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -10,6 +11,7 @@ from email.message import EmailMessage
 import pytest
 import time_machine
 from django.core import mail as django_mail
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
@@ -393,3 +395,15 @@ def test_a_message_is_received_when_it_reached_the_mailbox(tmp_path, household):
     assert taken.received_at == delivered
     assert taken.complaint is not None
     assert taken.complaint.response_due_date == date(2027, 1, 6)
+
+
+def test_the_command_reads_the_mailbox_and_says_what_became_of_each(settings, tmp_path, household):
+    settings.HEARTH_COMPLAINTS_MAILDIR = tmp_path / "mail"
+    _deliver(settings.HEARTH_COMPLAINTS_MAILDIR, _email("jo.bloggs@example.com", "Bill", "Wrong."))
+    _deliver(settings.HEARTH_COMPLAINTS_MAILDIR, b"not an e-mail at all")
+    out = io.StringIO()
+    call_command("read_complaint_mail", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert any(line.endswith(f"complaint {Complaint.objects.get().reference}") for line in lines)
+    assert any("Could not be read: The message has no From header" in line for line in lines)
+    assert lines[-1] == "2 new message(s), 1 waiting for care."

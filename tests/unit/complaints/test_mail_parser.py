@@ -1,5 +1,7 @@
 """Reading complaint e-mails (ADR 0018): whatever arrives is either read or refused with a reason, never an error."""
 
+from email.message import EmailMessage
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -130,3 +132,14 @@ def test_any_bytes_are_read_or_refused_with_a_reason(raw: bytes) -> None:
     else:
         assert "@" in parsed.from_address
         assert parsed.body.strip()
+
+
+@given(
+    text=st.text(alphabet=st.sampled_from("abcdefghij XYZ0123456789.,£éü"), min_size=1, max_size=300).filter(str.strip),
+    charset=st.sampled_from(["utf-8", "iso-8859-1", "windows-1252"]),
+)
+def test_a_one_line_body_in_any_common_character_set_reads_back_as_written(text: str, charset: str) -> None:
+    message = EmailMessage()
+    message["From"] = "jo@example.com"
+    message.set_content(text, charset=charset)
+    assert mail.parse(bytes(message)).body == text.strip()
