@@ -275,6 +275,10 @@ HEARTH_SWITCHING_DIR = DATA_DIR / "switching"
 HEARTH_SMART_METER_DIR = DATA_DIR / "smart-meters"
 """The smart-meter file adapter's folder: one JSON file per command sent (hearth.domain.metering.smart_meters)."""
 DEFAULT_FROM_EMAIL = _env("HEARTH_FROM_EMAIL", "Hearth Energy <no-reply@hearth.example>")
+HEARTH_COMPLAINTS_EMAIL = _env("HEARTH_COMPLAINTS_EMAIL", "complaints@hearth.example")
+"""Where customers e-mail complaints (T&C 20.1.2); the mail server delivers it into the Maildir below (ADR 0018)."""
+HEARTH_COMPLAINTS_MAILDIR = Path(_env("HEARTH_COMPLAINTS_MAILDIR", str(DATA_DIR / "complaints-mail")))
+"""The complaints mailbox, a Maildir (new/, cur/, tmp/) read by `hearth read_complaint_mail` and the daily jobs."""
 
 # Task engine: Celery when a broker is configured (redis://... or amqp://...), inline otherwise.
 CELERY_BROKER_URL = _env("CELERY_BROKER_URL")

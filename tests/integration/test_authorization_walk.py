@@ -26,6 +26,7 @@ from hearth.data.accounts.models import Fuel
 from hearth.data.audit.models import AuditEvent
 from hearth.data.billing.models import Bill, BillRun
 from hearth.data.care.models import Case, LoginDetailsRequest
+from hearth.data.complaints.models import Complaint, InboundMail
 from hearth.data.contracts.models import SwitchingMessage
 from hearth.data.documents.models import Document, DocumentType
 from hearth.data.identity.models import AccountLink, ApiKey, User
@@ -672,6 +673,59 @@ URLS |= {
     "care:priority_health": (STAFF, _victim_customer),
     "care:priority_shares": (STAFF, NONE),
     "care:priority_share_file": (STAFF, _victim_share_file),
+# Complaints (complaints helper h3, issue 12): the selected account's complaints for any of its logins (raising one
+# for its holder or authorised person; another account's complaint answers 404 like one that does not exist); the
+# console's queue, timeline, letters and the complaint e-mails waiting are staff only. The victim's complaint and a
+# waiting e-mail of theirs are made on first use (directly: no audit event, no letter).
+def _victim_complaint(victim: "Victim") -> dict[str, Any]:
+    complaint, _ = Complaint.objects.get_or_create(
+        account=victim.site.electricity,
+        summary="Victim's private complaint",
+        defaults={
+            "channel": Complaint.Channel.PHONE,
+            "description": "Victim's private complaint in full",
+            "received_at": victim.login.created_at,
+            "response_due_date": date(2026, 11, 9),
+            "ombudsman_date": date(2026, 12, 28),
+        },
+    )
+    return {"complaint_id": complaint.pk}
+
+
+def _victim_mail(victim: "Victim") -> dict[str, Any]:
+    raw = f"From: {victim.login.email}\r\nSubject: private complaint\r\n\r\nVictim's private complaint\r\n".encode()
+    found, _ = InboundMail.objects.get_or_create(
+        sha256="2" * 64,
+        defaults={
+            "raw": raw,
+            "mailbox_key": "victim",
+            "from_address": victim.login.email,
+            "subject": "private complaint",
+            "body": "Victim's private complaint",
+            "status": InboundMail.Status.UNMATCHED,
+            "reason": "2 customers have this e-mail address: choose the account.",
+            "received_at": victim.login.created_at,
+        },
+    )
+    return {"mail_id": found.pk}
+
+
+URLS |= {
+    "portal:complaints": (ACCOUNT, NONE),
+    "portal:raise_complaint": (HOLDERS, NONE),
+    "portal:complaint": (ACCOUNT, _victim_complaint),
+    "care:complaints": (STAFF, NONE),
+    "care:complaint_record": (STAFF, NONE),
+    "care:complaint": (STAFF, _victim_complaint),
+    "care:complaint_respond": (STAFF, _victim_complaint),
+    "care:complaint_resolve": (STAFF, _victim_complaint),
+    "care:complaint_deadlock": (STAFF, _victim_complaint),
+    "care:complaint_note": (STAFF, _victim_complaint),
+    "care:complaint_mail": (STAFF, NONE),
+    "care:complaint_mail_raw": (STAFF, _victim_mail),
+    "care:complaint_mail_replay": (STAFF, _victim_mail),
+    "care:complaint_mail_assign": (STAFF, _victim_mail),
+    "care:complaint_mail_dismiss": (STAFF, _victim_mail),
 }
 
 
@@ -744,6 +798,8 @@ def _assert_refused(client: Client, url: str, victim: Victim, allowed_redirect: 
     victim.link.refresh_from_db()
     assert AccountLink.objects.filter(pk=victim.link.pk).exists()
     assert Case.objects.get(pk=victim.case.pk).status == Case.Status.OPEN
+    assert not Complaint.objects.exclude(status=Complaint.Status.OPEN).exists()
+    assert not InboundMail.objects.exclude(status=InboundMail.Status.UNMATCHED).exists()
 
 
 def _walk(kinds: set[str]) -> list[str]:

@@ -221,6 +221,10 @@ def test_the_invoice_says_what_a_uk_energy_bill_must_say(household: Site, tmp_pa
     assert "deadlock letter" in text
     assert "Energy Ombudsman" in text
     assert "0330 440 1624" in text
+    # Citizens Advice as T&C 21.1 gives it (the bill printed 0808 223 1133 before issue 12).
+    assert "Citizens Advice consumer service" in text
+    assert "0345 404 0506" in text
+    assert "0808 223 1133" not in text
     assert "0800 111 999" in text  # the gas emergency number
 
 

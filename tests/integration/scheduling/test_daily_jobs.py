@@ -167,6 +167,11 @@ def test_running_the_daily_jobs_twice_for_a_day_makes_its_bills_and_its_print_ba
         "nothing to do",
         "[12/13] Send the document e-mails still waiting (documents.deliver_pending) ... finished, nothing to do",
         "[13/13] Make the day's print batch for the post (documents.print_batch) ... finished, 6 done, 0 failed",
+        "[11/14] Read the complaints mailbox into complaints (complaints.mail) ... finished, nothing to do",
+        "[12/14] Complaints: flag overdue responses, send 8-week Ombudsman letters (complaints.clocks) ... finished, "
+        "nothing to do",
+        "[13/14] Send the document e-mails still waiting (documents.deliver_pending) ... finished, nothing to do",
+        "[14/14] Make the day's print batch for the post (documents.print_batch) ... finished, 6 done, 0 failed",
     ]
     assert f"billing.bill_run                           0       0  Finished (run {billing_again.pk})" in second
 

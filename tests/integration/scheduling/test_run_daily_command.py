@@ -137,4 +137,6 @@ def test_the_help_lists_the_daily_jobs_by_name():
         in help_text
         "payments.chase, debt.path, payments.tariff_moves, contracts.contract_starts, contracts.renewal_statements, "
         "contracts.large_supplies, documents.deliver_pending, documents.print_batch" in help_text
+        "contracts.large_supplies, complaints.mail, complaints.clocks, documents.deliver_pending, "
+        "documents.print_batch" in help_text
     )

@@ -20,7 +20,7 @@ from typing import Any, Final
 from django.db import transaction
 from django.db.models import Q
 
-from hearth.common import calendar
+from hearth.common import calendar, consumer_help
 from hearth.common.calendar import local_date
 from hearth.common.money import Money
 from hearth.data.accounts.models import Fuel, SupplyPoint
@@ -34,12 +34,6 @@ from hearth.domain.documents import operations as documents_ops
 from hearth.domain.documents import printing as documents_printing
 
 TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
-
-ENERGY_OMBUDSMAN: Final = {"website": "www.energyombudsman.org", "phone": "0330 440 1624"}
-"""The Energy Ombudsman's public contact details, printed on every bill (DOMAIN.md: complaints)."""
-
-CITIZENS_ADVICE: Final = {"website": "www.citizensadvice.org.uk/energy", "phone": "0808 223 1133"}
-"""Free independent advice for energy consumers (T&C 21.1)."""
 
 EMERGENCIES: Final = {"gas": "0800 111 999", "power_cut": "105"}
 """The national gas emergency number (T&C 19.1) and the power-cut number for every electricity network."""
@@ -312,8 +306,8 @@ def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
         payment_method=method,
         payment_instruction=instruction,
         notes=_notes(bill, brand, credit_note),
-        ombudsman=dict(ENERGY_OMBUDSMAN),
-        advice=dict(CITIZENS_ADVICE),
+        ombudsman=dict(consumer_help.ENERGY_OMBUDSMAN),
+        advice=dict(consumer_help.CITIZENS_ADVICE),
         emergencies=dict(EMERGENCIES),
     )
 

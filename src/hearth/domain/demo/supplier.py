@@ -28,6 +28,7 @@ from hearth.domain.billing import runs as billing_runs
 from hearth.domain.demo import contracts_moving, contracts_renewal, contracts_switching
 from hearth.domain.demo import priority as demo_priority
 from hearth.domain.demo import debt as demo_debt
+from hearth.domain.demo import complaints, contracts_moving, contracts_renewal, contracts_switching
 from hearth.domain.demo.contracts_signup import load_cooling_off_household
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
@@ -627,3 +628,4 @@ def load_demo_supplier(*, now: datetime) -> None:
     contracts_renewal.add_renewal_household(now=now)
     demo_priority.load_priority_household(now=now)
     demo_debt.load_household_in_debt(now=now)
+    complaints.load_household_with_a_complaint(now=now)

@@ -5,6 +5,7 @@ from hearth.interfaces.portal import (
     views_api,
     views_bills,
     views_cards,
+    views_complaints,
     views_consumption,
     views_contract,
     views_debt,
@@ -77,6 +78,10 @@ urlpatterns = [
     path("services/documents/<int:document_id>/email/", views_documents.email_copy, name="document_email"),
     # Payments (issue 10, T&C 9-12): method, Direct Debit, payment day, refunds and the Direct Debit simulator.
     path("services/payments/", views_payments.payments, name="payments"),
+    # Complaints (issue 12, T&C 20): the selected account's complaints, raising one, each with its clock.
+    path("services/complaints/", views_complaints.complaints, name="complaints"),
+    path("services/complaints/new/", views_complaints.raise_complaint, name="raise_complaint"),
+    path("services/complaints/<int:complaint_id>/", views_complaints.complaint, name="complaint"),
     path("services/contract/renew/", views_renewals.contract_renew, name="contract_renew"),
     path("services/payments/direct-debit/", views_payments.direct_debit, name="direct_debit"),
     path("services/payments/payment-day/", views_payments.payment_day, name="payment_day"),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from hearth.common import calendar
 from hearth.data.scheduling.models import JobRun
 from hearth.domain.billing import jobs as billing_jobs
+from hearth.domain.complaints import jobs as complaints_jobs
 from hearth.domain.contracts import jobs_moves as contracts_moves_jobs
 from hearth.domain.contracts import jobs_renewals as contracts_renewals
 from hearth.domain.contracts import switching_jobs
@@ -49,6 +50,8 @@ DAILY_JOBS: list[DailyJob] = [
     privacy_jobs.SUBJECT_ACCESS,
     privacy_jobs.ERASURES,
     priority_network_share.NETWORK_SHARE,
+    complaints_jobs.MAIL,
+    complaints_jobs.CLOCKS,
     DailyJob("documents.deliver_pending", "Send the document e-mails still waiting", documents_jobs.deliver_pending),
     DailyJob("documents.print_batch", "Make the day's print batch for the post", documents_jobs.print_batch),
 ]
@@ -59,6 +62,8 @@ flags after the payment jobs, so their letters join the day's; erasures after th
 that day no longer delays one; the print batch last, so every letter of the day is in
 flags after the payment jobs, so their letters join the day's; the register's share to network operators after
 move-outs and switches, which end supplies it reports; the print batch last, so every letter of the day is in
+flags after the payment jobs, so their letters join the day's; complaints (mail read, then the clocks) before the
+deliveries, so their letters go the same day; the print batch last, so every letter of the day is in
 it."""
 the same day; reviews and reminders after the bill run, which they read; the debt path after the reminders, whose
 final notices it reads; contract starts, Statements of Renewal and flags after the payment jobs, so their letters
