@@ -85,6 +85,7 @@ def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sa
         # Morgan Lee's fixed prices end on 15 January 2027, 45 days after 1 December: the statement, by e-mail.
         "contracts.renewal_statements": ("FINISHED", 1, 0),
         "contracts.large_supplies": ("FINISHED", 0, 0),
+        "meter_services.visit_reminders": ("FINISHED", 0, 0),
         "documents.deliver_pending": ("FINISHED", 0, 0),
         "documents.print_batch": ("FINISHED", 7, 0),  # Sam's three letters and the cooling-off household's four
     }

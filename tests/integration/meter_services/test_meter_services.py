@@ -84,16 +84,16 @@ def test_accuracy_test_charged_only_within_tolerance(household: Site, agent: Use
 
 
 def test_accuracy_test_needs_the_price_accepted_as_it_was_shown(household: Site, agent: User, settings) -> None:
-    asked = dict(
-        account=household.electricity,
-        meter=household.electricity_meter,
-        reason="",
-        visit_date=EASTER_VISIT,
-        slot=Appointment.Slot.MORNING,
-        channel=Channel.PORTAL,
-        actor=agent,
-        now=BOOKED_AT,
-    )
+    asked = {
+        "account": household.electricity,
+        "meter": household.electricity_meter,
+        "reason": "",
+        "visit_date": EASTER_VISIT,
+        "slot": Appointment.Slot.MORNING,
+        "channel": Channel.PORTAL,
+        "actor": agent,
+        "now": BOOKED_AT,
+    }
     with pytest.raises(ops.MeterServiceRefused, match="Confirm that you accept"):
         ops.request_accuracy_test(stated_price=Decimal("50.00"), price_accepted=False, **asked)
     settings.HEARTH_METER_ACCURACY_TEST_PRICE = "55.00"  # the price changed after the customer saw £50
@@ -194,7 +194,8 @@ def test_a_scottish_bank_holiday_makes_a_monday_cancellation_late(build: Builder
     visit.refresh_from_db()
     assert (visit.status, visit.notice_in_time, visit.rebooked_as) == (Appointment.Status.REBOOKED, False, moved)
     assert [c.amount for c in _charges(household, AdditionalCharge.Kind.MISSED_APPOINTMENT)] == [MISSED]
-    assert moved.fault == fault and moved.status == Appointment.Status.BOOKED
+    assert moved.fault == fault
+    assert moved.status == Appointment.Status.BOOKED
     # Moved again on Friday 4 December for Wednesday 9: Mon 7 and Tue 8 are the two working days, so it is free.
     ops.rebook_visit(
         appointment=moved,
@@ -266,7 +267,7 @@ def test_visits_are_booked_on_working_days_only(household: Site, agent: User) ->
 
 def test_a_fault_is_charged_only_when_the_customer_is_responsible(household: Site, agent: User) -> None:
     now = datetime(2027, 3, 2, 9, tzinfo=UTC)
-    kept = dict(channel=Channel.PORTAL, actor=agent, now=now)
+    kept = {"channel": Channel.PORTAL, "actor": agent, "now": now}
     broken = ops.report_fault(
         account=household.gas, meter=household.gas_meter, kind="DAMAGE", description="Cracked", **kept
     )
@@ -380,15 +381,34 @@ def test_joining_the_register_before_the_move_is_done_makes_it_free(household: S
     done = ops.complete_meter_move(
         move=move, completed_date=date(2027, 3, 10), actor=agent, now=datetime(2027, 3, 10, 16, tzinfo=UTC)
     )
-    assert done.for_vulnerability and done.charge is None
+    assert done.for_vulnerability
+    assert done.charge is None
 
 
 def test_a_reminder_goes_once_on_the_third_working_day_before_the_visit(household: Site, agent: User) -> None:
     visit = _test(household, agent).visits.get()
     # Tuesday 30 March 2027: Thu 25 (1st), Wed 24 (2nd, the last free day), Tue 23 (3rd): the reminder's day.
-    assert ops.send_visit_reminders(today=date(2027, 3, 22), now=datetime(2027, 3, 22, 6, tzinfo=UTC)) == 0
-    assert ops.send_visit_reminders(today=date(2027, 3, 23), now=datetime(2027, 3, 23, 6, tzinfo=UTC)) == 1
-    assert ops.send_visit_reminders(today=date(2027, 3, 24), now=datetime(2027, 3, 24, 6, tzinfo=UTC)) == 0
+    assert ops.reminders_due(date(2027, 3, 22)) == []
+    assert ops.reminders_due(date(2027, 3, 23)) == [visit]
+    ops.send_visit_reminder(appointment=visit, now=datetime(2027, 3, 23, 6, tzinfo=UTC))
+    assert ops.reminders_due(date(2027, 3, 24)) == []
     visit.refresh_from_db()
-    assert visit.reminder is not None and visit.reminder.reference == f"MSV-{visit.pk}-REMINDER"
+    assert visit.reminder is not None
+    assert visit.reminder.reference == f"MSV-{visit.pk}-REMINDER"
     assert Document.objects.filter(account=household.electricity, document_type__code=ops.LETTER_TYPE).count() == 2
+
+
+def test_a_visit_booked_after_its_reminder_day_gets_only_its_confirmation(household: Site, agent: User) -> None:
+    ops.request_accuracy_test(
+        account=household.electricity,
+        meter=household.electricity_meter,
+        reason="",
+        stated_price=queries.accuracy_test_price(),
+        price_accepted=True,
+        visit_date=EASTER_VISIT,
+        slot=Appointment.Slot.AFTERNOON,
+        channel=Channel.PORTAL,
+        actor=agent,
+        now=datetime(2027, 3, 23, 12, tzinfo=UTC),  # booked on the reminder day itself
+    )
+    assert ops.reminders_due(date(2027, 3, 24)) == []

@@ -25,6 +25,7 @@ from django.db import transaction
 from hearth.common import calendar
 from hearth.data.accounts.models import Account
 from hearth.data.billing.models import AdditionalCharge
+from hearth.data.documents.models import Document
 from hearth.data.identity.models import User
 from hearth.data.meter_services.models import AccuracyTest, Appointment, Channel, FaultReport, MeterMove
 from hearth.data.metering.models import Meter
@@ -711,22 +712,28 @@ def record_visit(*, appointment: Appointment, outcome: str, actor: User, now: da
     return locked
 
 
-def send_visit_reminders(*, today: date, now: datetime) -> int:
-    """Send each booked visit's reminder from its third working day before (a day before the last free day to
-    cancel) until the day before the visit, once; a visit booked on or after that day had its confirmation instead.
-    Returns how many were sent. Idempotent: a reminder is kept on the visit, and a letter's reference is its identity.
-    """
-    sent = 0
-    due = Appointment.objects.filter(
+def reminders_due(today: date) -> list[Appointment]:
+    """Booked visits whose reminder is due by ``today``: from the third working day before the visit (a day before
+    the last free day to cancel) until the day before it, not yet reminded. A visit booked on or after that day had
+    its confirmation instead."""
+    booked = Appointment.objects.filter(
         status=Status.BOOKED, reminder__isnull=True, visit_date__gt=today, visit_date__lte=today + timedelta(days=14)
     ).select_related("account__customer")
-    for appointment in due.order_by("visit_date", "id"):
+    due = []
+    for appointment in booked.order_by("visit_date", "id"):
         reminder_day = calendar.working_day_before(appointment.visit_date, REMINDER_WORKING_DAYS)
-        if today < reminder_day or calendar.local_date(appointment.booked_at) >= reminder_day:
-            continue
-        with transaction.atomic():
-            document = letters.issue_letter(letter=_visit_letter(appointment, reminder=True), now=now)
-            Appointment.objects.filter(pk=appointment.pk, reminder__isnull=True).update(reminder=document)
-            _audit("visit_reminded", f"visit {appointment.pk}", appointment.account, None, now, document=document.pk)
-        sent += 1
-    return sent
+        if reminder_day <= today and calendar.local_date(appointment.booked_at) < reminder_day:
+            due.append(appointment)
+    return due
+
+
+def send_visit_reminder(*, appointment: Appointment, now: datetime) -> Document:
+    """Send the visit's reminder and keep it on the visit. Idempotent: a letter's reference is its identity.
+
+    :raises letters.LetterRefused: the letter cannot be issued (the job reports it and carries on).
+    """
+    with transaction.atomic():
+        document = letters.issue_letter(letter=_visit_letter(appointment, reminder=True), now=now)
+        Appointment.objects.filter(pk=appointment.pk, reminder__isnull=True).update(reminder=document)
+        _audit("visit_reminded", f"visit {appointment.pk}", appointment.account, None, now, document=document.reference)
+    return document
