@@ -3,6 +3,7 @@ and what is kept (T&C 7.3, 7.5, 11.1.1-11.1.3, 11.1.8). Dates are worked out by 
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -84,7 +85,7 @@ def test_accuracy_test_charged_only_within_tolerance(household: Site, agent: Use
 
 
 def test_accuracy_test_needs_the_price_accepted_as_it_was_shown(household: Site, agent: User, settings) -> None:
-    asked = {
+    asked: dict[str, Any] = {
         "account": household.electricity,
         "meter": household.electricity_meter,
         "reason": "",
@@ -267,7 +268,7 @@ def test_visits_are_booked_on_working_days_only(household: Site, agent: User) ->
 
 def test_a_fault_is_charged_only_when_the_customer_is_responsible(household: Site, agent: User) -> None:
     now = datetime(2027, 3, 2, 9, tzinfo=UTC)
-    kept = {"channel": Channel.PORTAL, "actor": agent, "now": now}
+    kept: dict[str, Any] = {"channel": Channel.PORTAL, "actor": agent, "now": now}
     broken = ops.report_fault(
         account=household.gas, meter=household.gas_meter, kind="DAMAGE", description="Cracked", **kept
     )

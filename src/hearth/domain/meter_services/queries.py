@@ -82,8 +82,3 @@ def awaiting_rebill() -> QuerySet[AccuracyTest]:
         .select_related("account", "meter")
         .order_by("result_recorded_at", "id")
     )
-
-
-def appointment_of(account: Account, appointment_id: int) -> Appointment | None:
-    """The account's appointment, or None for one of another account (the caller answers 404 for both)."""
-    return Appointment.objects.filter(account=account, pk=appointment_id).first()
