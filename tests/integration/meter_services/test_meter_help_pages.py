@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hearth.data.billing.models import AdditionalCharge
 from hearth.data.identity.models import User
-from hearth.data.meter_services.models import AccuracyTest, Appointment, FaultReport, MeterMove
+from hearth.data.meter_services.models import AccuracyTest, Appointment, Channel, FaultReport, MeterMove
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.meter_services import operations as ops
 from tests.integration.conftest import PASSWORD, Builder, Site, sign_in
@@ -131,7 +131,7 @@ def test_the_console_pages_show_each_case_and_record_its_outcome(household: Site
             price_accepted=True,
             visit_date=date(2027, 3, 30),
             slot="AFTERNOON",
-            channel="CARE",
+            channel=Channel.CARE,
             actor=agent,
             now=MONDAY,
         )
@@ -140,7 +140,7 @@ def test_the_console_pages_show_each_case_and_record_its_outcome(household: Site
             meter=household.gas_meter,
             kind="DAMAGE",
             description="Cracked",
-            channel="CARE",
+            channel=Channel.CARE,
             actor=agent,
             now=MONDAY,
         )

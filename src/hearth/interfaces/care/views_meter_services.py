@@ -111,7 +111,6 @@ def account_page(request: CareRequest, number: str) -> HttpResponse:
             "faults": queries.faults(account),
             "tests": queries.accuracy_tests(account),
             "moves": queries.meter_moves(account),
-            "price": queries.Price.of(price),
         },
         {"fault_form": fault_form, "test_form": test_form, "move_form": move_form},
     )

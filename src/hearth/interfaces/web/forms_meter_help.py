@@ -40,8 +40,7 @@ class FaultForm(MeterHelpForm):
     )
     description = forms.CharField(
         label="What you see",
-        help_text="For example what the display shows, or when it stopped. If you smell gas, call the emergency "
-        "number 0800 111 999 now instead.",
+        help_text="For example what the display shows, or when it stopped.",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
         error_messages={"required": "Tell us what you see."},
