@@ -330,6 +330,10 @@ HEARTH_CONDITIONS_OF_USE_FILE = Path(
 # Temporary credentials sent in login-details e-mails stay valid this long (ADR 0003).
 HEARTH_TEMPORARY_PASSWORD_DAYS = int(_env("HEARTH_TEMPORARY_PASSWORD_DAYS", "14"))
 
+# T&C 11.1.1: the price of a meter accuracy test excluding VAT, stated before the customer asks (unconfirmed: the
+# meter operator's charge passed on). Charged only when the meter proves accurate.
+HEARTH_METER_ACCURACY_TEST_PRICE = _env("HEARTH_METER_ACCURACY_TEST_PRICE", "50.00")
+
 # Gas m³ -> kWh: the calorific value (MJ/m³) used when no daily value is loaded (DOMAIN.md; a string for Decimal).
 HEARTH_DEFAULT_CALORIFIC_VALUE = _env("HEARTH_DEFAULT_CALORIFIC_VALUE", "39.5")
 try:

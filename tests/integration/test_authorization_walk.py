@@ -30,6 +30,7 @@ from hearth.data.complaints.models import Complaint, InboundMail
 from hearth.data.contracts.models import SwitchingMessage
 from hearth.data.documents.models import Document, DocumentType
 from hearth.data.identity.models import AccountLink, ApiKey, User
+from hearth.data.meter_services.models import AccuracyTest, Appointment, Channel, FaultReport, MeterMove
 from hearth.data.metering.models import (
     AmrDevice,
     FlowFile,
@@ -726,6 +727,70 @@ URLS |= {
     "care:complaint_mail_replay": (STAFF, _victim_mail),
     "care:complaint_mail_assign": (STAFF, _victim_mail),
     "care:complaint_mail_dismiss": (STAFF, _victim_mail),
+# Meter help (meter services helper h5, issue 12): the portal page for any login on the selected account, its forms and
+# a visit's cancel-or-move page for its holder or authorised person (a visit of another account answers 404); the
+# console's pages for verified staff. The victim's fault, test, move and visit are made on first use (directly: no
+# audit event).
+def _victim_meter_case(victim: "Victim") -> dict[str, Any]:
+    account, meter = victim.site.electricity, victim.site.electricity_meter
+    at, by = victim.login.created_at, victim.login
+    fault, _ = FaultReport.objects.get_or_create(
+        account=account,
+        meter=meter,
+        defaults={
+            "kind": "STOPPED",
+            "description": "Victim's meter",
+            "channel": Channel.PORTAL,
+            "reported_at": at,
+            "reported_by": by,
+        },
+    )
+    test, _ = AccuracyTest.objects.get_or_create(
+        account=account,
+        meter=meter,
+        defaults={
+            "channel": Channel.PORTAL,
+            "price": Decimal("50.00"),
+            "price_accepted_at": at,
+            "requested_at": at,
+            "requested_by": by,
+        },
+    )
+    move, _ = MeterMove.objects.get_or_create(
+        account=account,
+        meter=meter,
+        defaults={
+            "reason": "Victim's kitchen",
+            "price": Decimal("150.00"),
+            "requested_at": at,
+            "requested_by": by,
+            "for_vulnerability": False,
+        },
+    )
+    visit, _ = Appointment.objects.get_or_create(
+        account=account,
+        purpose=Appointment.Purpose.REPAIR,
+        fault=fault,
+        defaults={"visit_date": date(2027, 3, 30), "slot": "MORNING", "booked_at": at, "booked_by": by},
+    )
+    return {"fault_id": fault.pk, "test_id": test.pk, "move_id": move.pk, "appointment_id": visit.pk}
+
+
+def _meter_case(key: str) -> Kwargs:
+    return lambda victim: {key: _victim_meter_case(victim)[key]}
+
+
+URLS |= {
+    "portal:meter_help": (ACCOUNT, NONE),
+    "portal:meter_help_fault": (HOLDERS, NONE),
+    "portal:meter_help_test": (HOLDERS, NONE),
+    "portal:meter_help_visit": (HOLDERS, _meter_case("appointment_id")),
+    "care:meter_services": (STAFF, _victim_account),
+    "care:meter_fault": (STAFF, _meter_case("fault_id")),
+    "care:meter_test": (STAFF, _meter_case("test_id")),
+    "care:meter_move": (STAFF, _meter_case("move_id")),
+    "care:meter_visit": (STAFF, _meter_case("appointment_id")),
+    "care:meter_rebills": (STAFF, NONE),
 }
 
 

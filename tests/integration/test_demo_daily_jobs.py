@@ -104,6 +104,7 @@ def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sa
         "priority.network_share": ("FINISHED", 1, 0),  # Margaret Hughes's entry, to distributor 20's file
         "complaints.mail": ("FINISHED", 0, 0),
         "complaints.clocks": ("FINISHED", 0, 0),
+        "meter_services.visit_reminders": ("FINISHED", 0, 0),
         "documents.deliver_pending": ("FINISHED", 0, 0),
         # Sam's three letters, the cooling-off household's four, and Jordan Reid's three bills and final notice.
         "documents.print_batch": ("FINISHED", 11, 0),

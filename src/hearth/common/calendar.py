@@ -25,6 +25,7 @@ __all__ = [
     "is_working_day",
     "local_date",
     "next_month_start",
+    "working_day_before",
 ]
 
 LONDON = ZoneInfo("Europe/London")
@@ -105,6 +106,23 @@ def add_working_days(start: date, count: int) -> date:
         if is_working_day(day):
             remaining -= 1
     return day
+
+
+def working_day_before(day: date, count: int) -> date:
+    """Return the ``count``-th working day before ``day``, ``day`` itself never counted: the last day to give
+    "``count`` working days' notice" of something happening on ``day`` (2 before Wednesday 9 December 2026 is
+    Monday 7 December).
+
+    :raises ValueError: if ``count`` is not positive.
+    """
+    if count < 1:
+        raise ValueError(f"working_day_before counts back at least one working day; count was {count}.")
+    remaining, candidate = count, day
+    while remaining:
+        candidate -= timedelta(days=1)
+        if is_working_day(candidate):
+            remaining -= 1
+    return candidate
 
 
 def local_date(at: datetime) -> date:

@@ -172,6 +172,26 @@ def test_running_the_daily_jobs_twice_for_a_day_makes_its_bills_and_its_print_ba
         "nothing to do",
         "[13/14] Send the document e-mails still waiting (documents.deliver_pending) ... finished, nothing to do",
         "[14/14] Make the day's print batch for the post (documents.print_batch) ... finished, 6 done, 0 failed",
+    assert first.splitlines()[:14] == [
+        "Daily jobs for Monday 7 December 2026",
+        "[1/13] Direct Debit collections and the day's Bacs file (payments.collect) ... finished, nothing to do",
+        "[2/13] Switching: read and send messages, debt objections, opening readings, late switches and final bills "
+        "(contracts.switching) ... finished, nothing to do",
+        "[3/13] End the supply of customers who moved out (contracts.move_outs) ... finished, nothing to do",
+        "[4/13] Bill every period that has ended (billing.bill_run) ... finished, 6 done, 0 failed",
+        "[5/13] Six-monthly Direct Debit reviews (payments.review) ... finished, nothing to do",
+        "[6/13] Overdue bills: reminders, final notices and interest (payments.chase) ... finished, nothing to do",
+        "[7/13] Tariff moves for not paying by the tariff's method (payments.tariff_moves) ... finished, nothing to do",
+        "[8/13] Start renewals and moves due, and roll ended fixed terms onto the variable tariff "
+        "(contracts.contract_starts) ... finished, nothing to do",
+        "[9/13] Send the Statements of Renewal due (42 to 49 days before) (contracts.renewal_statements) ... "
+        "finished, nothing to do",
+        "[10/13] Flag domestic supplies above 74,000 kWh a year for care (contracts.large_supplies) ... finished, "
+        "nothing to do",
+        "[11/13] Remind customers of engineer visits before the last day to cancel free "
+        "(meter_services.visit_reminders) ... finished, nothing to do",
+        "[12/13] Send the document e-mails still waiting (documents.deliver_pending) ... finished, nothing to do",
+        "[13/13] Make the day's print batch for the post (documents.print_batch) ... finished, 6 done, 0 failed",
     ]
     assert f"billing.bill_run                           0       0  Finished (run {billing_again.pk})" in second
 

@@ -139,4 +139,6 @@ def test_the_help_lists_the_daily_jobs_by_name():
         "contracts.large_supplies, documents.deliver_pending, documents.print_batch" in help_text
         "contracts.large_supplies, complaints.mail, complaints.clocks, documents.deliver_pending, "
         "documents.print_batch" in help_text
+        "contracts.large_supplies, meter_services.visit_reminders, documents.deliver_pending, documents.print_batch"
+        in help_text
     )

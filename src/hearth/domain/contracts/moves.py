@@ -104,12 +104,7 @@ def _day(day: date) -> str:
 def second_working_day_before(day: date) -> date:
     """The last day to tell us of a move out on ``day`` and have the contract end that day (13.1): the second
     working day before it, ``day`` itself not counted (Wednesday 9 December 2026 → Monday 7 December)."""
-    found, candidate = 0, day
-    while found < NOTICE_WORKING_DAYS:
-        candidate -= timedelta(days=1)
-        if calendar.is_working_day(candidate):
-            found += 1
-    return candidate
+    return calendar.working_day_before(day, NOTICE_WORKING_DAYS)
 
 
 def told_in_time(*, told_on: date, move_out_date: date) -> bool:

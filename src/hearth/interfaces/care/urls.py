@@ -12,6 +12,7 @@ from hearth.interfaces.care import (
     views_deliveries,
     views_flows,
     views_jobs,
+    views_meter_services,
     views_moves,
     views_payments,
     views_privacy,
@@ -198,4 +199,11 @@ urlpatterns = [
     path("complaints/mail/<int:mail_id>/replay/", views_complaints.mail_replay, name="complaint_mail_replay"),
     path("complaints/mail/<int:mail_id>/assign/", views_complaints.mail_assign, name="complaint_mail_assign"),
     path("complaints/mail/<int:mail_id>/dismiss/", views_complaints.mail_dismiss, name="complaint_mail_dismiss"),
+    # Meter services (issue 12, T&C 7.3-7.5, 11.1.1-11.1.3, 11.1.8): faults, accuracy tests, meter moves and visits.
+    path("accounts/<str:number>/meter-services/", views_meter_services.account_page, name="meter_services"),
+    path("meter-services/faults/<int:fault_id>/", views_meter_services.fault_page, name="meter_fault"),
+    path("meter-services/tests/<int:test_id>/", views_meter_services.test_page, name="meter_test"),
+    path("meter-services/moves/<int:move_id>/", views_meter_services.move_page, name="meter_move"),
+    path("meter-services/visits/<int:appointment_id>/", views_meter_services.visit_page, name="meter_visit"),
+    path("meter-services/rebills/", views_meter_services.rebills, name="meter_rebills"),
 ]

@@ -12,6 +12,7 @@ from hearth.interfaces.portal import (
     views_delivery,
     views_documents,
     views_join,
+    views_meter_help,
     views_moving,
     views_payments,
     views_privacy,
@@ -109,4 +110,9 @@ urlpatterns = [
     ),
     # Priority Services Register (issue 12, T&C 20.4): join, change needs, see what is held.
     path("services/priority-services/", views_priority.priority_services, name="priority_services"),
+    # Meter help (issue 12, T&C 7.3, 11.1.1, 11.1.8): faults, accuracy tests and engineer visits.
+    path("services/meter-help/", views_meter_help.meter_help, name="meter_help"),
+    path("services/meter-help/fault/", views_meter_help.report_fault, name="meter_help_fault"),
+    path("services/meter-help/accuracy-test/", views_meter_help.ask_accuracy_test, name="meter_help_test"),
+    path("services/meter-help/visits/<int:appointment_id>/", views_meter_help.change_visit, name="meter_help_visit"),
 ]

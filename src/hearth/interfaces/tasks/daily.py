@@ -24,6 +24,7 @@ from hearth.domain.contracts import jobs_renewals as contracts_renewals
 from hearth.domain.contracts import switching_jobs
 from hearth.domain.debt import jobs as debt_jobs
 from hearth.domain.documents import jobs as documents_jobs
+from hearth.domain.meter_services import jobs as meter_services_jobs
 from hearth.domain.payments import jobs as payments_jobs
 from hearth.domain.privacy import jobs as privacy_jobs
 from hearth.domain.priority import network_share as priority_network_share
@@ -52,6 +53,7 @@ DAILY_JOBS: list[DailyJob] = [
     priority_network_share.NETWORK_SHARE,
     complaints_jobs.MAIL,
     complaints_jobs.CLOCKS,
+    meter_services_jobs.VISIT_REMINDERS,
     DailyJob("documents.deliver_pending", "Send the document e-mails still waiting", documents_jobs.deliver_pending),
     DailyJob("documents.print_batch", "Make the day's print batch for the post", documents_jobs.print_batch),
 ]
@@ -68,6 +70,8 @@ it."""
 the same day; reviews and reminders after the bill run, which they read; the debt path after the reminders, whose
 final notices it reads; contract starts, Statements of Renewal and flags after the payment jobs, so their letters
 join the day's; the print batch last, so every letter of the day is in it."""
+flags after the payment jobs, so their letters join the day's; engineer visit reminders before the deliveries; the
+print batch last, so every letter of the day is in it."""
 
 BEAT = "Celery beat (the daily schedule)"
 
