@@ -41,8 +41,8 @@ from hearth.data.metering.models import (
     RejectedFlowLine,
 )
 from hearth.data.payments.models import BacsReport, BacsReportItem, BacsSubmission, CardPayment, Refund
-from hearth.data.privacy.models import SubjectAccessRequest
 from hearth.data.priority.models import NetworkShareFile
+from hearth.data.privacy.models import SubjectAccessRequest
 from hearth.data.scheduling.models import JobRun
 from hearth.data.tariffs.models import PaymentMethod, Product, Tariff, UnitRate
 from hearth.domain.care import operations as care_ops
@@ -647,6 +647,9 @@ URLS |= {
     "care:privacy_requests": (STAFF, NONE),
     "care:customer_personal_data": (STAFF, lambda v: {"customer_id": v.site.customer.pk}),
     "care:subject_access_download": (STAFF, _victim_subject_access),
+}
+
+
 def _victim_share_file(victim: "Victim") -> dict[str, int]:
     """A network operators' share file naming the victim, made on first use (directly: no audit event)."""
     share_file, _ = NetworkShareFile.objects.get_or_create(
@@ -674,6 +677,9 @@ URLS |= {
     "care:priority_health": (STAFF, _victim_customer),
     "care:priority_shares": (STAFF, NONE),
     "care:priority_share_file": (STAFF, _victim_share_file),
+}
+
+
 # Complaints (complaints helper h3, issue 12): the selected account's complaints for any of its logins (raising one
 # for its holder or authorised person; another account's complaint answers 404 like one that does not exist); the
 # console's queue, timeline, letters and the complaint e-mails waiting are staff only. The victim's complaint and a
@@ -727,6 +733,9 @@ URLS |= {
     "care:complaint_mail_replay": (STAFF, _victim_mail),
     "care:complaint_mail_assign": (STAFF, _victim_mail),
     "care:complaint_mail_dismiss": (STAFF, _victim_mail),
+}
+
+
 # Meter help (meter services helper h5, issue 12): the portal page for any login on the selected account, its forms and
 # a visit's cancel-or-move page for its holder or authorised person (a visit of another account answers 404); the
 # console's pages for verified staff. The victim's fault, test, move and visit are made on first use (directly: no

@@ -25,10 +25,9 @@ from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.billing import runs as billing_runs
-from hearth.domain.demo import contracts_moving, contracts_renewal, contracts_switching
-from hearth.domain.demo import priority as demo_priority
-from hearth.domain.demo import debt as demo_debt
 from hearth.domain.demo import complaints, contracts_moving, contracts_renewal, contracts_switching
+from hearth.domain.demo import debt as demo_debt
+from hearth.domain.demo import priority as demo_priority
 from hearth.domain.demo.contracts_signup import load_cooling_off_household
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries

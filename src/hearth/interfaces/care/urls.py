@@ -15,8 +15,8 @@ from hearth.interfaces.care import (
     views_meter_services,
     views_moves,
     views_payments,
-    views_privacy,
     views_priority,
+    views_privacy,
     views_readings,
     views_renewals,
     views_sign_up,
@@ -161,6 +161,7 @@ urlpatterns = [
         "privacy/subject-access/<int:request_id>/download/",
         views_privacy.subject_access_download,
         name="subject_access_download",
+    ),
     # Priority Services Register (issue 12, T&C 20.4; ADR 0019): a customer's entry, its health details (vulnerability
     # team and supervisors only), and the network operators' share files.
     path("customers/<int:customer_id>/priority-services/", views_priority.priority_services, name="priority"),

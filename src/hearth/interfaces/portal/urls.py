@@ -15,8 +15,8 @@ from hearth.interfaces.portal import (
     views_meter_help,
     views_moving,
     views_payments,
-    views_privacy,
     views_priority,
+    views_privacy,
     views_readings,
     views_renewals,
 )

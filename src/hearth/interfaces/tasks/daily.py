@@ -26,8 +26,8 @@ from hearth.domain.debt import jobs as debt_jobs
 from hearth.domain.documents import jobs as documents_jobs
 from hearth.domain.meter_services import jobs as meter_services_jobs
 from hearth.domain.payments import jobs as payments_jobs
-from hearth.domain.privacy import jobs as privacy_jobs
 from hearth.domain.priority import network_share as priority_network_share
+from hearth.domain.privacy import jobs as privacy_jobs
 from hearth.domain.scheduling import jobs as scheduling_jobs
 from hearth.domain.scheduling import operations as scheduling_ops
 from hearth.interfaces.tasks.app import app
@@ -59,19 +59,12 @@ DAILY_JOBS: list[DailyJob] = [
 ]
 """In the order they run: collections first, so bills carry the payments taken up to their day; switching and
 move-outs before the bill run, so a supply ended that day by a completed switch away or a move out gets its final bill
-the same day; reviews and reminders after the bill run, which they read; contract starts, Statements of Renewal and
-flags after the payment jobs, so their letters join the day's; erasures after the bill run, so a final bill paid
-that day no longer delays one; the print batch last, so every letter of the day is in
-flags after the payment jobs, so their letters join the day's; the register's share to network operators after
-move-outs and switches, which end supplies it reports; the print batch last, so every letter of the day is in
-flags after the payment jobs, so their letters join the day's; complaints (mail read, then the clocks) before the
-deliveries, so their letters go the same day; the print batch last, so every letter of the day is in
-it."""
 the same day; reviews and reminders after the bill run, which they read; the debt path after the reminders, whose
 final notices it reads; contract starts, Statements of Renewal and flags after the payment jobs, so their letters
-join the day's; the print batch last, so every letter of the day is in it."""
-flags after the payment jobs, so their letters join the day's; engineer visit reminders before the deliveries; the
-print batch last, so every letter of the day is in it."""
+join the day's; erasures after the bill run, so a final bill paid that day no longer delays one; the register's share
+to network operators after move-outs and switches, which end supplies it reports; complaints (mail read, then the
+clocks) and engineer-visit reminders before the deliveries, so their letters go the same day; the print batch last,
+so every letter of the day is in it."""
 
 BEAT = "Celery beat (the daily schedule)"
 
