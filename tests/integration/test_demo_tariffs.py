@@ -55,4 +55,6 @@ def test_each_demo_supply_point_is_on_a_tariff_of_its_region_from_its_supply_sta
         ("2000456123787", "E-1R-HEARTH-FIX-TO-26-07-17-H", datetime(2026, 5, 31, 23, 0, tzinfo=UTC), None),
         # Margaret Hughes, on the Priority Services Register: Reading, since the first of the demo's month.
         ("2000000091918", "E-1R-HEARTH-SVT-H", datetime(2026, 5, 31, 23, 0, tzinfo=UTC), None),
+        # Jordan Reid, on the debt path: Southampton, paying on receipt of bills, since 1 March 2026 (GMT).
+        ("2000720000728", "E-1R-HEARTH-SVT-H-STANDARD_CREDIT", datetime(2026, 3, 1, 0, 0, tzinfo=UTC), None),
     }

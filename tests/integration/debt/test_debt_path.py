@@ -244,11 +244,11 @@ def _noticed_case(account: Account, agent: User, notice_day: date) -> DebtCase:
 def test_no_disconnection_1_october_to_31_march_for_a_protected_household(day: date, allowed: bool) -> None:
     """A pensioner household (need 07) on the register since 2026. Notice given on 1 September 2027."""
     account, agent = indebted_account(), staff()
-    register(account, ["07"], on=datetime(2026, 1, 5, tzinfo=UTC))
+    register(account, ["14"], on=datetime(2026, 1, 5, tzinfo=UTC))
     case = _noticed_case(account, agent, date(2027, 9, 1))
     if allowed:
         step = _disconnect(case, agent, day)
-        assert step.details["register"] == {"on_register": True, "needs": ["07"]}
+        assert step.details["register"] == {"on_register": True, "needs": ["14"]}
         assert SmartMeterCommand.objects.get(kind=SmartMeterCommand.Kind.SUSPEND_SUPPLY).not_before == day
         assert AdditionalCharge.objects.get(account=account).kind == AdditionalCharge.Kind.DISCONNECTION
         prior = [s.to_state for s in case.steps.order_by("id")]
@@ -272,7 +272,7 @@ def test_no_disconnection_1_october_to_31_march_for_a_protected_household(day: d
 
 def test_a_business_is_not_protected_in_winter() -> None:
     account, agent = indebted_account(customer_kind=Customer.Kind.ORGANISATION), staff()
-    register(account, ["07"], on=datetime(2026, 1, 5, tzinfo=UTC))
+    register(account, ["14"], on=datetime(2026, 1, 5, tzinfo=UTC))
     case = _noticed_case(account, agent, date(2027, 9, 1))
     _disconnect(case, agent, date(2027, 10, 1))
     case.refresh_from_db()

@@ -15,7 +15,7 @@ from hearth.domain.priority.queries import NONE, Protections
 
 State = DebtCase.State
 
-PENSIONER = Protections(on_register=True, needs=("07",), protected_in_winter=True, no_forced_prepayment=False)
+PENSIONER = Protections(on_register=True, needs=("14",), protected_in_winter=True, no_forced_prepayment=False)
 VENTILATOR = Protections(on_register=True, needs=("02",), protected_in_winter=True, no_forced_prepayment=True)
 
 

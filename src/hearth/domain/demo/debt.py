@@ -1,4 +1,4 @@
-"""The demo's household on the debt path (ADR 0015): Jordan Reid, York, electricity 7200000072 on a smart meter,
+"""The demo's household on the debt path (ADR 0015): Jordan Reid, Southampton, electricity 7200000072 on a smart meter,
 paying by bank transfer, with a £186.40 bill a month past its due date and nothing paid. Loading the demo opens the
 case (overdue); ``make run``'s daily jobs send the final notice (``payments.chase``) and move the case on to
 "reminded" (``debt.path``), so care's **Debt path** page offers the next step: a repayment plan on the customer's
@@ -20,8 +20,8 @@ from hearth.domain.metering import readings as metering_readings
 from hearth.domain.tariffs import operations as tariff_ops
 
 DEBTOR_ACCOUNT: Final = "7200000072"
-DEBTOR_MPAN: Final = "2300720000721"
-"""Northern Powergrid Yorkshire's distributor (23), with a good check digit."""
+DEBTOR_MPAN: Final = "2000720000728"
+"""Southern Electric's distributor (20, region H, where the demo's tariffs are), with a good check digit."""
 
 OWED: Final = Decimal("186.40")
 DAYS_OVERDUE: Final = 30
@@ -34,7 +34,7 @@ def load_household_in_debt(*, now: datetime) -> None:
         kind=Customer.Kind.PERSON, name="Jordan Reid", contact_email="jordan.reid@example.com", now=now
     )
     home = accounts_ops.create_property(
-        address_line_1="27 Bootham Terrace", town="York", postcode="YO30 7BT", nation=Nation.ENGLAND
+        address_line_1="27 Bedford Place", town="Southampton", postcode="SO15 2DB", nation=Nation.ENGLAND
     )
     account = accounts_ops.open_account(
         customer=customer, fuel=Fuel.ELECTRICITY, billing_property=home, now=now, number=DEBTOR_ACCOUNT
@@ -51,7 +51,7 @@ def load_household_in_debt(*, now: datetime) -> None:
     )
     meter = accounts_ops.install_meter(
         supply_point=point,
-        serial_number="23S0072072",
+        serial_number="20S0072072",
         kind=Meter.Kind.SMART,
         installed_at=calendar.day_starts_at(start) - timedelta(days=200),
         registers=[("S", Register.Rate.STANDARD)],
