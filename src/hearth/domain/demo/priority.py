@@ -12,18 +12,12 @@ from decimal import Decimal
 from typing import Final
 
 from hearth.common import calendar
-from hearth.data.accounts.models import Customer, Fuel, Nation
 from hearth.data.contracts.models import Contract
-from hearth.data.identity.models import AccountLink, User
-from hearth.data.metering.models import Meter, ReadingSource, Register, RegisterReading
+from hearth.data.identity.models import User
 from hearth.data.priority.models import Registration
-from hearth.data.tariffs.models import PaymentMethod, Tariff
-from hearth.domain.accounts import operations as accounts_ops
-from hearth.domain.demo import supplier
+from hearth.domain.demo import households, supplier
 from hearth.domain.identity import operations as identity_ops
-from hearth.domain.metering import readings as metering_readings
 from hearth.domain.priority import operations as priority_ops
-from hearth.domain.tariffs import contracts as contract_states
 
 PSR_EMAIL: Final = "margaret.hughes@example.com"
 PSR_ACCOUNT: Final = "9000000091"
@@ -37,54 +31,21 @@ VISIT_PASSWORD: Final = "bluebell"
 def load_priority_household(*, now: datetime) -> Registration:
     """Margaret Hughes's electricity and her registration; the care agent login without the health-details role."""
     today = calendar.local_date(now)
-    start = today.replace(day=1)
-    customer = accounts_ops.create_customer(
-        kind=Customer.Kind.PERSON, name="Margaret Hughes", contact_email=PSR_EMAIL, now=now
+    account = households.add_reading_household(
+        households.ReadingHousehold(
+            name="Margaret Hughes",
+            email=PSR_EMAIL,
+            account_number=PSR_ACCOUNT,
+            mpan=PSR_MPAN,
+            address_line_1="7 Primrose Terrace",
+            postcode="RG4 5BN",
+            meter_serial="E12C09191",
+            opening_reading=Decimal("48210"),
+            annual_kwh=Decimal("3100"),
+            channel=Contract.Channel.CARE,
+        ),
+        now=now,
     )
-    home = accounts_ops.create_property(
-        address_line_1="7 Primrose Terrace", town="Reading", postcode="RG4 5BN", nation=Nation.ENGLAND
-    )
-    account = accounts_ops.open_account(
-        customer=customer, fuel=Fuel.ELECTRICITY, billing_property=home, now=now, number=PSR_ACCOUNT
-    )
-    point = accounts_ops.register_supply_point(
-        fuel=Fuel.ELECTRICITY,
-        identifier=PSR_MPAN,
-        supply_property=home,
-        profile_class="01",
-        annual_consumption_kwh=Decimal("3100"),
-    )
-    meter = accounts_ops.install_meter(
-        supply_point=point,
-        serial_number="E12C09191",
-        kind=Meter.Kind.CREDIT,
-        installed_at=calendar.day_starts_at(start) - timedelta(days=365),
-        registers=[("S", Register.Rate.STANDARD)],
-    )
-    tariff = Tariff.objects.get(
-        product__code=supplier.SVT_CODE, fuel=Fuel.ELECTRICITY, region="H", payment_method=PaymentMethod.DIRECT_DEBIT
-    )
-    signed_up = start - timedelta(days=21)
-    contract = contract_states.enter_contract(
-        account=account,
-        product=tariff.product,
-        payment_method="STANDARD_DIRECT_DEBIT",
-        origin=Contract.Origin.SIGN_UP,
-        channel=Contract.Channel.CARE,
-        commencement_date=signed_up,
-        cooling_off_end_date=signed_up + timedelta(days=14),
-        now=calendar.day_starts_at(signed_up) + timedelta(hours=9),
-    )
-    contract_states.start_supply(contract=contract, start_date=start, placements=[(point, tariff)], now=now)
-    metering_readings.record_register_reading(
-        register=meter.registers.get(),
-        read_at=calendar.day_starts_at(start),
-        value=Decimal("48210"),
-        source=ReadingSource.INDUSTRY,
-        kind=RegisterReading.Kind.OPENING,
-        received_at=calendar.day_starts_at(start),
-    )
-    supplier._activated_login(email=PSR_EMAIL, account=account, role=AccountLink.Role.HOLDER, now=now)
     identity_ops.create_staff_login(
         email=AGENT_EMAIL,
         full_name="Ash Agent",
@@ -94,7 +55,7 @@ def load_priority_household(*, now: datetime) -> Registration:
         care_role=User.CareRole.AGENT,
     )
     return priority_ops.register(
-        customer=customer,
+        customer=account.customer,
         needs=["14", "26", "33"],
         needs_until={"33": today + timedelta(days=60)},
         consent=True,
