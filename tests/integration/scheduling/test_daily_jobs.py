@@ -107,24 +107,28 @@ def test_running_the_daily_jobs_twice_for_a_day_makes_its_bills_and_its_print_ba
     assert {subject for _, subject, _ in messages_of(batched_once)} == expected
     assert (batched_again.done_count, batched_again.failed_count) == (0, 0)
 
-    assert first.splitlines()[:13] == [
+    assert first.splitlines()[:15] == [
         "Daily jobs for Monday 7 December 2026",
-        "[1/12] Direct Debit collections and the day's Bacs file (payments.collect) ... finished, nothing to do",
-        "[2/12] Switching: read and send messages, debt objections, opening readings, late switches and final bills "
+        "[1/14] Direct Debit collections and the day's Bacs file (payments.collect) ... finished, nothing to do",
+        "[2/14] Switching: read and send messages, debt objections, opening readings, late switches and final bills "
         "(contracts.switching) ... finished, nothing to do",
-        "[3/12] End the supply of customers who moved out (contracts.move_outs) ... finished, nothing to do",
-        "[4/12] Bill every period that has ended (billing.bill_run) ... finished, 6 done, 0 failed",
-        "[5/12] Six-monthly Direct Debit reviews (payments.review) ... finished, nothing to do",
-        "[6/12] Overdue bills: reminders, final notices and interest (payments.chase) ... finished, nothing to do",
-        "[7/12] Tariff moves for not paying by the tariff's method (payments.tariff_moves) ... finished, nothing to do",
-        "[8/12] Start renewals and moves due, and roll ended fixed terms onto the variable tariff "
+        "[3/14] End the supply of customers who moved out (contracts.move_outs) ... finished, nothing to do",
+        "[4/14] Bill every period that has ended (billing.bill_run) ... finished, 6 done, 0 failed",
+        "[5/14] Six-monthly Direct Debit reviews (payments.review) ... finished, nothing to do",
+        "[6/14] Overdue bills: reminders, final notices and interest (payments.chase) ... finished, nothing to do",
+        "[7/14] Tariff moves for not paying by the tariff's method (payments.tariff_moves) ... finished, nothing to do",
+        "[8/14] Start renewals and moves due, and roll ended fixed terms onto the variable tariff "
         "(contracts.contract_starts) ... finished, nothing to do",
-        "[9/12] Send the Statements of Renewal due (42 to 49 days before) (contracts.renewal_statements) ... "
+        "[9/14] Send the Statements of Renewal due (42 to 49 days before) (contracts.renewal_statements) ... "
         "finished, nothing to do",
-        "[10/12] Flag domestic supplies above 74,000 kWh a year for care (contracts.large_supplies) ... finished, "
+        "[10/14] Flag domestic supplies above 74,000 kWh a year for care (contracts.large_supplies) ... finished, "
         "nothing to do",
-        "[11/12] Send the document e-mails still waiting (documents.deliver_pending) ... finished, nothing to do",
-        "[12/12] Make the day's print batch for the post (documents.print_batch) ... finished, 6 done, 0 failed",
+        "[11/14] Prepayment meters: each day's standing charge and energy taken from the credit "
+        "(prepayment.daily_charges) ... finished, nothing to do",
+        "[12/14] Smart-meter commands whose notice has ended (metering.smart_meter_commands) ... finished, "
+        "nothing to do",
+        "[13/14] Send the document e-mails still waiting (documents.deliver_pending) ... finished, nothing to do",
+        "[14/14] Make the day's print batch for the post (documents.print_batch) ... finished, 6 done, 0 failed",
     ]
     assert f"billing.bill_run                           0       0  Finished (run {billing_again.pk})" in second
 

@@ -133,5 +133,6 @@ def test_the_help_lists_the_daily_jobs_by_name():
     assert (
         "payments.collect, contracts.switching, contracts.move_outs, billing.bill_run, payments.review, "
         "payments.chase, payments.tariff_moves, contracts.contract_starts, contracts.renewal_statements, "
-        "contracts.large_supplies, documents.deliver_pending, documents.print_batch" in help_text
+        "contracts.large_supplies, prepayment.daily_charges, metering.smart_meter_commands, documents.deliver_pending, "
+        "documents.print_batch" in help_text
     )

@@ -22,7 +22,9 @@ from hearth.domain.contracts import jobs_moves as contracts_moves_jobs
 from hearth.domain.contracts import jobs_renewals as contracts_renewals
 from hearth.domain.contracts import switching_jobs
 from hearth.domain.documents import jobs as documents_jobs
+from hearth.domain.metering import jobs as metering_jobs
 from hearth.domain.payments import jobs as payments_jobs
+from hearth.domain.prepayment import jobs as prepayment_jobs
 from hearth.domain.scheduling import jobs as scheduling_jobs
 from hearth.domain.scheduling import operations as scheduling_ops
 from hearth.interfaces.tasks.app import app
@@ -42,14 +44,17 @@ DAILY_JOBS: list[DailyJob] = [
     contracts_renewals.CONTRACT_STARTS,
     contracts_renewals.RENEWAL_STATEMENTS,
     contracts_renewals.LARGE_SUPPLIES,
+    prepayment_jobs.DAILY_CHARGES,
+    metering_jobs.SMART_METER_COMMANDS,
     DailyJob("documents.deliver_pending", "Send the document e-mails still waiting", documents_jobs.deliver_pending),
     DailyJob("documents.print_batch", "Make the day's print batch for the post", documents_jobs.print_batch),
 ]
 """In the order they run: collections first, so bills carry the payments taken up to their day; switching and
 move-outs before the bill run, so a supply ended that day by a completed switch away or a move out gets its final bill
 the same day; reviews and reminders after the bill run, which they read; contract starts, Statements of Renewal and
-flags after the payment jobs, so their letters join the day's; the print batch last, so every letter of the day is in
-it."""
+flags after the payment jobs, so their letters join the day's; prepayment's daily charges, then the smart-meter
+commands whose notice has ended (after every job that may ask for one today); the print batch last, so every letter
+of the day is in it."""
 
 BEAT = "Celery beat (the daily schedule)"
 
