@@ -1,9 +1,9 @@
 """The daily job ``prepayment.daily_charges``: each day's standing charge and energy taken from the meter's credit.
 
-A day is charged once it has ended: the run for day D charges every day of each prepayment from its start up to
-the day before D that is not charged yet, so a missed run is caught up. The **standing charge** of a day is the tariff's in
-force when the day starts (UK time); the **energy** is the smart meter's interval data for the whole day (46, 48 or
-50 half-hours) at the tariff's unit rate, charged only once the data covers the whole day — until then the day
+A day is charged once it has ended: the run for day D charges every day of each prepayment from its start up to the
+day before D that is not charged yet, so a missed run is caught up. The **standing charge** of a day is the tariff's
+in force when the day starts (UK time); the **energy** is the smart meter's interval data for the whole day (46, 48
+or 50 half-hours) at the tariff's unit rate, charged only once the data covers the whole day; until then the day
 waits and the report says so. Both are with VAT at the domestic 5 % and rounded half-up to the penny once per line.
 Each is a ``CreditEntry`` for its day, and a database constraint (one per prepayment, kind and day) makes a second
 run charge nothing.
