@@ -8,11 +8,20 @@ from typing import Final
 
 from hearth.common import calendar
 from hearth.data.accounts.models import Account
+from hearth.data.metering.models import SmartMeterCommand
 from hearth.data.prepayment.models import CreditEntry, MeterDebt, Prepayment, Vend
 from hearth.domain.prepayment import friendly_hours, top_ups
 from hearth.domain.prepayment import operations as prepayment_ops
 
 RECENT: Final = 10
+
+
+@dataclass(frozen=True)
+class VendRow:
+    """A top-up with its reference as the customer reads it (groups of four digits)."""
+
+    vend: Vend
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -26,7 +35,7 @@ class PrepaymentSummary:
     supply: friendly_hours.SupplyState
     supply_words: str
     started: bool
-    vends: list[Vend]
+    vends: list[VendRow]
 
 
 def summary(prepayment: Prepayment, *, now: datetime) -> PrepaymentSummary:
@@ -46,7 +55,10 @@ def summary(prepayment: Prepayment, *, now: datetime) -> PrepaymentSummary:
         supply=state,
         supply_words=friendly_hours.SUPPLY_WORDS[state],
         started=prepayment.started_on <= calendar.local_date(now),
-        vends=list(prepayment.vends.order_by("-vended_at", "-id")[:RECENT]),
+        vends=[
+            VendRow(vend, top_ups.printed_reference(vend.reference))
+            for vend in prepayment.vends.order_by("-vended_at", "-id")[:RECENT]
+        ],
     )
 
 
@@ -68,3 +80,13 @@ def debts(prepayment: Prepayment) -> list[MeterDebt]:
 def history(account: Account) -> list[Prepayment]:
     """Every prepayment of the account, newest first."""
     return list(Prepayment.objects.filter(account=account).order_by("-started_on", "-id"))
+
+
+def commands(account: Account) -> list[SmartMeterCommand]:
+    """The latest commands to the account's smart meters, newest first (what was asked, when, and what became of it)."""
+    return list(
+        SmartMeterCommand.objects.filter(meter__supply_point__supplies__account=account)
+        .select_related("meter")
+        .distinct()
+        .order_by("-requested_at", "-id")[:RECENT]
+    )
