@@ -57,7 +57,9 @@ def share_top_up(
     if weekly_cap_left is not None:
         limits.append(max(weekly_cap_left, ZERO))
     recovered = min(limits)
-    return TopUpShares(emergency_repaid=repaid, debt_recovered=recovered, credited=rest - recovered)
+    return TopUpShares(
+        emergency_repaid=repaid.quantize(PENNY), debt_recovered=recovered.quantize(PENNY), credited=rest - recovered
+    )
 
 
 def week_starting(day: date) -> date:
