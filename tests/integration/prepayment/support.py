@@ -89,8 +89,9 @@ def meter_of(prepayment: Prepayment) -> Meter:
     return prepayment.supply_point.meters.get()
 
 
-def half_hours(meter: Meter, day: date, kwh: str, *, count_: int | None = None) -> None:
-    """Store the day's half-hourly data, ``kwh`` each (all the day's half-hours unless ``count_`` says fewer)."""
+def half_hours(meter: Meter, day: date, kwh: str, *, count_: int | None = None, skip: int = 0) -> None:
+    """Store the day's half-hourly data, ``kwh`` each: the day's half-hours from number ``skip`` (0: midnight) to
+    the end of the day, or to number ``count_``."""
     starts = calendar.day_starts_at(day)
     whole = int((calendar.day_starts_at(day + timedelta(days=1)) - starts).total_seconds() // 1800)
     IntervalConsumption.objects.bulk_create(
@@ -105,5 +106,5 @@ def half_hours(meter: Meter, day: date, kwh: str, *, count_: int | None = None) 
             source=ReadingSource.SMART,
             received_at=starts + timedelta(days=1, hours=2),
         )
-        for n in range(whole if count_ is None else count_)
+        for n in range(skip, whole if count_ is None else count_)
     )
