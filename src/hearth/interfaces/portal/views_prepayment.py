@@ -11,7 +11,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from hearth.common.money import Money
 from hearth.data.payments.models import CardPayment
@@ -40,10 +39,12 @@ def prepayment(request: PortalRequest) -> HttpResponse:
     return _page(request)
 
 
-@require_POST
 @access.account_page(*access.MANAGERS)
 def top_up(request: PortalRequest) -> HttpResponse:
-    """A good amount opens Stripe's page and links to it (the pages' CSP forbids a form ending at another site)."""
+    """A good amount opens Stripe's page and links to it (the pages' CSP forbids a form ending at another site);
+    asked for without a form, the prepayment page."""
+    if request.method != "POST":
+        return _page(request)
     form = CardAmountForm(request.POST, label="Amount to top up, in pounds")
     if form.is_valid():
         back = request.build_absolute_uri(reverse("portal:prepayment"))
@@ -72,9 +73,11 @@ def top_up(request: PortalRequest) -> HttpResponse:
     return _page(request, form, status=400)
 
 
-@require_POST
 @access.account_page(*access.MANAGERS)
 def emergency_credit(request: PortalRequest) -> HttpResponse:
+    """Take emergency credit (a POST); asked for without a form, the prepayment page."""
+    if request.method != "POST":
+        return _page(request)
     current = prepayment_queries.current(request.account)
     if current is None:
         messages.error(request, "This account does not pay by prepayment.")
