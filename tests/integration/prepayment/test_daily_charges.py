@@ -24,8 +24,8 @@ def charges(prepayment) -> list[tuple[str, date, Decimal]]:
 
 
 def test_each_ended_day_is_charged_its_standing_charge_and_energy_once(db):
-    """Saturday: 48 half-hours of 0.25 kWh = 12 kWh × 26.25p = £3.15. Sunday 25 October (clocks back, 50
-    half-hours) of 0.2 kWh = 10 kWh × 26.25p = £2.625, £2.63 half-up. Standing charge 52.5p, £0.53 half-up."""
+    """Saturday: 48 half-hours of 0.25 kWh = 12 kWh x 26.25p = £3.15. Sunday 25 October (clocks back, 50
+    half-hours) of 0.2 kWh = 10 kWh x 26.25p = £2.625, £2.63 half-up. Standing charge 52.5p, £0.53 half-up."""
     prepayment = on_prepayment(start=SATURDAY)
     half_hours(meter_of(prepayment), SATURDAY, "0.25")
     half_hours(meter_of(prepayment), CLOCKS_BACK, "0.2")

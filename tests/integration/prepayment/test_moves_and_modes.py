@@ -42,7 +42,8 @@ def test_switching_to_prepayment_on_request_sends_the_notice_and_waits_for_its_d
     prepayment = modes.switch_to_prepayment(account=account, now=uk_at(date(2026, 12, 7), 11), actor=None)
 
     assert (prepayment.reason, prepayment.started_on) == (Prepayment.Reason.CHOSEN, date(2026, 12, 16))
-    notice = Document.objects.get(pk=prepayment.notice_id)
+    notice = prepayment.notice
+    assert notice is not None
     assert (notice.document_type.code, notice.account_id) == ("METER_MODE_NOTICE", account.pk)
     command = SmartMeterCommand.objects.get()
     assert (command.kind, command.status, command.not_before) == (

@@ -32,9 +32,11 @@ def test_a_top_up_takes_the_set_share_for_debt_credits_the_rest_and_tells_the_sm
     assert entries(prepayment) == [("TOP_UP", Decimal("20.00")), ("DEBT_RECOVERY", Decimal("-5.00"))]
     assert prepayment_ops.credit_balance(prepayment) == Decimal("15.00")
     assert prepayment_ops.debt_outstanding(prepayment) == Decimal("45.00")
-    assert len(vend.reference) == 20 and vend.reference.isdigit()
+    assert len(vend.reference) == 20
+    assert vend.reference.isdigit()
     assert top_ups.printed_reference(vend.reference).count(" ") == 4
     command = vend.command
+    assert command is not None
     assert (command.kind, command.status) == (SmartMeterCommand.Kind.ADD_CREDIT, SmartMeterCommand.Status.CONFIRMED)
     sent = json.loads((settings.HEARTH_SMART_METER_DIR / "outbox" / f"{command.reference}.json").read_text())
     assert sent["payload"] == {
@@ -90,13 +92,13 @@ def test_emergency_credit_is_lent_when_credit_is_low_and_repaid_first_from_a_sma
 def test_emergency_credit_waits_until_credit_is_below_one_pound(db):
     prepayment = on_prepayment()
     top_ups.top_up(prepayment=prepayment, amount=Decimal("1.00"), channel="CARE", now=at(MONDAY, 9))
-    with pytest.raises(top_ups.TopUpRefused, match="below £1.00"):
+    with pytest.raises(top_ups.TopUpRefused, match=r"below £1\.00"):
         top_ups.take_emergency_credit(prepayment=prepayment, now=at(MONDAY, 10))
 
 
 def test_friendly_hours_use_is_covered_before_debt_recovery(db):
-    """Credit ran out and £2.40 was used in friendly hours (credit −£2.40); £10 at 25 % covers it first, then takes
-    25 % of the £7.60 left (£1.90) towards the debt; credit after: £10 − £1.90 − £2.40 = £5.70."""
+    """Credit ran out and £2.40 was used in friendly hours (credit -£2.40); £10 at 25 % covers it first, then takes
+    25 % of the £7.60 left (£1.90) towards the debt; credit after: £10 - £1.90 - £2.40 = £5.70."""
     prepayment = on_prepayment(percent="25", debt="40.00")
     CreditEntry.objects.create(
         prepayment=prepayment, kind="ENERGY", amount=Decimal("-2.40"), posted_at=at(MONDAY, 1), description="used"
