@@ -85,6 +85,9 @@ def test_make_runs_daily_jobs_on_the_demo_bill_the_month_just_ended_and_batch_sa
         # Morgan Lee's fixed prices end on 15 January 2027, 45 days after 1 December: the statement, by e-mail.
         "contracts.renewal_statements": ("FINISHED", 1, 0),
         "contracts.large_supplies": ("FINISHED", 0, 0),
+        # Robin Hale's prepayment started today (the first of the month): no ended day to charge yet
+        "prepayment.daily_charges": ("FINISHED", 0, 0),
+        "metering.smart_meter_commands": ("FINISHED", 0, 0),  # every demo command was for its own day, sent at once
         "documents.deliver_pending": ("FINISHED", 0, 0),
         "documents.print_batch": ("FINISHED", 7, 0),  # Sam's three letters and the cooling-off household's four
     }

@@ -53,4 +53,6 @@ def test_each_demo_supply_point_is_on_a_tariff_of_its_region_from_its_supply_sta
         ("2000000041410", "E-1R-HEARTH-SVT-H", datetime(2026, 5, 31, 23, 0, tzinfo=UTC), None),
         # Morgan Lee, Reading, since the first of the demo's month: 1 June 2026, midnight in London (BST).
         ("2000456123787", "E-1R-HEARTH-FIX-TO-26-07-17-H", datetime(2026, 5, 31, 23, 0, tzinfo=UTC), None),
+        # Robin Hale's prepayment flat, Reading, since the first of the demo's month: the prepayment SVT
+        ("2000000071016", "E-1R-HEARTH-SVT-PP-H-PREPAYMENT", datetime(2026, 5, 31, 23, 0, tzinfo=UTC), None),
     }

@@ -26,6 +26,7 @@ from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.billing import runs as billing_runs
 from hearth.domain.demo import contracts_moving, contracts_renewal, contracts_switching
+from hearth.domain.demo import prepayment as demo_prepayment
 from hearth.domain.demo.contracts_signup import load_cooling_off_household
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
@@ -70,6 +71,7 @@ DEMO_LOGINS = [
     DemoLogin(
         "jamie.cole@example.com", DEMO_PASSWORD, "signed up 3 days ago: in the cooling-off period, switch pending"
     ),
+    DemoLogin("robin.hale@example.com", DEMO_PASSWORD, "prepayment flat: smart meter, debt recovered from top-ups"),
     DemoLogin(STAFF_EMAIL, STAFF_PASSWORD, "care console at /care/ — code from `hearth demo_otp`"),
 ]
 
@@ -616,3 +618,4 @@ def load_demo_supplier(*, now: datetime) -> None:
         now=now, product_code=FIXED_CODE, password=DEMO_PASSWORD, security_answer=SECURITY_ANSWER
     )
     contracts_renewal.add_renewal_household(now=now)
+    demo_prepayment.load_prepayment_flat(now=now)
