@@ -65,6 +65,21 @@ def test_a_credit_account_has_no_meter_to_top_up(signed_in, household: Site):
     assert not CardPayment.objects.exists()
 
 
+def test_no_card_is_taken_for_a_meter_not_yet_switched_to_prepayment(signed_in, household: Site, stripe_fake):
+    now = timezone.now()
+    prepayment_ops.start_prepayment(
+        account=household.electricity,
+        day=calendar.local_date(now) + timedelta(days=9),
+        reason=Prepayment.Reason.CHOSEN,
+        now=now,
+    )
+    assert "You can top up from that day." in signed_in.get(PAGE).content.decode()
+    refused = signed_in.post("/services/prepayment/top-up/", {"amount": "10.00"})
+    assert refused.status_code == 400
+    assert "top up from then" in refused.content.decode()
+    assert not CardPayment.objects.exists()
+
+
 def test_emergency_credit_from_the_page(signed_in, household: Site):
     prepayment = on_prepayment(household.electricity, debt=None)
     response = signed_in.post("/services/prepayment/emergency-credit/", follow=True)

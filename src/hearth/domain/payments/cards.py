@@ -25,6 +25,7 @@ import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from hearth.common import calendar
 from hearth.common.money import Money, to_pennies
 from hearth.data.accounts.models import Account
 from hearth.data.identity.models import User
@@ -220,6 +221,18 @@ def _check_annual(account: Account, amount: Decimal) -> None:
         )
 
 
+def _check_top_up(account: Account, now: datetime) -> None:
+    """A top-up is for a meter already paid by prepayment: a card taken for one not yet switched could not be
+    credited."""
+    prepayment = prepayment_ops.open_prepayment(account)
+    if prepayment is None:
+        raise CardAmountRefused("This account does not pay by prepayment: there is no meter to top up.")
+    if prepayment.started_on > calendar.local_date(now):
+        raise CardAmountRefused(
+            f"Your meter switches to prepayment on {prepayment.started_on:%-d %B %Y}: top up from then."
+        )
+
+
 def _with_query(url: str, **params: object) -> str:
     query = "&".join(f"{name}={value}" for name, value in params.items())
     return f"{url}{'&' if '?' in url else '?'}{query}"
@@ -248,8 +261,8 @@ def start_card_payment(
     paid = card_amount(amount)
     if purpose == CardPayment.Purpose.ANNUAL:
         _check_annual(account, paid)
-    if purpose == CardPayment.Purpose.TOP_UP and prepayment_ops.open_prepayment(account) is None:
-        raise CardAmountRefused("This account does not pay by prepayment: there is no meter to top up.")
+    if purpose == CardPayment.Purpose.TOP_UP:
+        _check_top_up(account, now)
     card_gateway = gateway or configured_gateway()
     with transaction.atomic():
         card_payment = CardPayment.objects.create(
