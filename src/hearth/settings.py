@@ -399,6 +399,20 @@ if not (_card_maximum.is_finite() and Decimal(1) <= _card_maximum <= Decimal(999
         f"it is {HEARTH_CARD_PAYMENT_MAXIMUM!r}."
     )
 
+# Prepayment (docs/prepayment.md): the emergency credit a meter offers when credit runs low, and the charge for a
+# replacement prepayment card or key (T&C 11.1.5, which names no sum: unconfirmed, so configuration), in pounds.
+HEARTH_PREPAYMENT_EMERGENCY_CREDIT = _env("HEARTH_PREPAYMENT_EMERGENCY_CREDIT", "10.00")
+HEARTH_PREPAYMENT_REPLACEMENT_CARD_CHARGE = _env("HEARTH_PREPAYMENT_REPLACEMENT_CARD_CHARGE", "5.00")
+for _name in ("HEARTH_PREPAYMENT_EMERGENCY_CREDIT", "HEARTH_PREPAYMENT_REPLACEMENT_CARD_CHARGE"):
+    try:
+        _pounds = Decimal(globals()[_name])
+    except InvalidOperation:
+        _pounds = Decimal(-1)
+    if not (
+        _pounds.is_finite() and Decimal(0) <= _pounds <= Decimal(500) and _pounds == _pounds.quantize(Decimal("0.01"))
+    ):
+        raise ImproperlyConfigured(f"{_name} must be a sum in pounds from 0.00 to 500.00; it is {globals()[_name]!r}.")
+
 # Contact-care screenshots.
 HEARTH_SCREENSHOT_MAX_BYTES = int(_env("HEARTH_SCREENSHOT_MAX_BYTES", str(2 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

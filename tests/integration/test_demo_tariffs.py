@@ -57,4 +57,6 @@ def test_each_demo_supply_point_is_on_a_tariff_of_its_region_from_its_supply_sta
         ("2000000091918", "E-1R-HEARTH-SVT-H", datetime(2026, 5, 31, 23, 0, tzinfo=UTC), None),
         # Jordan Reid, on the debt path: Southampton, paying on receipt of bills, since 1 March 2026 (GMT).
         ("2000720000728", "E-1R-HEARTH-SVT-H-STANDARD_CREDIT", datetime(2026, 3, 1, 0, 0, tzinfo=UTC), None),
+        # Taylor Quinn's prepayment flat, Reading, since the first of the demo's month: the prepayment SVT
+        ("2000000071016", "E-1R-HEARTH-SVT-PP-H-PREPAYMENT", datetime(2026, 5, 31, 23, 0, tzinfo=UTC), None),
     }

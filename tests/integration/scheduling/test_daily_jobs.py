@@ -107,37 +107,41 @@ def test_running_the_daily_jobs_twice_for_a_day_makes_its_bills_and_its_print_ba
     assert {subject for _, subject, _ in messages_of(batched_once)} == expected
     assert (batched_again.done_count, batched_again.failed_count) == (0, 0)
 
-    assert first.splitlines()[:20] == [
+    assert first.splitlines()[:22] == [
         "Daily jobs for Monday 7 December 2026",
-        "[1/19] Direct Debit collections and the day's Bacs file (payments.collect) ... finished, nothing to do",
-        "[2/19] Switching: read and send messages, debt objections, opening readings, late switches and final bills "
+        "[1/21] Direct Debit collections and the day's Bacs file (payments.collect) ... finished, nothing to do",
+        "[2/21] Switching: read and send messages, debt objections, opening readings, late switches and final bills "
         "(contracts.switching) ... finished, nothing to do",
-        "[3/19] End the supply of customers who moved out (contracts.move_outs) ... finished, nothing to do",
-        "[4/19] Bill every period that has ended (billing.bill_run) ... finished, 6 done, 0 failed",
-        "[5/19] Six-monthly Direct Debit reviews (payments.review) ... finished, nothing to do",
-        "[6/19] Overdue bills: reminders, final notices and interest (payments.chase) ... finished, nothing to do",
-        "[7/19] Open debt cases and take the debt path's steps that time has made due (debt.path) ... finished, "
+        "[3/21] End the supply of customers who moved out (contracts.move_outs) ... finished, nothing to do",
+        "[4/21] Bill every period that has ended (billing.bill_run) ... finished, 6 done, 0 failed",
+        "[5/21] Six-monthly Direct Debit reviews (payments.review) ... finished, nothing to do",
+        "[6/21] Overdue bills: reminders, final notices and interest (payments.chase) ... finished, nothing to do",
+        "[7/21] Open debt cases and take the debt path's steps that time has made due (debt.path) ... finished, "
         "nothing to do",
-        "[8/19] Tariff moves for not paying by the tariff's method (payments.tariff_moves) ... finished, nothing to do",
-        "[9/19] Start renewals and moves due, and roll ended fixed terms onto the variable tariff "
+        "[8/21] Tariff moves for not paying by the tariff's method (payments.tariff_moves) ... finished, nothing to do",
+        "[9/21] Start renewals and moves due, and roll ended fixed terms onto the variable tariff "
         "(contracts.contract_starts) ... finished, nothing to do",
-        "[10/19] Send the Statements of Renewal due (42 to 49 days before) (contracts.renewal_statements) ... "
+        "[10/21] Send the Statements of Renewal due (42 to 49 days before) (contracts.renewal_statements) ... "
         "finished, nothing to do",
-        "[11/19] Flag domestic supplies above 74,000 kWh a year for care (contracts.large_supplies) ... finished, "
+        "[11/21] Flag domestic supplies above 74,000 kWh a year for care (contracts.large_supplies) ... finished, "
         "nothing to do",
-        "[12/19] Make subject-access exports and delete expired ones (privacy.subject_access) ... finished, nothing "
+        "[12/21] Make subject-access exports and delete expired ones (privacy.subject_access) ... finished, nothing "
         "to do",
-        "[13/19] Carry out erasures no longer delayed by a supply or a debt (privacy.erasures) ... finished, nothing "
+        "[13/21] Carry out erasures no longer delayed by a supply or a debt (privacy.erasures) ... finished, nothing "
         "to do",
-        "[14/19] Send the Priority Services Register's changes to the network operators (priority.network_share) ... "
+        "[14/21] Send the Priority Services Register's changes to the network operators (priority.network_share) ... "
         "finished, nothing to do",
-        "[15/19] Read the complaints mailbox into complaints (complaints.mail) ... finished, nothing to do",
-        "[16/19] Complaints: flag overdue responses, send 8-week Ombudsman letters (complaints.clocks) ... finished, "
+        "[15/21] Read the complaints mailbox into complaints (complaints.mail) ... finished, nothing to do",
+        "[16/21] Complaints: flag overdue responses, send 8-week Ombudsman letters (complaints.clocks) ... finished, "
         "nothing to do",
-        "[17/19] Remind customers of engineer visits before the last day to cancel free "
+        "[17/21] Remind customers of engineer visits before the last day to cancel free "
         "(meter_services.visit_reminders) ... finished, nothing to do",
-        "[18/19] Send the document e-mails still waiting (documents.deliver_pending) ... finished, nothing to do",
-        "[19/19] Make the day's print batch for the post (documents.print_batch) ... finished, 6 done, 0 failed",
+        "[18/21] Prepayment meters: each day's standing charge and energy taken from the credit "
+        "(prepayment.daily_charges) ... finished, nothing to do",
+        "[19/21] Smart-meter commands whose notice has ended (metering.smart_meter_commands) ... finished, "
+        "nothing to do",
+        "[20/21] Send the document e-mails still waiting (documents.deliver_pending) ... finished, nothing to do",
+        "[21/21] Make the day's print batch for the post (documents.print_batch) ... finished, 6 done, 0 failed",
     ]
     assert f"billing.bill_run                           0       0  Finished (run {billing_again.pk})" in second
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from hearth.data.accounts.models import Account, SupplyPoint
 from hearth.data.documents.models import Document
+from hearth.data.metering.models import SmartMeterCommand
 
 
 class Prepayment(models.Model):
@@ -76,9 +77,19 @@ class CreditEntry(models.Model):
     posted_at = models.DateTimeField()
     reference = models.CharField(max_length=40, blank=True, help_text="A top-up's vend reference")
     description = models.CharField(max_length=200)
+    charged_for = models.DateField(
+        null=True, blank=True, help_text="The day a daily charge (energy, standing charge) is for: once a day each"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["prepayment", "posted_at"], name="credit_by_prepayment_and_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prepayment", "kind", "charged_for"],
+                condition=Q(charged_for__isnull=False),
+                name="credit_daily_charge_once_per_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.prepayment_id} {self.kind} {self.amount}"
@@ -110,3 +121,53 @@ class MeterDebt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prepayment_id} {self.kind} {self.amount}"
+
+
+class Vend(models.Model):
+    """A top-up (a vend, 9.5.1): what was paid, by which channel, and how it was shared out on the meter.
+
+    The customer keeps ``reference``; ``external_reference`` is the payment's own (Stripe's PaymentIntent, a PayPoint
+    receipt), unique, so a payment told twice credits the meter once. The shares always add up to the payment:
+    emergency credit repaid first, then debt recovered (10.1.1), the rest credited.
+    """
+
+    class Channel(models.TextChoices):
+        CARD = "CARD", "Card in the portal"
+        CARE = "CARE", "Paid by phone to customer care"
+        PAYPOINT = "PAYPOINT", "PayPoint (reference at a shop)"
+
+    prepayment = models.ForeignKey(Prepayment, on_delete=models.PROTECT, related_name="vends")
+    reference = models.CharField(max_length=24, unique=True, help_text="Printed to the customer")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    emergency_repaid = models.DecimalField(max_digits=10, decimal_places=2)
+    debt_recovered = models.DecimalField(max_digits=10, decimal_places=2)
+    credited = models.DecimalField(max_digits=10, decimal_places=2)
+    external_reference = models.CharField(max_length=255, blank=True)
+    vended_at = models.DateTimeField()
+    vended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    command = models.ForeignKey(
+        SmartMeterCommand, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="ADD_CREDIT"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_reference"], condition=~Q(external_reference=""), name="vend_paid_once"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="vend_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(emergency_repaid__gte=0, debt_recovered__gte=0, credited__gte=0),
+                name="vend_shares_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount=models.F("emergency_repaid") + models.F("debt_recovered") + models.F("credited")),
+                name="vend_shares_add_up",
+            ),
+        ]
+        indexes = [models.Index(fields=["prepayment", "vended_at"], name="vend_by_prepayment_and_time")]
+
+    def __str__(self) -> str:
+        return f"Vend {self.reference} £{self.amount} ({self.channel})"

@@ -34,6 +34,7 @@ from hearth.data.contracts.models import Contract, ContractNotice, HomeMove, Reg
 from hearth.data.identity.models import User
 from hearth.data.metering.models import Meter, ReadingSource, Register, RegisterReading
 from hearth.data.payments.models import PaymentArrangement
+from hearth.data.prepayment.models import Prepayment
 from hearth.data.tariffs.models import Agreement, Product
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.audit import operations as audit
@@ -45,6 +46,7 @@ from hearth.domain.payments import collections as payment_collections
 from hearth.domain.payments import methods as payment_methods
 from hearth.domain.payments import schedule as payment_schedule
 from hearth.domain.payments import tariff_quotes
+from hearth.domain.prepayment import operations as prepayment_ops
 from hearth.domain.tariffs import contracts as contract_states
 from hearth.domain.tariffs import queries as tariff_queries
 
@@ -668,9 +670,10 @@ def _last_agreement(point: SupplyPoint) -> Agreement | None:
 
 def deemed_payment_method(point: SupplyPoint) -> str:
     """How a new occupier on ``point`` pays (care shows it before recording the move in): prepayment where a
-    prepayment meter is fitted (9.6); otherwise Standard Credit (9.3)."""
-    prepayment = point.meters.filter(removed_at__isnull=True, kind=Meter.Kind.PREPAYMENT).exists()
-    return Method.PREPAYMENT if prepayment else Method.STANDARD_CREDIT
+    prepayment meter is fitted or a smart meter is in prepayment mode (9.6); otherwise Standard Credit (9.3)."""
+    fitted = point.meters.filter(removed_at__isnull=True, kind=Meter.Kind.PREPAYMENT).exists()
+    in_prepayment_mode = point.prepayments.filter(ended_on__isnull=True).exists()
+    return Method.PREPAYMENT if fitted or in_prepayment_mode else Method.STANDARD_CREDIT
 
 
 def _end_previous_occupant(point: SupplyPoint, move_in_date: date, now: datetime, actor: User | None) -> None:
@@ -757,6 +760,10 @@ def record_move_in(
             actor=actor,
             now=now,
         )
+        if method == Method.PREPAYMENT:
+            prepayment_ops.start_prepayment(
+                account=account, day=move_in_date, reason=Prepayment.Reason.MOVED_IN, now=now, actor=actor
+            )
         audit.record(
             actor=actor,
             action="contracts.move_in_recorded",
@@ -816,9 +823,19 @@ def end_moved_out(*, move: HomeMove, now: datetime, actor: User | None = None) -
             summary=f"Moved out: supply ended, last day {move.end_date - timedelta(days=1):%-d %b %Y}; "
             f"{closing_reading_words(move)}",
         )
+    _end_prepayment_of(move, now, actor)
     move.state = HomeMove.State.DONE
     move.save(update_fields=["state"])
     return ended
+
+
+def _end_prepayment_of(move: HomeMove, now: datetime, actor: User | None) -> None:
+    """The mover's prepayment ends with their supply. The meter is left in prepayment mode for whoever moves in next
+    (9.6), and the mover's credit and meter debts stay on their prepayment: a new occupier never takes them on."""
+    for running in move.account.prepayments.filter(ended_on__isnull=True, started_on__lt=move.end_date):
+        prepayment_ops.end_prepayment(
+            prepayment=running, day=move.end_date, reason="moved out", now=now, actor=actor, switch_meter=False
+        )
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from hearth.domain.billing import queries as billing_queries
 from hearth.domain.billing import runs as billing_runs
 from hearth.domain.demo import complaints, contracts_moving, contracts_renewal, contracts_switching
 from hearth.domain.demo import debt as demo_debt
+from hearth.domain.demo import prepayment as demo_prepayment
 from hearth.domain.demo import priority as demo_priority
 from hearth.domain.demo.contracts_signup import load_cooling_off_household
 from hearth.domain.identity import operations as identity_ops
@@ -73,6 +74,8 @@ DEMO_LOGINS = [
         "jamie.cole@example.com", DEMO_PASSWORD, "signed up 3 days ago: in the cooling-off period, switch pending"
     ),
     DemoLogin("margaret.hughes@example.com", DEMO_PASSWORD, "household on the Priority Services Register"),
+    DemoLogin("robin.hale@example.com", DEMO_PASSWORD, "household with an open complaint and its clock"),
+    DemoLogin("taylor.quinn@example.com", DEMO_PASSWORD, "prepayment flat: smart meter, debt recovered from top-ups"),
     DemoLogin(STAFF_EMAIL, STAFF_PASSWORD, "care console at /care/, vulnerability team — code from `hearth demo_otp`"),
     DemoLogin("agent@hearth.example", "AgentConsole2026", "care console, care agent: no health details — same code"),
 ]
@@ -628,3 +631,4 @@ def load_demo_supplier(*, now: datetime) -> None:
     demo_priority.load_priority_household(now=now)
     demo_debt.load_household_in_debt(now=now)
     complaints.load_household_with_a_complaint(now=now)
+    demo_prepayment.load_prepayment_flat(now=now)

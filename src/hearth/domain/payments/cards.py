@@ -7,7 +7,8 @@ ledger payment only when an event Stripe signed says the money was taken.
 - :func:`handle_stripe_event` verifies a webhook request with ``stripe.Webhook.construct_event`` and the signing
   secret, refuses one signed more than five minutes before or after ``now``, and records the event once by its id
   (a unique constraint): a replay finds the row and changes nothing. ``payment_intent.succeeded`` posts one ledger
-  PAYMENT, ``payment_intent.payment_failed`` records Stripe's reason, ``checkout.session.expired`` cancels a payment
+  PAYMENT (a prepayment ``TOP_UP`` credits the meter instead, through ``prepayment.top_ups``),
+  ``payment_intent.payment_failed`` records Stripe's reason, ``checkout.session.expired`` cancels a payment
   never made; an event whose amount, currency or account does not match is kept with the reason and moves nothing.
 
 The secret key and the webhook secret are never stored, logged or put in a message.
@@ -24,12 +25,16 @@ import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from hearth.common import calendar
 from hearth.common.money import Money, to_pennies
 from hearth.data.accounts.models import Account
 from hearth.data.identity.models import User
 from hearth.data.payments.models import CardPayment, PaymentArrangement, StripeEvent
+from hearth.data.prepayment.models import Vend
 from hearth.domain.audit import operations as audit
 from hearth.domain.billing import operations as billing_ops
+from hearth.domain.prepayment import operations as prepayment_ops
+from hearth.domain.prepayment import top_ups
 
 logger = logging.getLogger(__name__)
 
@@ -216,6 +221,18 @@ def _check_annual(account: Account, amount: Decimal) -> None:
         )
 
 
+def _check_top_up(account: Account, now: datetime) -> None:
+    """A top-up is for a meter already paid by prepayment: a card taken for one not yet switched could not be
+    credited."""
+    prepayment = prepayment_ops.open_prepayment(account)
+    if prepayment is None:
+        raise CardAmountRefused("This account does not pay by prepayment: there is no meter to top up.")
+    if prepayment.started_on > calendar.local_date(now):
+        raise CardAmountRefused(
+            f"Your meter switches to prepayment on {prepayment.started_on:%-d %B %Y}: top up from then."
+        )
+
+
 def _with_query(url: str, **params: object) -> str:
     query = "&".join(f"{name}={value}" for name, value in params.items())
     return f"{url}{'&' if '?' in url else '?'}{query}"
@@ -244,6 +261,8 @@ def start_card_payment(
     paid = card_amount(amount)
     if purpose == CardPayment.Purpose.ANNUAL:
         _check_annual(account, paid)
+    if purpose == CardPayment.Purpose.TOP_UP:
+        _check_top_up(account, now)
     card_gateway = gateway or configured_gateway()
     with transaction.atomic():
         card_payment = CardPayment.objects.create(
@@ -439,6 +458,8 @@ def _succeeded(intent: dict[str, Any], now: datetime) -> tuple[CardPayment | Non
     if card_payment.status == CardPayment.Status.SUCCEEDED:
         return card_payment, f"Nothing done: card payment {card_payment.pk} was already paid."
     account = card_payment.account
+    if card_payment.purpose == CardPayment.Purpose.TOP_UP:
+        return _topped_up(card_payment, intent, now)
     entry = billing_ops.post_payment(
         account=account,
         amount=card_payment.amount,
@@ -470,6 +491,49 @@ def _succeeded(intent: dict[str, Any], now: datetime) -> tuple[CardPayment | Non
         },
     )
     return card_payment, f"Paid: {Money(card_payment.amount)} posted to account {account.number} (entry {entry.pk})."
+
+
+def _topped_up(card_payment: CardPayment, intent: dict[str, Any], now: datetime) -> tuple[CardPayment, str]:
+    """A paid top-up credits the meter (once: the vend is keyed on the PaymentIntent), not the account's ledger.
+
+    A prepayment that ended while the customer was on Stripe's page cannot take it: the event is kept with the
+    reason and the payment stays unsettled for care staff to refund.
+    """
+    account = card_payment.account
+    intent_id = _text(intent, "id")
+    prepayment = prepayment_ops.open_prepayment(account)
+    if prepayment is None:
+        return card_payment, f"Kept, nothing credited: account {account.number} no longer pays by prepayment."
+    try:
+        vend = top_ups.top_up(
+            prepayment=prepayment,
+            amount=card_payment.amount,
+            channel=Vend.Channel.CARD,
+            now=now,
+            actor=card_payment.created_by,
+            external_reference=intent_id,
+        )
+    except top_ups.TopUpRefused as exc:
+        return card_payment, f"Kept, nothing credited: {exc}"
+    before = card_payment.status
+    card_payment.status = CardPayment.Status.SUCCEEDED
+    card_payment.payment_intent_id = intent_id
+    card_payment.settled_at = now
+    card_payment.failure_reason = ""
+    card_payment.save(update_fields=["status", "payment_intent_id", "settled_at", "failure_reason"])
+    audit.record(
+        actor=None,
+        action="payments.card_payment_succeeded",
+        subject=f"account {account.number}",
+        customer=account.customer,
+        at=now,
+        before={"card_payment": card_payment.pk, "status": before},
+        after={"card_payment": card_payment.pk, "status": card_payment.status, "vend": vend.reference},
+    )
+    return (
+        card_payment,
+        f"Topped up: {Money(card_payment.amount)} onto the meter of account {account.number} (vend {vend.reference}).",
+    )
 
 
 def _failed(intent: dict[str, Any], now: datetime) -> tuple[CardPayment | None, str]:

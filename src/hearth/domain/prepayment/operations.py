@@ -175,3 +175,51 @@ def debt_outstanding(prepayment: Prepayment) -> Decimal:
 def open_prepayment(account: Account) -> Prepayment | None:
     """The account's prepayment still running, if any."""
     return Prepayment.objects.filter(account=account, ended_on=None).select_related("supply_point").first()
+
+
+def end_prepayment(
+    *,
+    prepayment: Prepayment,
+    day: date,
+    reason: str,
+    now: datetime,
+    actor: User | None = None,
+    switch_meter: bool = True,
+) -> Prepayment:
+    """End ``prepayment`` at the start of ``day``; with ``switch_meter`` a smart meter is switched to credit mode
+    that day (``SWITCH_TO_CREDIT``). Without it (a new occupier keeps the meter in prepayment mode, 9.6) the meter is
+    left as it is.
+
+    :raises PrepaymentRefused: it has already ended, or ``day`` is not after the day it started.
+    """
+    with transaction.atomic():
+        locked = Prepayment.objects.select_for_update().select_related("supply_point", "account").get(pk=prepayment.pk)
+        if locked.ended_on is not None:
+            raise PrepaymentRefused(f"Prepayment on {locked.supply_point} already ended on {locked.ended_on:%d %B %Y}.")
+        if day <= locked.started_on:
+            raise PrepaymentRefused(
+                f"Prepayment on {locked.supply_point} started on {locked.started_on:%d %B %Y}: it can end from the "
+                "day after."
+            )
+        locked.ended_on = day
+        locked.save(update_fields=["ended_on"])
+        smart = locked.supply_point.meters.filter(kind=Meter.Kind.SMART, removed_at=None).first()
+        if switch_meter and smart is not None:
+            smart_meters.request_command(
+                meter=smart,
+                kind=SmartMeterCommand.Kind.SWITCH_TO_CREDIT,
+                reason=f"Credit mode from {day:%d %B %Y}: {reason}",
+                not_before=day,
+                actor=actor,
+                now=now,
+            )
+        audit.record(
+            actor=actor,
+            action="prepayment.ended",
+            subject=f"{locked.supply_point} on account {locked.account.number}",
+            customer=locked.account.customer,
+            before={"ended_on": None},
+            after={"ended_on": day.isoformat(), "reason": reason[:300], "meter_switched": switch_meter},
+            at=now,
+        )
+    return locked

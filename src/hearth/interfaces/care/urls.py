@@ -15,6 +15,7 @@ from hearth.interfaces.care import (
     views_meter_services,
     views_moves,
     views_payments,
+    views_prepayment,
     views_priority,
     views_privacy,
     views_readings,
@@ -70,6 +71,12 @@ urlpatterns = [
     path("tariffs/<int:tariff_id>/", views_tariffs.tariff_detail, name="tariff"),
     # Billing: an account's bills, ledger and billing actions; a bill; bill runs.
     path("accounts/<str:number>/billing/", views_billing.account_billing, name="billing"),
+    path("accounts/<str:number>/prepayment/", views_prepayment.account_prepayment, name="prepayment"),
+    path(
+        "accounts/<str:number>/prepayment/<slug:action>/",
+        views_prepayment.prepayment_action,
+        name="prepayment_action",
+    ),
     path("accounts/<str:number>/billing/payments/", views_billing.record_payment, name="billing_payment"),
     path("accounts/<str:number>/billing/credits/", views_billing.record_credit, name="billing_credit"),
     path("accounts/<str:number>/billing/charges/", views_billing.raise_charge, name="billing_charge"),

@@ -20,8 +20,10 @@ class CardAmountForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, label: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if label:
+            self.fields["amount"].label = label
         limits = f"From {Money(cards.MINIMUM)} to {Money(cards.maximum())}"
         self.fields["amount"].help_text = f"{limits}, in pounds and pence, like 45.50."
 

@@ -15,6 +15,7 @@ from hearth.interfaces.portal import (
     views_meter_help,
     views_moving,
     views_payments,
+    views_prepayment,
     views_priority,
     views_privacy,
     views_readings,
@@ -94,6 +95,10 @@ urlpatterns = [
     # Paying by card (issue 10): the amount, Stripe's page, and the page Stripe returns to.
     path("accounts/<str:number>/pay-by-card/", views_cards.pay_by_card, name="pay_by_card"),
     path("accounts/<str:number>/pay-by-card/done/", views_cards.pay_by_card_done, name="pay_by_card_done"),
+    # Prepayment (issue 12, T&C 9.5, 10.1.1): credit, emergency credit, debt recovery, top-ups by card.
+    path("services/prepayment/", views_prepayment.prepayment, name="prepayment"),
+    path("services/prepayment/top-up/", views_prepayment.top_up, name="prepayment_top_up"),
+    path("services/prepayment/emergency-credit/", views_prepayment.emergency_credit, name="prepayment_emergency"),
     # Joining and cooling-off (issue 11, T&C 2.1, 3.1, 4.4, 9.2, 9.7): a quote, sign-up, and cancelling in 14 days.
     path("join/", views_join.join, name="join"),
     path("join/details/", views_join.join_details, name="join_details"),

@@ -25,7 +25,9 @@ from hearth.domain.contracts import switching_jobs
 from hearth.domain.debt import jobs as debt_jobs
 from hearth.domain.documents import jobs as documents_jobs
 from hearth.domain.meter_services import jobs as meter_services_jobs
+from hearth.domain.metering import jobs as metering_jobs
 from hearth.domain.payments import jobs as payments_jobs
+from hearth.domain.prepayment import jobs as prepayment_jobs
 from hearth.domain.priority import network_share as priority_network_share
 from hearth.domain.privacy import jobs as privacy_jobs
 from hearth.domain.scheduling import jobs as scheduling_jobs
@@ -54,6 +56,8 @@ DAILY_JOBS: list[DailyJob] = [
     complaints_jobs.MAIL,
     complaints_jobs.CLOCKS,
     meter_services_jobs.VISIT_REMINDERS,
+    prepayment_jobs.DAILY_CHARGES,
+    metering_jobs.SMART_METER_COMMANDS,
     DailyJob("documents.deliver_pending", "Send the document e-mails still waiting", documents_jobs.deliver_pending),
     DailyJob("documents.print_batch", "Make the day's print batch for the post", documents_jobs.print_batch),
 ]
@@ -63,8 +67,9 @@ the same day; reviews and reminders after the bill run, which they read; the deb
 final notices it reads; contract starts, Statements of Renewal and flags after the payment jobs, so their letters
 join the day's; erasures after the bill run, so a final bill paid that day no longer delays one; the register's share
 to network operators after move-outs and switches, which end supplies it reports; complaints (mail read, then the
-clocks) and engineer-visit reminders before the deliveries, so their letters go the same day; the print batch last,
-so every letter of the day is in it."""
+clocks) and engineer-visit reminders before the deliveries, so their letters go the same day; prepayment's daily
+charges, then the smart-meter commands whose notice has ended (after every job that may ask for one today); the print
+batch last, so every letter of the day is in it."""
 
 BEAT = "Celery beat (the daily schedule)"
 
