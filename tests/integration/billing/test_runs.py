@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from hearth.data.accounts.models import Account
 from hearth.data.billing.models import Bill, BillingArrangement, BillRun, BillRunItem
+from hearth.data.prepayment.models import Prepayment
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import runs as billing_runs
 from hearth.interfaces.tasks import billing as billing_tasks
@@ -478,3 +479,21 @@ def test_a_chunk_that_fails_in_a_worker_stops_the_command_with_the_reason(tariff
     message = str(raised.value)
     assert "chunk(s) failed in the workers: ConnectionError('the database went away')" in message
     assert "0 of 3 accounts are done; run the same command again" in message
+
+
+@pytest.mark.django_db
+def test_an_account_on_prepayment_is_billed_up_to_the_day_prepayment_began_and_no_further(tariff):
+    """Prepayment from 15 February 2026: January is billed, February only to the 14th, March not at all (the
+    meter takes the charges from the 15th)."""
+    account = billable_account(tariff, number="6900000001", supply_start_date=date(2026, 1, 1))
+    Prepayment.objects.create(
+        account=account,
+        supply_point=account.supplies.get().supply_point,
+        reason=Prepayment.Reason.CHOSEN,
+        started_on=date(2026, 2, 15),
+        created_at=datetime(2026, 2, 1, tzinfo=UTC),
+    )
+    assert billing_runs.due_periods(account=account, as_of_date=date(2026, 4, 1)) == [
+        (date(2026, 1, 1), date(2026, 2, 1)),
+        (date(2026, 2, 1), date(2026, 2, 15)),
+    ]

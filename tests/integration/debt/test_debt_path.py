@@ -14,7 +14,8 @@ from hearth.data.debt.models import DebtCase, DebtStep, PlanInstalment, Repaymen
 from hearth.data.identity.models import User
 from hearth.data.metering.models import Meter, SmartMeterCommand
 from hearth.data.payments.models import DebtReferral
-from hearth.data.prepayment.models import Prepayment
+from hearth.data.prepayment.models import MeterDebt, Prepayment
+from hearth.domain.billing import queries as billing_queries
 from hearth.domain.debt import jobs as debt_jobs
 from hearth.domain.debt import operations as debt
 from hearth.domain.payments import late_payment
@@ -316,3 +317,21 @@ def test_reconnection_charges_its_costs_and_the_case_closes_when_paid() -> None:
     case.refresh_from_db()
     assert (case.state, case.closed_on) == (State.CLOSED, date(2027, 5, 26))
     assert AuditEvent.objects.filter(action="debt.step").count() == case.steps.count() - 1
+
+
+def test_on_prepayment_the_arrears_move_to_the_meter_and_leave_the_account_balance() -> None:
+    """The account's debt is recovered through the meter (10.1.1): a meter debt of exactly the balance, and the
+    balance taken to nothing in the same step, so it is owed once."""
+    account, agent = indebted_account(meter=Meter.Kind.CREDIT), staff()
+    owed = billing_queries.balance_of(account)
+    assert owed > 0
+    case = referred_case(account, agent)
+    debt.give_prepayment_notice(
+        case=case, reason="Referral did not recover the debt", actor=agent, now=at(date(2027, 1, 4))
+    )
+    prepayment = debt.move_to_prepayment(
+        case=case, day=date(2027, 3, 1), reason="Customer accepted", actor=agent, now=at(date(2027, 3, 1))
+    )
+    [moved] = MeterDebt.objects.filter(prepayment=prepayment)
+    assert (moved.kind, moved.amount) == (MeterDebt.Kind.ARREARS, owed)
+    assert billing_queries.balance_of(account) == Decimal("0.00")

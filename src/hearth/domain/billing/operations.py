@@ -195,6 +195,25 @@ def record_credit(*, account: Account, amount: Decimal, reason: str, actor: User
     return _post_reductions([credit], action="billing.credit_recorded", actor=actor, now=now)[0]
 
 
+def record_balance_transfer(
+    *, account: Account, amount: Decimal, description: str, reason: str, actor: User | None, now: datetime
+) -> LedgerEntry:
+    """Take ``amount`` off the account's balance because it is now owed elsewhere (arrears moved onto a prepayment
+    meter, to be recovered from top-ups: T&C 10.1.1), so it is never asked for twice.
+
+    :raises BillingRefused: no reason, or an amount that is not a positive sum in whole pence.
+    """
+    transfer = _Reduction(
+        account=account,
+        kind=LedgerEntry.Kind.CREDIT,
+        amount=_positive_pennies(amount, "transfer"),
+        description=description,
+        reason=_required_reason(reason),
+        external_reference="",
+    )
+    return _post_reductions([transfer], action="billing.balance_transferred", actor=actor, now=now)[0]
+
+
 def _post_reductions(
     reductions: Sequence[_Reduction], *, action: str, actor: User | None, now: datetime
 ) -> list[LedgerEntry]:

@@ -22,6 +22,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from hearth.common import calendar
 from hearth.data.accounts.models import Account, Supply
 from hearth.data.billing.models import Bill, BillingArrangement, BillRun, BillRunItem
+from hearth.data.prepayment.models import Prepayment
 from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.billing import batch as billing_batch
 from hearth.domain.billing import invoice as billing_invoice
@@ -115,12 +116,21 @@ def _due_by_account(*, account_ids: Sequence[int] | None, as_of_date: date) -> d
     frequencies = dict(
         BillingArrangement.objects.filter(of_accounts("account_id")).values_list("account_id", "frequency")
     )
+    prepaid_from = dict(
+        Prepayment.objects.filter(of_accounts("account_id"), ended_on__isnull=True)
+        .values("account_id")
+        .annotate(started_on=Min("started_on"))
+        .values_list("account_id", "started_on")
+    )
     due: dict[int, list[Period]] = {}
     for row in supplied:
         account_id = row["account_id"]
+        credit_end = None if row["open_count"] else row["last_date"]
+        if account_id in prepaid_from:  # the meter takes what is used from then on: bill up to that day, no further
+            credit_end = min(prepaid_from[account_id], credit_end or prepaid_from[account_id])
         periods = _periods(
             start_date=latest_bill_end.get(account_id, row["first_date"]),
-            supply_end_date=None if row["open_count"] else row["last_date"],
+            supply_end_date=credit_end,
             frequency=frequencies.get(account_id, BillingArrangement.Frequency.MONTHLY),
             as_of_date=as_of_date,
         )
@@ -134,7 +144,8 @@ def due_periods(*, account: Account, as_of_date: date) -> list[Period]:
 
     Calendar months, or calendar quarters where the account's BillingArrangement says so. The first period starts
     on the day supply began, later ones where the latest issued bill ended; the last stops where supply ended (the
-    final bill). Oldest first.
+    final bill) or where the account went onto prepayment (its meter takes the charges from then on: ADR 0017).
+    Oldest first.
     """
     return _due_by_account(account_ids=[account.pk], as_of_date=as_of_date).get(account.pk, [])
 

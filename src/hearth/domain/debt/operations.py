@@ -22,7 +22,7 @@ from hearth.data.documents.models import Document
 from hearth.data.identity.models import User
 from hearth.data.metering.models import Meter, SmartMeterCommand
 from hearth.data.payments.models import PaymentReminder
-from hearth.data.prepayment.models import Prepayment
+from hearth.data.prepayment.models import MeterDebt, Prepayment
 from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.audit import operations as audit
 from hearth.domain.billing import operations as billing_ops
@@ -42,13 +42,22 @@ class StepRefused(Exception):
     """The step cannot be taken; the message says why, and from when where that helps."""
 
 
+def debt_owed(account: Account) -> Decimal:
+    """What the customer still owes: the account's balance and, once on prepayment, the debt still on the meter."""
+    owed = billing_queries.balance_of(account)
+    prepayment = prepayment_ops.open_prepayment(account)
+    if prepayment is not None:
+        owed += prepayment_ops.debt_outstanding(prepayment)
+    return owed
+
+
 def facts_for(case: DebtCase, day: date) -> path.Facts:
     """What the path's rules read for ``case`` on ``day``: the register that day, the balance, notices, warrant."""
     warrant = case.warrants.filter(granted_on__isnull=False).order_by("-granted_on", "-id").first()
     return path.Facts(
         day=day,
         protections=priority.protections(case.account.customer, day),
-        balance=billing_queries.balance_of(case.account),
+        balance=debt_owed(case.account),
         prepayment_notice_deemed_on=case.prepayment_notice_deemed_on,
         disconnection_notice_deemed_on=case.disconnection_notice_deemed_on,
         warrant_granted_for=warrant.purpose if warrant else None,
@@ -343,6 +352,7 @@ def move_to_prepayment(*, case: DebtCase, day: date, reason: str, actor: User | 
             )
         except prepayment_ops.PrepaymentRefused as exc:
             raise StepRefused(str(exc)) from exc
+        _move_arrears_to_meter(case, prepayment, actor=actor, now=now)
         how = "smart meter switched by command" if _smart_meter(case.account) else "prepayment meter installed"
         _move(
             case,
@@ -354,6 +364,32 @@ def move_to_prepayment(*, case: DebtCase, day: date, reason: str, actor: User | 
             details={"prepayment": prepayment.pk},
         )
     return prepayment
+
+
+def _move_arrears_to_meter(case: DebtCase, prepayment: Prepayment, *, actor: User | None, now: datetime) -> None:
+    """The account's debt becomes a debt on the meter, recovered from top-ups (10.1.1), and leaves the account's
+    balance in the same transaction, so it is owed once."""
+    owed = billing_queries.balance_of(case.account)
+    if owed <= 0:
+        return
+    reason = f"Debt case {case.pk}: the account's arrears are recovered through the prepayment meter (T&C 10.1.1)"
+    prepayment_ops.add_meter_debt(
+        prepayment=prepayment,
+        kind=MeterDebt.Kind.ARREARS,
+        amount=owed,
+        description="Arrears moved from your account",
+        reason=reason,
+        actor=actor,
+        now=now,
+    )
+    billing_ops.record_balance_transfer(
+        account=case.account,
+        amount=owed,
+        description="Moved to your prepayment meter",
+        reason=reason,
+        actor=actor,
+        now=now,
+    )
 
 
 # --- Warrants (10.1.5, 10.1.6) ---------------------------------------------------------------------------------------
@@ -505,7 +541,7 @@ def advance(*, case: DebtCase, day: date, now: datetime) -> DebtStep | None:
     """Take the step time has made due for ``case`` on ``day``, if any: closed when paid, reminded once the final
     notice went, a plan kept or broken, a smart meter switched when the prepayment notice ends."""
     allowed = path.next_states(case.state)
-    if State.CLOSED in allowed and billing_queries.balance_of(case.account) <= 0:
+    if State.CLOSED in allowed and debt_owed(case.account) <= 0:
         plan = active_plan(case)
         if plan is not None:
             plan.status = RepaymentPlan.Status.KEPT
