@@ -27,11 +27,12 @@ run: $(STAMP)
 	-$(BIN)/hearth run_daily
 	$(BIN)/hearth runserver $(HOST):$(PORT)
 
-## test: every test (unit, integration, browser) on one worker per core (pytest-xdist, a file's tests kept together);
+## test: every test (unit, integration, browser) on one worker per core (pytest-xdist; tests that commit and flush run
+# last on each worker, as pytest-django orders them, so the seeded document types are there for the others);
 # missing services skip unless HEARTH_REQUIRE names them
 TEST_WORKERS ?= auto
 test: $(STAMP) node_modules/.installed
-	$(BIN)/pytest --numprocesses=$(TEST_WORKERS) --dist=loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses=$(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## lint: ruff, formatting, mypy, import-linter
 lint: $(STAMP)

@@ -139,10 +139,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # lets readers go on while one connection writes; BEGIN IMMEDIATE takes the write lock when a transaction starts,
     # so two never deadlock upgrading read locks; a writer waits up to 20 s for the lock instead of failing with
     # "database is locked" (issue 14: 20 sign-ins at once gave HTTP 500 before).
+    # HEARTH_SQLITE_JOURNAL_MODE=DELETE where shared memory is not to be had (a network file system): WAL needs it.
+    _JOURNAL_MODE = _env("HEARTH_SQLITE_JOURNAL_MODE", "WAL").upper()
+    if _JOURNAL_MODE not in {"WAL", "DELETE", "TRUNCATE", "PERSIST"}:
+        raise ImproperlyConfigured(
+            f"HEARTH_SQLITE_JOURNAL_MODE must be WAL, DELETE, TRUNCATE or PERSIST; got {_JOURNAL_MODE!r}."
+        )
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": f"PRAGMA journal_mode={_JOURNAL_MODE}; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

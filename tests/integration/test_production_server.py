@@ -58,6 +58,7 @@ def server(copy_database, tmp_path: Path) -> Iterator[int]:
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": "9",
             "HEARTH_BANK_DETAILS_KEYS": Fernet.generate_key().decode(),
+            "HEARTH_HEALTH_DETAILS_KEYS": Fernet.generate_key().decode(),
             "DATABASE_URL": copy.url,
             "HEARTH_DATA_DIR": str(tmp_path / "data"),
         }
