@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from hearth.data.accounts.models import Account
+from hearth.data.accounts.models import Account, Customer
 from hearth.data.documents.models import Delivery, Document
 from hearth.domain.documents import delivery as documents_delivery
 from hearth.domain.documents import letters
@@ -290,7 +290,22 @@ def test_a_letter_goes_by_post_when_the_account_has_no_login_that_receives_docum
     document = letters.issue_letter(letter=advance_notice(account), now=NOW)
 
     assert channels_of(document) == [("POST", envelope(account))]
-    assert documents_delivery.postal_address(account.billing_property) == envelope(account)
+    assert documents_delivery.postal_address(account) == envelope(account)
+
+
+def test_post_goes_to_the_correspondence_address_the_customer_gave(household: Site) -> None:
+    """T&C 22.3: notices go to the postal address the customer gave us most recently, not the supplied home."""
+    account = household.electricity
+    Customer.objects.filter(pk=account.customer_id).update(
+        correspondence_line_1="Flat 9, 1 Quay Street",
+        correspondence_town="Bristol",
+        correspondence_postcode="BS1 4DJ",
+    )
+    account.refresh_from_db()
+
+    document = letters.issue_letter(letter=advance_notice(account), now=NOW)
+
+    assert channels_of(document) == [("POST", "Flat 9, 1 Quay Street\nBristol\nBS1 4DJ")]
 
 
 # --- Refused -------------------------------------------------------------------------------------------------------

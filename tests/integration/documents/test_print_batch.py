@@ -288,7 +288,7 @@ def test_the_envelope_is_read_from_the_delivery_address(address: str, lines: tup
 def test_the_envelope_reads_the_address_the_delivery_planner_writes(household: Site) -> None:
     home = household.electricity.billing_property
 
-    envelope = post.envelope_of(name="Jo Bloggs", address=delivery_ops.postal_address(home))
+    envelope = post.envelope_of(name="Jo Bloggs", address=delivery_ops.postal_address(household.electricity))
 
     assert (envelope.lines, envelope.postcode) == ((home.address_line_1, "Leeds"), "LS1 4AP")
 

@@ -289,7 +289,7 @@ def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
         brand=brand,
         account_number=bill.account.number,
         customer_name=bill.account.customer.name,
-        address_lines=documents_printing.address_lines(bill.account.billing_property),
+        address_lines=documents_printing.postal_address_lines(bill.account),
         issue_date=documents_printing.day_words(issue_date_of(bill, credit_note=credit_note)),
         period=period_words(bill),
         period_days=_days((bill.period_end_date - bill.period_start_date).days),

@@ -42,7 +42,7 @@ from django.utils.module_loading import import_string
 
 from hearth.common import calendar
 from hearth.common.money import Money
-from hearth.data.accounts.models import Account, Property
+from hearth.data.accounts.models import Account
 from hearth.data.documents.models import Delivery, Document
 from hearth.data.identity.models import AccountLink, User
 from hearth.domain.audit import operations as audit
@@ -89,9 +89,10 @@ def receiving_logins(account: Account) -> list[User]:
     return [link.user for link in links]
 
 
-def postal_address(place: Property) -> str:
-    """The envelope's address, one line per line (the postcode last), as the print batch reads it."""
-    return "\n".join(documents_printing.address_lines(place))
+def postal_address(account: Account) -> str:
+    """The envelope's address for the account's post, one line per line (the postcode last), as the print batch
+    reads it."""
+    return "\n".join(documents_printing.postal_address_lines(account))
 
 
 def _once_per(user_id: int | None, channel: str) -> tuple[int | None, str]:
@@ -117,7 +118,7 @@ def plan_deliveries(*, document: Document, now: datetime) -> list[Delivery]:
     Planning again plans only what is missing, so a re-run never sends twice. Returns the deliveries written now,
     for :func:`dispatch`.
     """
-    account = Account.objects.select_related("billing_property").get(pk=document.account_id)
+    account = Account.objects.select_related("customer", "billing_property").get(pk=document.account_id)
     document_type = document.document_type
     logins = receiving_logins(account)
     wanted: list[Delivery] = []
@@ -142,7 +143,7 @@ def plan_deliveries(*, document: Document, now: datetime) -> list[Delivery]:
             Delivery(
                 document=document,
                 channel=Delivery.Channel.POST,
-                address=postal_address(account.billing_property),
+                address=postal_address(account),
                 created_at=now,
             )
         )
@@ -331,7 +332,7 @@ def resend(*, document: Document, user: User | None, actor: User, now: datetime)
     """
     account = Account.objects.select_related("customer", "billing_property").get(pk=document.account_id)
     if user is None:
-        delivery = Delivery(channel=Delivery.Channel.POST, address=postal_address(account.billing_property))
+        delivery = Delivery(channel=Delivery.Channel.POST, address=postal_address(account))
     elif user in resend_logins(account):
         delivery = Delivery(user=user, channel=Delivery.Channel.EMAIL, address=user.email, with_attachment=True)
     else:

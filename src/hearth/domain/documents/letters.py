@@ -128,7 +128,7 @@ def typst_input(letter: Letter, *, issue_date: date) -> str:
         "brand": brand,
         "logo_svg": documents_printing.logo_svg(),
         "customer_name": account.customer.name,
-        "address_lines": documents_printing.address_lines(account.billing_property),
+        "address_lines": documents_printing.postal_address_lines(account),
         "facts": [("Account number", account.number), *letter.facts],
         "greeting": f"Dear {account.customer.name},",
         "paragraphs": [paragraph for paragraph in letter.paragraphs if paragraph.strip()],

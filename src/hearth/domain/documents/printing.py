@@ -18,7 +18,7 @@ import typst
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
-from hearth.data.accounts.models import Property
+from hearth.data.accounts.models import Account, Property
 
 TEMPLATES_ROOT: Final = Path(__file__).resolve().parent.parent
 """The Typst root of every template: the domain folder, holding each area's ``templates``."""
@@ -56,6 +56,16 @@ def address_lines(place: Property) -> tuple[str, ...]:
     """A property's postal address, one line per line and the postcode last, as printed and put on an envelope."""
     parts = (place.address_line_1, place.address_line_2, place.address_line_3, place.town, place.county)
     return (*(part for part in parts if part), place.postcode)
+
+
+def postal_address_lines(account: Account) -> tuple[str, ...]:
+    """Where the account's post goes: the correspondence address the customer gave us, if they gave one, else the
+    billing property (T&C 22.3: the postal address given us most recently)."""
+    customer = account.customer
+    if customer.correspondence_line_1 and customer.correspondence_postcode:
+        parts = (customer.correspondence_line_1, customer.correspondence_line_2, customer.correspondence_town)
+        return (*(part for part in parts if part), customer.correspondence_postcode)
+    return address_lines(account.billing_property)
 
 
 def compiler(template: Path) -> typst.Compiler:

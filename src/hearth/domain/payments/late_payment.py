@@ -259,7 +259,7 @@ def export_referrals(*, now: datetime) -> Path | None:
                 [
                     referral.account.number,
                     customer.name,
-                    delivery.postal_address(referral.account.billing_property).replace("\n", ", "),
+                    delivery.postal_address(referral.account).replace("\n", ", "),
                     customer.contact_email,
                     customer.contact_phone,
                     f"{referral.amount}",

@@ -179,7 +179,7 @@ def request_refund(
         sealed_number = arrangements.seal_account_number(checked.account_number)
         payee_name = checked.holder_name
     elif destination == Destination.CHEQUE:
-        address = cheque_address.strip() or delivery.postal_address(account.billing_property)
+        address = cheque_address.strip() or delivery.postal_address(account)
     else:
         raise RefundRefused("Choose how you would like to be paid.")
     payee_name = payee_name.strip() or account.customer.name
