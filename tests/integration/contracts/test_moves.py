@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from hearth.data.accounts.models import Account, Fuel, Supply
+from hearth.data.accounts.models import Account, Customer, Fuel, Supply
 from hearth.data.billing.models import Bill, BillConsumption
 from hearth.data.contracts.models import Contract, ContractEvent, ContractNotice, HomeMove, Registration
 from hearth.data.metering.models import Meter, RegisterReading
@@ -17,6 +17,7 @@ from hearth.data.scheduling.models import JobRun
 from hearth.data.tariffs.models import Agreement, PaymentMethod, Product
 from hearth.domain.billing import jobs as billing_jobs
 from hearth.domain.contracts import jobs_moves, moves
+from hearth.domain.documents import printing as documents_printing
 from hearth.domain.scheduling import jobs as scheduling_jobs
 from hearth.domain.scheduling import operations as scheduling_ops
 from tests.integration.billing.invoice_support import use_documents_folder
@@ -332,3 +333,27 @@ def test_supply_to_a_home_we_do_not_supply_is_a_switch_and_without_points_care_i
     waiting = Contract.objects.get(origin=Contract.Origin.HOME_MOVE, account__customer=other.customer)
     assert waiting.state == Contract.State.PENDING
     assert ContractEvent.objects.filter(contract=waiting, kind="new_home_points_needed").exists()
+
+
+def test_a_forwarding_address_wins_over_an_older_correspondence_address() -> None:
+    """T&C 22.3 and 13.4: the address given most recently. The customer's correspondence address is used until they
+    tell us they move out with a forwarding address; then post (the move-out notice, the final bill) goes there."""
+    tariff = product_tariff(code="HOME-SVT", kind=Product.Kind.VARIABLE)
+    account, _contract, _ = household(tariff, supply_start=date(2026, 11, 2))
+    Customer.objects.filter(pk=account.customer_id).update(
+        correspondence_line_1="Flat 9, 1 Quay Street", correspondence_town="Bristol", correspondence_postcode="BS1 4DJ"
+    )
+    account.refresh_from_db()
+    assert documents_printing.postal_address_lines(account) == ("Flat 9, 1 Quay Street", "Bristol", "BS1 4DJ")
+
+    moves.record_move_out(
+        account=account,
+        told_by=HomeMove.ToldBy.CUSTOMER,
+        told_at=at(date(2026, 12, 7)),
+        move_out_date=date(2026, 12, 9),
+        forwarding_address=FORWARDING,
+        actor=None,
+    )
+
+    account.refresh_from_db()
+    assert documents_printing.postal_address_lines(account) == ("8 Harbour View", "Leith", "EH6 6JJ")

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 
 from hearth.data.accounts.models import Account, Property
+from hearth.data.contracts.models import HomeMove
 
 TEMPLATES_ROOT: Final = Path(__file__).resolve().parent.parent
 """The Typst root of every template: the domain folder, holding each area's ``templates``."""
@@ -59,13 +60,20 @@ def address_lines(place: Property) -> tuple[str, ...]:
 
 
 def postal_address_lines(account: Account) -> tuple[str, ...]:
-    """Where the account's post goes: the correspondence address the customer gave us, if they gave one, else the
-    billing property (T&C 22.3: the postal address given us most recently)."""
+    """Where the account's post goes (T&C 22.3: the postal address given us most recently): the correspondence
+    address the customer gave, if any, unless they have since told us they are moving out of the account's home with
+    a forwarding address (13.4), which a move-out makes the billing property; else the billing property."""
     customer = account.customer
-    if customer.correspondence_line_1 and customer.correspondence_postcode:
+    if customer.correspondence_line_1 and customer.correspondence_postcode and not _forwarding(account):
         parts = (customer.correspondence_line_1, customer.correspondence_line_2, customer.correspondence_town)
         return (*(part for part in parts if part), customer.correspondence_postcode)
     return address_lines(account.billing_property)
+
+
+def _forwarding(account: Account) -> bool:
+    return HomeMove.objects.filter(
+        account=account, forwarding_address__isnull=False, state__in=[HomeMove.State.RECORDED, HomeMove.State.DONE]
+    ).exists()
 
 
 def compiler(template: Path) -> typst.Compiler:
