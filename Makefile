@@ -21,6 +21,7 @@ node_modules/.installed: package.json package-lock.json
 
 ## run: install, migrate, load the demo supplier, run the day's jobs once and serve it on http://$(HOST):$(PORT)/
 # (the demo has no scheduler: a job that fails is shown on the console's Daily jobs page, and the site still starts)
+run: export HEARTH_SITE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(BIN)/hearth migrate --no-input
 	$(BIN)/hearth load_demo

@@ -315,6 +315,12 @@ HEARTH_DAILY_JOB_DISPATCHER = (
     "hearth.interfaces.tasks.daily.queue_job" if CELERY_BROKER_URL else "hearth.interfaces.tasks.daily.run_job_now"
 )
 
+# The one public address of the site: every absolute link in e-mails, PDFs and the demo's list of logins is made from
+# it. `make run` sets it to the address it serves; HEARTH_PORTAL_URL is its older name, still read.
+HEARTH_SITE_URL = _env("HEARTH_SITE_URL", _env("HEARTH_PORTAL_URL", "http://127.0.0.1:8000")).rstrip("/")
+if not HEARTH_SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"HEARTH_SITE_URL must start with http:// or https://; got {HEARTH_SITE_URL!r}.")
+
 # The supplier that runs Hearth: configuration, not code.
 HEARTH_BRAND = {
     "name": _env("HEARTH_BRAND_NAME", "Hearth Energy"),
@@ -323,7 +329,7 @@ HEARTH_BRAND = {
     "colour": _env("HEARTH_BRAND_COLOUR", "#1d4e89"),
     "accent": _env("HEARTH_BRAND_ACCENT", "#f2a900"),
     "logo": _env("HEARTH_BRAND_LOGO", "hearth/logo.svg"),
-    "portal_url": _env("HEARTH_PORTAL_URL", "http://127.0.0.1:8000"),
+    "portal_url": HEARTH_SITE_URL,
 }
 
 # Conditions of Use: a versioned text. Publishing a new version (a new file and version) makes every

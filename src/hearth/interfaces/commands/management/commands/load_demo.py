@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -17,7 +18,8 @@ class Command(BaseCommand):
         else:
             supplier.load_demo_supplier(now=timezone.now())
             self.stdout.write(self.style.SUCCESS("Loaded the demo supplier."))
-        self.stdout.write("\nDemo logins (portal: http://127.0.0.1:8000/  care console: http://127.0.0.1:8000/care/)")
+        site = settings.HEARTH_SITE_URL
+        self.stdout.write(f"\nDemo logins (portal: {site}/  care console: {site}/care/)")
         for login in supplier.DEMO_LOGINS:
             self.stdout.write(f"  {login.email:<30} {login.password:<44} {login.description}")
         self.stdout.write("The not-yet-activated login's e-mail: sign in to /care/ and open 'Outbox'.\n")
