@@ -497,3 +497,34 @@ def test_an_account_on_prepayment_is_billed_up_to_the_day_prepayment_began_and_n
         (date(2026, 1, 1), date(2026, 2, 1)),
         (date(2026, 2, 1), date(2026, 2, 15)),
     ]
+
+
+@pytest.mark.django_db
+def test_billing_starts_again_the_day_a_prepayment_ended() -> None:
+    """Prepaid from 15 February to 10 March 2026 (end exclusive): January and 1-14 February billed, then from
+    10 March to the end of March; the prepaid days are never billed."""
+    tariff = single_rate_tariff(valid_from_date=date(2026, 1, 1))
+    account = billable_account(tariff, number="6900000002", supply_start_date=date(2026, 1, 1))
+    prepayment = Prepayment.objects.create(
+        account=account,
+        supply_point=account.supplies.get().supply_point,
+        reason=Prepayment.Reason.CHOSEN,
+        started_on=date(2026, 2, 15),
+        created_at=datetime(2026, 2, 1, tzinfo=UTC),
+    )
+    run = billing_runs.start_run(
+        as_of_date=date(2026, 3, 1),
+        account_number=account.number,
+        started_by="test",
+        now=timezone.now(),
+        with_pdf=False,
+    )
+    billing_runs.bill_accounts(run=run, account_ids=[account.pk], now=timezone.now(), with_pdf=False)
+    assert list(Bill.objects.filter(account=account).values_list("period_start_date", "period_end_date")) == [
+        (date(2026, 1, 1), date(2026, 2, 1)),
+        (date(2026, 2, 1), date(2026, 2, 15)),
+    ]
+    Prepayment.objects.filter(pk=prepayment.pk).update(ended_on=date(2026, 3, 10))
+    assert billing_runs.due_periods(account=account, as_of_date=date(2026, 4, 1)) == [
+        (date(2026, 3, 10), date(2026, 4, 1))
+    ]

@@ -116,20 +116,25 @@ def _due_by_account(*, account_ids: Sequence[int] | None, as_of_date: date) -> d
     frequencies = dict(
         BillingArrangement.objects.filter(of_accounts("account_id")).values_list("account_id", "frequency")
     )
-    prepaid_from = dict(
-        Prepayment.objects.filter(of_accounts("account_id"), ended_on__isnull=True)
-        .values("account_id")
-        .annotate(started_on=Min("started_on"))
-        .values_list("account_id", "started_on")
-    )
+    prepaid: dict[int, list[tuple[date, date | None]]] = {}
+    for account_id, started_on, ended_on in (
+        Prepayment.objects.filter(of_accounts("account_id"))
+        .order_by("started_on")
+        .values_list("account_id", "started_on", "ended_on")
+    ):
+        prepaid.setdefault(account_id, []).append((started_on, ended_on))
     due: dict[int, list[Period]] = {}
     for row in supplied:
         account_id = row["account_id"]
         credit_end = None if row["open_count"] else row["last_date"]
-        if account_id in prepaid_from:  # the meter takes what is used from then on: bill up to that day, no further
-            credit_end = min(prepaid_from[account_id], credit_end or prepaid_from[account_id])
+        start_date = latest_bill_end.get(account_id, row["first_date"])
+        for started_on, ended_on in prepaid.get(account_id, []):  # the meter took what was used then
+            if ended_on is None:  # still prepaid: bill up to the day it began, no further
+                credit_end = min(started_on, credit_end or started_on)
+            elif started_on <= start_date < ended_on:  # back on credit: bill again from the day it ended
+                start_date = ended_on
         periods = _periods(
-            start_date=latest_bill_end.get(account_id, row["first_date"]),
+            start_date=start_date,
             supply_end_date=credit_end,
             frequency=frequencies.get(account_id, BillingArrangement.Frequency.MONTHLY),
             as_of_date=as_of_date,
@@ -144,8 +149,8 @@ def due_periods(*, account: Account, as_of_date: date) -> list[Period]:
 
     Calendar months, or calendar quarters where the account's BillingArrangement says so. The first period starts
     on the day supply began, later ones where the latest issued bill ended; the last stops where supply ended (the
-    final bill) or where the account went onto prepayment (its meter takes the charges from then on: ADR 0017).
-    Oldest first.
+    final bill) or where the account went onto prepayment (its meter takes the charges from then on: ADR 0017); a
+    prepayment that has ended is skipped, billing starting again the day it ended. Oldest first.
     """
     return _due_by_account(account_ids=[account.pk], as_of_date=as_of_date).get(account.pk, [])
 
