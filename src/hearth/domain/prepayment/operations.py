@@ -15,7 +15,7 @@ from typing import Final
 from django.db import transaction
 from django.db.models import Sum
 
-from hearth.data.accounts.models import Account, Supply
+from hearth.data.accounts.models import Account, Supply, SupplyPoint
 from hearth.data.documents.models import Document
 from hearth.data.identity.models import User
 from hearth.data.metering.models import Meter, SmartMeterCommand
@@ -37,6 +37,11 @@ class PrepaymentRefused(Exception):
 def earliest_forced_start(notice_deemed_delivered: date) -> date:
     """The first day a forced move to prepayment may take effect: 42 whole days after the notice's deemed delivery."""
     return notice_deemed_delivered + timedelta(days=NOTICE_DAYS)
+
+
+def smart_meter(supply_point: SupplyPoint) -> Meter | None:
+    """The smart meter fitted at ``supply_point`` now, which takes commands; None: an engineer has to visit."""
+    return supply_point.meters.filter(kind=Meter.Kind.SMART, removed_at=None).order_by("id").first()
 
 
 def _open_supply(account: Account, day: date) -> Supply:
@@ -97,7 +102,7 @@ def start_prepayment(
             created_at=now,
             created_by=actor,
         )
-        smart = supply.supply_point.meters.filter(kind=Meter.Kind.SMART, removed_at=None).first()
+        smart = smart_meter(supply.supply_point)
         if smart is not None:
             smart_meters.request_command(
                 meter=smart,
@@ -203,7 +208,7 @@ def end_prepayment(
             )
         locked.ended_on = day
         locked.save(update_fields=["ended_on"])
-        smart = locked.supply_point.meters.filter(kind=Meter.Kind.SMART, removed_at=None).first()
+        smart = smart_meter(locked.supply_point)
         if switch_meter and smart is not None:
             smart_meters.request_command(
                 meter=smart,

@@ -20,7 +20,7 @@ from django.db.models import Sum
 from hearth.common import calendar
 from hearth.common.money import PENNY, Money
 from hearth.data.identity.models import User
-from hearth.data.metering.models import Meter, SmartMeterCommand
+from hearth.data.metering.models import SmartMeterCommand
 from hearth.data.prepayment.models import CreditEntry, Prepayment, Vend
 from hearth.domain.audit import operations as audit
 from hearth.domain.metering import smart_meters
@@ -62,10 +62,6 @@ def recovered_in_week(prepayment: Prepayment, at: datetime) -> Decimal:
         posted_at__lt=calendar.day_starts_at(monday + timedelta(days=7)),
     ).aggregate(total=Sum("amount"))["total"]
     return -Decimal(taken or 0)
-
-
-def _smart_meter(prepayment: Prepayment) -> Meter | None:
-    return prepayment.supply_point.meters.filter(kind=Meter.Kind.SMART, removed_at=None).order_by("id").first()
 
 
 def _post(
@@ -162,7 +158,7 @@ def _vend(
             reference=reference,
             description=f"Towards debt: {locked.recovery_percent.normalize():f}% of the top-up (T&C 10.1.1)",
         )
-    meter = _smart_meter(locked)
+    meter = prepayment_ops.smart_meter(locked.supply_point)
     command = None
     if meter is not None:
         command = smart_meters.request_command(
@@ -242,7 +238,7 @@ def take_emergency_credit(*, prepayment: Prepayment, now: datetime, actor: User 
             reference="",
             description="Emergency credit, repaid from the next top-up",
         )
-        meter = _smart_meter(locked)
+        meter = prepayment_ops.smart_meter(locked.supply_point)
         if meter is not None:
             smart_meters.request_command(
                 meter=meter,
