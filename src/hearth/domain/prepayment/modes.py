@@ -19,6 +19,7 @@ from hearth.data.documents.models import Delivery
 from hearth.data.identity.models import User
 from hearth.data.metering.models import Meter
 from hearth.data.prepayment.models import Prepayment
+from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.documents import letters, post
 from hearth.domain.prepayment import operations as prepayment_ops
 
@@ -35,9 +36,7 @@ def switch_day(today: date) -> date:
 
 
 def _smart_meter_of(account: Account) -> Meter:
-    meter = Meter.objects.filter(
-        supply_point__supplies__account=account, kind=Meter.Kind.SMART, removed_at=None
-    ).first()
+    meter = accounts_queries.current_meters(account=account).filter(kind=Meter.Kind.SMART).first()
     if meter is None:
         raise prepayment_ops.PrepaymentRefused(
             f"Account {account.number} has no smart meter to switch: an engineer has to fit a prepayment meter."
