@@ -111,9 +111,13 @@ def days_to_charge(prepayment: Prepayment, kind: str, today: date) -> list[date]
     ]
 
 
-def charge_prepayment(prepayment: Prepayment, *, today: date, now: datetime) -> tuple[int, list[str]]:
+def _daily_data_meter(prepayment: Prepayment) -> Meter | None:
+    """The point's latest smart meter, which sends its daily data (None: a key or card meter)."""
+    return prepayment.supply_point.meters.filter(kind=Meter.Kind.SMART).order_by("-installed_at", "-id").first()
+
+
+def charge_prepayment(prepayment: Prepayment, meter: Meter, *, today: date, now: datetime) -> tuple[int, list[str]]:
     """Charge every ended day not yet charged; how many charges were posted, and why any day waits."""
-    meter = prepayment.supply_point.meters.filter(kind=Meter.Kind.SMART).order_by("-installed_at", "-id").first()
     posted, waiting = 0, []
     for kind in DAILY_KINDS:
         for day in days_to_charge(prepayment, kind, today):
@@ -136,11 +140,12 @@ def daily_charges(*, day: date, now: datetime, report: JobReport) -> None:
     running = Prepayment.objects.filter(started_on__lt=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=recently))
     for prepayment in running.select_related("account", "supply_point").order_by("id"):
         subject = f"account {prepayment.account.number}"
-        if not prepayment.supply_point.meters.filter(kind=Meter.Kind.SMART).exists():
+        meter = _daily_data_meter(prepayment)
+        if meter is None:
             report.done(subject, "Not charged here: a key or card meter takes its own charges.")
             continue
         try:
-            posted, waiting = charge_prepayment(prepayment, today=day, now=now)
+            posted, waiting = charge_prepayment(prepayment, meter, today=day, now=now)
         except Exception as exc:  # one account's failure must not stop the others (scheduling.jobs)
             report.failed(subject, f"Daily charges failed: {exc}")
             continue
