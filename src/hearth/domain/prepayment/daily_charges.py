@@ -61,23 +61,22 @@ def _rates(prepayment: Prepayment, day: date) -> tariff_queries.RatesAt:
     return tariff_queries.rates_at(tariff=agreement.tariff, at=starts)
 
 
-def energy_for(prepayment: Prepayment, meter: Meter | None, day: date) -> Decimal:
+def energy_for(prepayment: Prepayment, meter: Meter, day: date) -> Decimal:
     """The day's energy in pounds with VAT: the whole day's kWh at the single unit rate.
 
-    :raises ChargeNotPossible: no smart meter, its data does not cover the whole day yet, or the tariff has bands.
+    :raises ChargeNotPossible: the meter's data does not cover the whole day yet, or the tariff has bands.
     """
-    if meter is None:
-        raise ChargeNotPossible("no smart meter sends this point's daily data")
     starts, ends = calendar.day_starts_at(day), calendar.day_starts_at(day + timedelta(days=1))
     rows = IntervalConsumption.objects.filter(meter=meter, interval_start__gte=starts, interval_start__lt=ends)
-    rows = rows.exclude(quality=IntervalConsumption.Quality.MISSING)
-    minutes = rows.aggregate(total=Sum("interval_minutes"))["total"] or 0
-    if minutes * 60 < (ends - starts).total_seconds():
+    totals = rows.exclude(quality=IntervalConsumption.Quality.MISSING).aggregate(
+        minutes=Sum("interval_minutes"), kwh=Sum("kwh")
+    )
+    if (totals["minutes"] or 0) * 60 < (ends - starts).total_seconds():
         raise ChargeNotPossible(f"the meter's data for {day:%-d %B %Y} is not complete yet")
     rates = _rates(prepayment, day).unit_rates
     if set(rates) != {UnitRate.STANDARD}:
         raise ChargeNotPossible(f"the tariff has the bands {', '.join(sorted(rates)) or 'none'}: only single rates")
-    kwh = Decimal(rows.aggregate(total=Sum("kwh"))["total"] or 0)
+    kwh = Decimal(totals["kwh"] or 0)
     return _with_vat_pounds(kwh * rates[UnitRate.STANDARD].value_exc_vat)
 
 
