@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from hearth.common import calendar
 from hearth.common.money import Money, to_pennies
 from hearth.data.accounts.models import Account
+from hearth.data.billing.models import LedgerEntry
 from hearth.data.identity.models import User
 from hearth.data.payments.models import CardPayment, PaymentArrangement, StripeEvent
 from hearth.data.prepayment.models import Vend
@@ -469,27 +470,7 @@ def _succeeded(intent: dict[str, Any], now: datetime) -> tuple[CardPayment | Non
         actor=None,
         now=now,
     )
-    before = card_payment.status
-    card_payment.status = CardPayment.Status.SUCCEEDED
-    card_payment.payment_intent_id = _text(intent, "id")
-    card_payment.settled_at = now
-    card_payment.payment = entry
-    card_payment.failure_reason = ""
-    card_payment.save(update_fields=["status", "payment_intent_id", "settled_at", "payment", "failure_reason"])
-    audit.record(
-        actor=None,
-        action="payments.card_payment_succeeded",
-        subject=f"account {account.number}",
-        customer=account.customer,
-        at=now,
-        before={"card_payment": card_payment.pk, "status": before},
-        after={
-            "card_payment": card_payment.pk,
-            "status": card_payment.status,
-            "payment_intent": card_payment.payment_intent_id,
-            "ledger_entry": entry.pk,
-        },
-    )
+    _settle(card_payment, intent, now, entry=entry, payment_intent=_text(intent, "id"), ledger_entry=entry.pk)
     return card_payment, f"Paid: {Money(card_payment.amount)} posted to account {account.number} (entry {entry.pk})."
 
 
@@ -515,24 +496,38 @@ def _topped_up(card_payment: CardPayment, intent: dict[str, Any], now: datetime)
         )
     except top_ups.TopUpRefused as exc:
         return card_payment, f"Kept, nothing credited: {exc}"
-    before = card_payment.status
-    card_payment.status = CardPayment.Status.SUCCEEDED
-    card_payment.payment_intent_id = intent_id
-    card_payment.settled_at = now
-    card_payment.failure_reason = ""
-    card_payment.save(update_fields=["status", "payment_intent_id", "settled_at", "failure_reason"])
-    audit.record(
-        actor=None,
-        action="payments.card_payment_succeeded",
-        subject=f"account {account.number}",
-        customer=account.customer,
-        at=now,
-        before={"card_payment": card_payment.pk, "status": before},
-        after={"card_payment": card_payment.pk, "status": card_payment.status, "vend": vend.reference},
-    )
+    _settle(card_payment, intent, now, vend=vend.reference)
     return (
         card_payment,
         f"Topped up: {Money(card_payment.amount)} onto the meter of account {account.number} (vend {vend.reference}).",
+    )
+
+
+def _settle(
+    card_payment: CardPayment,
+    intent: dict[str, Any],
+    now: datetime,
+    *,
+    entry: LedgerEntry | None = None,
+    **paid_into: object,
+) -> None:
+    """Mark the card payment paid by ``intent`` and audit it; ``paid_into`` (the ledger entry or the vend) goes in
+    the audit's after."""
+    before = card_payment.status
+    card_payment.status = CardPayment.Status.SUCCEEDED
+    card_payment.payment_intent_id = _text(intent, "id")
+    card_payment.settled_at = now
+    card_payment.payment = entry
+    card_payment.failure_reason = ""
+    card_payment.save(update_fields=["status", "payment_intent_id", "settled_at", "payment", "failure_reason"])
+    audit.record(
+        actor=None,
+        action="payments.card_payment_succeeded",
+        subject=f"account {card_payment.account.number}",
+        customer=card_payment.account.customer,
+        at=now,
+        before={"card_payment": card_payment.pk, "status": before},
+        after={"card_payment": card_payment.pk, "status": card_payment.status, **paid_into},
     )
 
 
