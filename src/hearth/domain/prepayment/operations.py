@@ -15,6 +15,7 @@ from typing import Final
 from django.db import transaction
 from django.db.models import Sum
 
+from hearth.common.money import PENNY
 from hearth.data.accounts.models import Account, Supply, SupplyPoint
 from hearth.data.documents.models import Document
 from hearth.data.identity.models import User
@@ -138,7 +139,7 @@ def add_meter_debt(
 
     :raises PrepaymentRefused: the amount is not a positive number of pence, or the prepayment has ended.
     """
-    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if amount <= 0 or amount != amount.quantize(PENNY):
         raise PrepaymentRefused(f"A meter debt must be a positive amount in pence, not {amount}.")
     if prepayment.ended_on is not None:
         raise PrepaymentRefused(f"Prepayment on {prepayment.supply_point} ended on {prepayment.ended_on:%d %B %Y}.")
