@@ -552,8 +552,7 @@ def advance(*, case: DebtCase, day: date, now: datetime) -> DebtStep | None:
         return _move(case, State.REMINDED, day=day, reason="Reminder and final notice sent (10.1)", actor=None, now=now)
     if case.state == State.ON_PLAN:
         plan = active_plan(case)
-        missed = missed_instalment(plan, day) if plan is not None else None
-        if plan is not None and missed is not None:
+        if plan is not None and (missed := missed_instalment(plan, day)) is not None:
             plan.status = RepaymentPlan.Status.BROKEN
             plan.save(update_fields=["status"])
             return _move(
