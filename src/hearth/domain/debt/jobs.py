@@ -13,7 +13,13 @@ from hearth.domain.scheduling.jobs import DailyJob, JobReport
 
 
 def _overdue_accounts(day: date) -> list[Account]:
-    return [a for a in late_payment.accounts_with_overdue_bills(day) if late_payment.overdue_bills_of(a, day)]
+    """Overdue accounts without an open case: their bills are read only when a case may be opened for them."""
+    with_case = set(DebtCase.objects.filter(closed_on=None).values_list("account_id", flat=True))
+    return [
+        a
+        for a in late_payment.accounts_with_overdue_bills(day)
+        if a.pk not in with_case and late_payment.overdue_bills_of(a, day)
+    ]
 
 
 def run(*, day: date, now: datetime, report: JobReport) -> None:

@@ -63,6 +63,7 @@ def issue_prepayment_notice(*, case: DebtCase, deemed_on: date, smart: bool, now
         "warrant to install it without your permission (T&C 10.1.5)"
     )
     account = case.account
+    owed = case_balance(case)
     return letters.issue_letter(
         letter=letters.Letter(
             account=account,
@@ -70,14 +71,14 @@ def issue_prepayment_notice(*, case: DebtCase, deemed_on: date, smart: bool, now
             reference=f"PPN-{account.number}-{calendar.local_date(now):%y%m%d}",
             title="Notice: we plan to move you to prepayment",
             paragraphs=(
-                f"You still owe us £{case_balance(case)}. Because the debt has not been paid or a plan kept, we intend "
+                f"You still owe us £{owed}. Because the debt has not been paid or a plan kept, we intend "
                 f"to {how}, and to recover the debt through the meter (T&C 10.1.4).",
                 f"This notice gives you 42 days (T&C 10.2): nothing will change before {starts:%-d %B %Y}. A "
                 "prepayment tariff may have higher unit rates and standing charges.",
                 "You can stop this by paying what you owe, or by agreeing a plan you can afford with us.",
                 _help(),
             ),
-            facts=(("Owed", f"£{case_balance(case)}"), ("Not before", f"{starts:%-d %B %Y}")),
+            facts=(("Owed", f"£{owed}"), ("Not before", f"{starts:%-d %B %Y}")),
             clause="10.2",
         ),
         now=now,
@@ -90,6 +91,7 @@ def issue_disconnection_notice(*, case: DebtCase, deemed_on: date, now: datetime
     warrant = case.warrants.filter(granted_on__isnull=False).order_by("-granted_on", "-id").first()
     court = f"{warrant.court_name} (reference {warrant.reference})" if warrant else "the court"
     earliest = path.disconnection_notice_ends(deemed_on)
+    owed = case_balance(case)
     return letters.issue_letter(
         letter=letters.Letter(
             account=account,
@@ -97,7 +99,7 @@ def issue_disconnection_notice(*, case: DebtCase, deemed_on: date, now: datetime
             reference=f"DCN-{account.number}-{calendar.local_date(now):%y%m%d}",
             title="Notice of disconnection",
             paragraphs=(
-                f"You still owe us £{case_balance(case)} and have not made arrangements to pay (T&C 16.1.1). Under the "
+                f"You still owe us £{owed} and have not made arrangements to pay (T&C 16.1.1). Under the "
                 f"warrant granted by {court}, we may disconnect your supply on or after {earliest:%-d %B %Y} "
                 "(T&C 10.1.6, 16.2).",
                 "If we disconnect, we may ask for a payment on account before we reconnect (T&C 16.4), and for the "
@@ -105,7 +107,7 @@ def issue_disconnection_notice(*, case: DebtCase, deemed_on: date, now: datetime
                 "To stop this, pay what you owe or call us today to agree a plan.",
                 _help(),
             ),
-            facts=(("Owed", f"£{case_balance(case)}"), ("Not before", f"{earliest:%-d %B %Y}")),
+            facts=(("Owed", f"£{owed}"), ("Not before", f"{earliest:%-d %B %Y}")),
             clause="16.2",
         ),
         now=now,

@@ -64,6 +64,18 @@ def facts_for(case: DebtCase, day: date) -> path.Facts:
     )
 
 
+def _allowed(case: DebtCase, to: str, day: date) -> path.Facts:
+    """The facts of ``day`` when the path lets ``case`` move to ``to``; checked before a step's side effects.
+
+    :raises StepRefused: in the path's own words.
+    """
+    facts = facts_for(case, day)
+    problem = path.refusal(case.state, to, facts)
+    if problem is not None:
+        raise StepRefused(problem)
+    return facts
+
+
 def _move(
     case: DebtCase,
     to: str,
@@ -79,10 +91,7 @@ def _move(
     reason = reason.strip()
     if not reason:
         raise StepRefused("Give the reason for the step: it is kept with the case and the audit trail.")
-    facts = facts_for(case, day)
-    problem = path.refusal(case.state, to, facts)
-    if problem is not None:
-        raise StepRefused(problem)
+    facts = _allowed(case, to, day)
     held = facts.protections
     step = DebtStep.objects.create(
         case=case,
@@ -285,9 +294,7 @@ def refer(*, case: DebtCase, reason: str, actor: User, now: datetime) -> DebtSte
     :raises StepRefused: the path does not allow it yet, or the payments area refuses the referral.
     """
     day = calendar.local_date(now)
-    problem = path.refusal(case.state, State.REFERRED, facts_for(case, day))
-    if problem is not None:
-        raise StepRefused(problem)
+    _allowed(case, State.REFERRED, day)
     with transaction.atomic():
         try:
             referral = late_payment.refer_to_agency(account=case.account, reason=reason, actor=actor, now=now)
@@ -304,9 +311,7 @@ def refer(*, case: DebtCase, reason: str, actor: User, now: datetime) -> DebtSte
 def give_prepayment_notice(*, case: DebtCase, reason: str, actor: User, now: datetime) -> DebtStep:
     """Send the 42 days' notice of a move to prepayment (10.1.4, 10.2, 7.6.2); its deemed delivery is kept."""
     day = calendar.local_date(now)
-    problem = path.refusal(case.state, State.PREPAYMENT_NOTICE, facts_for(case, day))
-    if problem is not None:
-        raise StepRefused(problem)
+    _allowed(case, State.PREPAYMENT_NOTICE, day)
     deemed = collections.notice_deemed_delivered(account=case.account, type_code="PREPAYMENT_NOTICE", now=now)
     smart = _smart_meter(case.account) is not None
     with transaction.atomic():
@@ -336,9 +341,7 @@ def move_to_prepayment(*, case: DebtCase, day: date, reason: str, actor: User | 
     :raises StepRefused: the path, the notice's 42 days, the register, or the core refuse it.
     """
     under_warrant = case.state == State.WARRANT_GRANTED
-    problem = path.refusal(case.state, State.ON_PREPAYMENT, facts_for(case, day))
-    if problem is not None:
-        raise StepRefused(problem)
+    _allowed(case, State.ON_PREPAYMENT, day)
     with transaction.atomic():
         try:
             prepayment = prepayment_ops.start_prepayment(
@@ -449,9 +452,7 @@ def record_warrant_granted(
 def give_disconnection_notice(*, case: DebtCase, reason: str, actor: User, now: datetime) -> DebtStep:
     """Send the written notice of disconnection (16.2); its deemed delivery starts the notice period."""
     day = calendar.local_date(now)
-    problem = path.refusal(case.state, State.DISCONNECTION_NOTICE, facts_for(case, day))
-    if problem is not None:
-        raise StepRefused(problem)
+    _allowed(case, State.DISCONNECTION_NOTICE, day)
     deemed = collections.notice_deemed_delivered(account=case.account, type_code="DISCONNECTION_NOTICE", now=now)
     with transaction.atomic():
         document = debt_letters.issue_disconnection_notice(case=case, deemed_on=deemed, now=now)
@@ -551,8 +552,7 @@ def advance(*, case: DebtCase, day: date, now: datetime) -> DebtStep | None:
         return _move(case, State.REMINDED, day=day, reason="Reminder and final notice sent (10.1)", actor=None, now=now)
     if case.state == State.ON_PLAN:
         plan = active_plan(case)
-        missed = missed_instalment(plan, day) if plan is not None else None
-        if plan is not None and missed is not None:
+        if plan is not None and (missed := missed_instalment(plan, day)) is not None:
             plan.status = RepaymentPlan.Status.BROKEN
             plan.save(update_fields=["status"])
             return _move(

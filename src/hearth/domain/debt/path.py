@@ -11,12 +11,10 @@ from decimal import Decimal
 from typing import Final
 
 from hearth.data.debt.models import DebtCase, Warrant
+from hearth.domain.prepayment import operations as prepayment_ops
 from hearth.domain.priority.queries import Protections
 
 State = DebtCase.State
-
-PREPAYMENT_NOTICE_DAYS: Final = 42
-"""T&C 10.2: 42 days' notice of a move to prepayment, counted from the notice's deemed delivery."""
 
 DISCONNECTION_NOTICE_DAYS: Final = 7
 """T&C 16.2 gives written notice "before we start the disconnection process" without a period: 7 days from deemed
@@ -84,8 +82,9 @@ class Facts:
 
 
 def prepayment_notice_ends(deemed_on: date) -> date:
-    """The first day after 42 days' notice (10.2): prepayment, or a warrant for it, from this day."""
-    return deemed_on + timedelta(days=PREPAYMENT_NOTICE_DAYS)
+    """The first day after 42 days' notice (10.2): prepayment, or a warrant for it, from this day (the prepayment
+    core's own count, so the path and ``start_prepayment`` never disagree)."""
+    return prepayment_ops.earliest_forced_start(deemed_on)
 
 
 def disconnection_notice_ends(deemed_on: date) -> date:
