@@ -243,14 +243,7 @@ def take(*, raw: bytes, mailbox_key: str, delivered_at: datetime, now: datetime)
     )
     _settle(mail, now=now, reply=True)
     mail.save()
-    audit.record(
-        actor=None,
-        action="complaints.mail_received",
-        subject=f"complaint e-mail {mail.pk}",
-        customer=mail.complaint.account.customer if mail.complaint else None,
-        after={"status": mail.status, "reason": mail.reason},
-        at=now,
-    )
+    _record(mail, action="received", actor=None, now=now)
     return mail, True
 
 
@@ -275,7 +268,8 @@ def _waiting(mail: InboundMail) -> InboundMail:
     return locked
 
 
-def _record(mail: InboundMail, *, action: str, actor: User, now: datetime) -> None:
+def _record(mail: InboundMail, *, action: str, actor: User | None, now: datetime) -> None:
+    """Audit a step of a complaint e-mail (its status and reason after it)."""
     audit.record(
         actor=actor,
         action=f"complaints.mail_{action}",

@@ -167,11 +167,17 @@ def give_final_response(
     return event
 
 
-def _once(complaint: Complaint, kind: ComplaintEvent.Kind, *, now: datetime, **step: str) -> bool:
+def _once(
+    complaint: Complaint,
+    kind: ComplaintEvent.Kind,
+    *,
+    now: datetime,
+    letter: letters.Letter | None = None,
+    **step: str,
+) -> bool:
     """Take a once-only step of the daily clocks; False if a run before this one took it (the constraint)."""
     try:
         with transaction.atomic():
-            letter = complaint_letters.eight_weeks(complaint) if kind == ComplaintEvent.Kind.EIGHT_WEEKS else None
             _event(complaint, kind, at=now, text=step.get("text", ""), letter=letter)
             _audit(complaint, action=kind.lower(), actor=None, now=now, **step)
     except IntegrityError:
@@ -209,4 +215,8 @@ def send_eight_week_letters(*, day: date, now: datetime) -> list[Complaint]:
         .select_related("account__customer", "account__billing_property")
         .order_by("ombudsman_date", "id")
     )
-    return [complaint for complaint in due if _once(complaint, ComplaintEvent.Kind.EIGHT_WEEKS, now=now)]
+    return [
+        complaint
+        for complaint in due
+        if _once(complaint, ComplaintEvent.Kind.EIGHT_WEEKS, now=now, letter=complaint_letters.eight_weeks(complaint))
+    ]

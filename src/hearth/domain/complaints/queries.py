@@ -40,8 +40,10 @@ def queue(*, today: date, include_closed: bool = False) -> QuerySet[Complaint]:
     return found.annotate(urgency=urgency).order_by("urgency", "response_due_date", "received_at", "id")
 
 
-def timeline(*, complaint: Complaint) -> QuerySet[ComplaintEvent]:
-    return complaint.events.select_related("document", "actor").order_by("at", "id")
+def timeline(*, complaint: Complaint, with_notes: bool = True) -> QuerySet[ComplaintEvent]:
+    """The complaint's steps in order; the customer's view leaves out care's notes."""
+    events = complaint.events.select_related("document__document_type", "actor").order_by("at", "id")
+    return events if with_notes else events.exclude(kind=ComplaintEvent.Kind.NOTE)
 
 
 def waiting_mail() -> QuerySet[InboundMail]:

@@ -84,14 +84,13 @@ def complaint(request: PortalRequest, complaint_id: int) -> HttpResponse:
     if found is None:
         raise Http404("No such complaint on this account.")
     today = calendar.local_date(timezone.now())
-    events = [event for event in complaints_queries.timeline(complaint=found) if event.kind != event.Kind.NOTE]
     return render(
         request,
         "portal/complaints/detail.html",
         {
             "complaint": found,
             "clock": complaints_queries.clock(complaint=found, today=today),
-            "events": events,
+            "events": complaints_queries.timeline(complaint=found, with_notes=False),
             **_help(),
             **views._account_context(request),
         },
