@@ -717,12 +717,15 @@ def reminders_due(today: date) -> list[Appointment]:
     the last free day to cancel) until the day before it, not yet reminded. A visit booked on or after that day had
     its confirmation instead."""
     booked = Appointment.objects.filter(
-        status=Status.BOOKED, reminder__isnull=True, visit_date__gt=today, visit_date__lte=today + timedelta(days=14)
+        status=Status.BOOKED,
+        reminder__isnull=True,
+        visit_date__gt=today,
+        visit_date__lte=calendar.add_working_days(today, REMINDER_WORKING_DAYS),
     ).select_related("account__customer")
     due = []
     for appointment in booked.order_by("visit_date", "id"):
         reminder_day = calendar.working_day_before(appointment.visit_date, REMINDER_WORKING_DAYS)
-        if reminder_day <= today and calendar.local_date(appointment.booked_at) < reminder_day:
+        if calendar.local_date(appointment.booked_at) < reminder_day:
             due.append(appointment)
     return due
 

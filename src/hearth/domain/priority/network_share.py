@@ -64,11 +64,15 @@ def distributor_of(fuel: str, identifier: str) -> str:
     return identifier[:2] if fuel == Fuel.ELECTRICITY else GAS_TRANSPORTER
 
 
-def _points_supplied(customer_id: int, day: date) -> list[SupplyPoint]:
-    supplies = Supply.objects.filter(account__customer_id=customer_id, valid_from__lte=day).filter(
+def _points_supplied(customer_ids: set[int], day: date) -> dict[int, list[SupplyPoint]]:
+    """The supply points each customer is supplied through on ``day``, in one query for all of them."""
+    supplies = Supply.objects.filter(account__customer_id__in=customer_ids, valid_from__lte=day).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=day)
     )
-    return [supply.supply_point for supply in supplies.select_related("supply_point").order_by("supply_point_id")]
+    points: dict[int, list[SupplyPoint]] = defaultdict(list)
+    for supply in supplies.select_related("account", "supply_point__supply_property").order_by("supply_point_id"):
+        points[supply.account.customer_id].append(supply.supply_point)
+    return points
 
 
 def pending_changes(day: date) -> list[Change]:
@@ -80,10 +84,12 @@ def pending_changes(day: date) -> list[Change]:
     sharing = Registration.objects.filter(
         ended_at__isnull=True, share_consent_at__isnull=False, registered_at__lt=end_of_day
     ).select_related("customer")
+    registrations = list(sharing.order_by("id"))
+    supplied = _points_supplied({registration.customer_id for registration in registrations}, day)
     changes: list[Change] = []
     kept: set[tuple[int, str]] = set()
-    for registration in sharing.order_by("id"):
-        for point in _points_supplied(registration.customer_id, day):
+    for registration in registrations:
+        for point in supplied[registration.customer_id]:
             key = (registration.customer_id, point.identifier)
             kept.add(key)
             told = latest.get(key)

@@ -113,7 +113,8 @@ def register(
             "The customer must agree to be on the Priority Services Register before we register them.",
             field="consent",
         )
-    until = _checked_needs(list(dict.fromkeys(needs)), needs_until, calendar.local_date(now))
+    codes = list(dict.fromkeys(needs))
+    until = _checked_needs(codes, needs_until, calendar.local_date(now))
     if health_details is not None and len(health_details) > HEALTH_DETAILS_MAX:
         raise RegistrationRefused(f"Keep health details to {HEALTH_DETAILS_MAX} characters.", field="health_details")
     if visit_password is not None and len(visit_password) > VISIT_PASSWORD_MAX:
@@ -124,17 +125,21 @@ def register(
             _end(previous, reason="Replaced by a new registration", actor=actor, now=now)
         registration = Registration.objects.create(
             customer=customer,
-            needs=list(dict.fromkeys(needs)),
+            needs=codes,
             needs_until=until,
             source=source,
             consent_at=now,
             share_consent_at=now if share_consent else None,
             consent_note=consent_note[:200],
             health_details_sealed=(
-                _seal(health_details.strip()) if health_details is not None else _kept(previous, "health")
+                _seal(health_details.strip())
+                if health_details is not None
+                else (previous.health_details_sealed if previous else "")
             ),
             visit_password_sealed=(
-                _seal(visit_password.strip()) if visit_password is not None else _kept(previous, "password")
+                _seal(visit_password.strip())
+                if visit_password is not None
+                else (previous.visit_password_sealed if previous else "")
             ),
             registered_at=now,
             recorded_by=actor,
@@ -149,12 +154,6 @@ def register(
             after=_described(registration),
         )
     return registration
-
-
-def _kept(previous: Registration | None, what: str) -> str:
-    if previous is None:
-        return ""
-    return previous.health_details_sealed if what == "health" else previous.visit_password_sealed
 
 
 def _described(registration: Registration) -> dict[str, object]:

@@ -230,7 +230,9 @@ def visit_page(request: CareRequest, appointment_id: int) -> HttpResponse:
     today = calendar.local_date(now)
     last_free = rules.last_free_cancellation_date(visit.visit_date)
     booked = visit.status == Appointment.Status.BOOKED
-    late_words = operations.MISSED_VISIT_WORDS if today > last_free else None
+    late_words = (
+        None if rules.notice_in_time(told_on=today, visit_date=visit.visit_date) else operations.MISSED_VISIT_WORDS
+    )
     change_form = (
         _posted(request, "change", CareVisitChangeForm, late_words=late_words)
         if booked and today < visit.visit_date

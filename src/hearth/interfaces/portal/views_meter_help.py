@@ -141,7 +141,7 @@ def change_visit(request: PortalRequest, appointment_id: int) -> HttpResponse:
         raise PermissionDenied("Your role on this account does not allow this.")
     now = timezone.now()
     last_free = rules.last_free_cancellation_date(visit.visit_date)
-    late = calendar.local_date(now) > last_free
+    late = not rules.notice_in_time(told_on=calendar.local_date(now), visit_date=visit.visit_date)
     form = VisitChangeForm(
         request.POST or None, meters=None, late_words=operations.MISSED_VISIT_WORDS if late else None
     )
