@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import ProtectedError, Q, QuerySet
 
 from hearth.common import calendar
 from hearth.data.accounts.models import Account, Customer, Supply
@@ -101,6 +101,15 @@ def blockers(customer: Customer, *, today: date) -> list[str]:
     if owing:
         reasons.append(f"account {', '.join(owing)} still owes money: we keep your details until it is paid")
     return reasons
+
+
+def delayed() -> QuerySet[ErasureRequest]:
+    """Erasures waiting for a supply to end or a debt to be paid, oldest first."""
+    return (
+        ErasureRequest.objects.filter(status=ErasureRequest.Status.DELAYED)
+        .select_related("customer")
+        .order_by("received_at", "id")
+    )
 
 
 def raise_erasure(*, customer: Customer, channel: Channel, raised_by: User, now: datetime) -> ErasureRequest:

@@ -29,8 +29,7 @@ def subject_access_exports(*, day: date, now: datetime, report: JobReport) -> No
 def erasures(*, day: date, now: datetime, report: JobReport) -> None:
     """Try again each erasure delayed by a supply or a debt; carry it out once neither stands in the way."""
     del day
-    delayed = ErasureRequest.objects.filter(status=ErasureRequest.Status.DELAYED).select_related("customer")
-    for request in delayed.order_by("id").iterator(chunk_size=100):
+    for request in erasure.delayed().iterator(chunk_size=100):
         try:
             done = erasure.try_erasure(request=request, now=now)
         except erasure.ErasureFailed as exc:
