@@ -18,13 +18,14 @@ def first_unstorable(text: str) -> int | None:
 
 def storable(text: str) -> str:
     """``text`` with each unstorable character written as its escape (``\\x00``, ``\\udc80``); other text unchanged."""
-    if first_unstorable(text) is None:
-        return text
     return _UNSTORABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
-def raw_bytes(text: str) -> bytes:
-    """``text`` as the bytes it came from: UTF-8, a lone surrogate from ``surrogateescape`` back to its byte."""
+def raw_bytes(text: str) -> bytes | None:
+    """The bytes ``text`` came from, to keep beside its :func:`storable` escape (UTF-8, a lone surrogate from
+    ``surrogateescape`` back to its byte); None when ``text`` is storable as it is, so nothing is kept twice."""
+    if first_unstorable(text) is None:
+        return None
     try:
         return text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:

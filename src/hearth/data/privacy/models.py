@@ -95,6 +95,11 @@ class SubjectAccessRequest(models.Model):
     def __str__(self) -> str:
         return f"Subject-access request {self.pk} of customer {self.customer_id} ({self.status})"
 
+    @property
+    def reference(self) -> str:
+        """How the request is named to the customer and staff: the export's name, the console, the job's report."""
+        return f"SAR-{self.pk:06d}"
+
 
 class ErasureRequest(models.Model):
     """A request to erase a customer's personal data (UK GDPR art. 17).

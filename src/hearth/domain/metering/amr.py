@@ -170,7 +170,7 @@ def quarantine_unreadable(
             "from_number": text.storable(from_number)[:32],
             "to_number": text.storable(to_number)[:32],
             "body": text.storable(raw),
-            "raw_body": None if text.first_unstorable(raw) is None else text.raw_bytes(raw),
+            "raw_body": text.raw_bytes(raw),
             "received_at": received_at,
             "status": InboundSms.Status.QUARANTINED,
             "reason": _reason(reason),

@@ -252,12 +252,11 @@ class _Rejections:
 def _rejected_line(flow: FlowFile, entry: _Rejection) -> RejectedFlowLine:
     """The entry as a row; a line with a character no text column holds (NUL) is escaped, its bytes kept in ``raw``."""
     content = "\n".join(entry.lines)
-    unstorable = text_rules.first_unstorable(content) is not None
     return RejectedFlowLine(
         flow_file=flow,
         line_number=entry.line_number,
         content=text_rules.storable(content),
-        raw=text_rules.raw_bytes(content) if unstorable else None,
+        raw=text_rules.raw_bytes(content),
         reason=entry.reason,
     )
 

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import ProtectedError, Q, QuerySet
 
 from hearth.common import calendar
 from hearth.data.accounts.models import Account, Customer, Supply
@@ -27,7 +27,7 @@ from hearth.data.identity.models import User
 from hearth.data.privacy.models import Channel, ErasureRequest, SubjectAccessRequest
 from hearth.domain.audit import operations as audit
 from hearth.domain.billing import queries as billing_queries
-from hearth.domain.privacy import records, subject_access
+from hearth.domain.privacy import contact, records, subject_access
 
 ERASED = "[erased]"
 
@@ -76,8 +76,8 @@ REPLACEMENTS: dict[str, dict[str, str]] = {
 }
 """Columns of kept rows cleared whatever they hold: personal values not written as the customer's own details."""
 
-CUSTOMER_FIELDS = ("contact_email", "contact_phone", "mobile_phone", "correspondence_line_1", "correspondence_line_2")
-CUSTOMER_FIELDS_TOO = ("correspondence_town", "correspondence_postcode")
+CUSTOMER_FIELDS = ("contact_email", *(field for field in contact.DETAIL_FIELDS if field != "name"))
+"""The customer's contact columns emptied on erasure (the name is replaced): a detail added later is erased too."""
 
 
 def retention_of(model: type[models.Model]) -> Retention | None:
@@ -101,6 +101,15 @@ def blockers(customer: Customer, *, today: date) -> list[str]:
     if owing:
         reasons.append(f"account {', '.join(owing)} still owes money: we keep your details until it is paid")
     return reasons
+
+
+def delayed() -> QuerySet[ErasureRequest]:
+    """Erasures waiting for a supply to end or a debt to be paid, oldest first."""
+    return (
+        ErasureRequest.objects.filter(status=ErasureRequest.Status.DELAYED)
+        .select_related("customer")
+        .order_by("received_at", "id")
+    )
 
 
 def raise_erasure(*, customer: Customer, channel: Channel, raised_by: User, now: datetime) -> ErasureRequest:
@@ -179,7 +188,7 @@ def try_erasure(*, request: ErasureRequest, now: datetime) -> ErasureRequest:
 
 
 def _personal_values(customer: Customer, logins: Iterable[User]) -> list[str]:
-    values = [customer.name, *(getattr(customer, f) for f in CUSTOMER_FIELDS + CUSTOMER_FIELDS_TOO)]
+    values = [customer.name, *(getattr(customer, f) for f in CUSTOMER_FIELDS)]
     for login in logins:
         values += [login.email, login.full_name]
     # Longest first, so a full name is replaced before a part of it; short values would erase unrelated words.
@@ -253,7 +262,7 @@ def _erase(customer: Customer, now: datetime) -> dict[str, int]:
         login.set_unusable_password()
         login.save()
     customer.name = f"Erased customer {customer.pk}"
-    for field in CUSTOMER_FIELDS + CUSTOMER_FIELDS_TOO:
+    for field in CUSTOMER_FIELDS:
         setattr(customer, field, "")
     customer.save()
     counts["identity.User anonymised"] = len(logins)

@@ -18,19 +18,18 @@ def subject_access_exports(*, day: date, now: datetime, report: JobReport) -> No
         try:
             made = subject_access.make_export(request=request, now=now)
         except (OSError, ValueError) as exc:
-            report.failed(f"SAR-{request.pk:06d}", f"The export could not be made: {exc.__class__.__name__}")
+            report.failed(request.reference, f"The export could not be made: {exc.__class__.__name__}")
             continue
-        report.done(f"SAR-{request.pk:06d}", f"Export made: {made.table_count} tables, {made.row_count} rows")
+        report.done(request.reference, f"Export made: {made.table_count} tables, {made.row_count} rows")
     for request in subject_access.expired_by(now).iterator(chunk_size=100):
         subject_access.expire_export(request=request, now=now)
-        report.done(f"SAR-{request.pk:06d}", "Export deleted at the end of its download period")
+        report.done(request.reference, "Export deleted at the end of its download period")
 
 
 def erasures(*, day: date, now: datetime, report: JobReport) -> None:
     """Try again each erasure delayed by a supply or a debt; carry it out once neither stands in the way."""
     del day
-    delayed = ErasureRequest.objects.filter(status=ErasureRequest.Status.DELAYED).select_related("customer")
-    for request in delayed.order_by("id").iterator(chunk_size=100):
+    for request in erasure.delayed().iterator(chunk_size=100):
         try:
             done = erasure.try_erasure(request=request, now=now)
         except erasure.ErasureFailed as exc:

@@ -73,18 +73,14 @@ def raise_request(
     return request
 
 
-def _reference(request: SubjectAccessRequest) -> str:
-    return f"SAR-{request.pk:06d}"
-
-
 def make_export(*, request: SubjectAccessRequest, now: datetime) -> exporting.Export:
     """Build and store the export of a received request, and make it downloadable until ``DOWNLOAD_DAYS`` later."""
-    made = exporting.build_export(customer=request.customer, reference=_reference(request), made_at=now)
+    made = exporting.build_export(customer=request.customer, reference=request.reference, made_at=now)
     with transaction.atomic():
         locked = SubjectAccessRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != SubjectAccessRequest.Status.RECEIVED:
             return made  # another run made it meanwhile
-        locked.export.save(f"{locked.pk}/{_reference(locked)}.zip", ContentFile(made.content), save=False)
+        locked.export.save(f"{locked.pk}/{locked.reference}.zip", ContentFile(made.content), save=False)
         locked.export_sha256 = made.sha256
         locked.status = SubjectAccessRequest.Status.READY
         locked.ready_at = now
@@ -93,7 +89,7 @@ def make_export(*, request: SubjectAccessRequest, now: datetime) -> exporting.Ex
         audit.record(
             actor=None,
             action="privacy.subject_access_export_made",
-            subject=_reference(locked),
+            subject=locked.reference,
             customer=locked.customer,
             after={"tables": made.table_count, "rows": made.row_count, "sha256": made.sha256},
             at=now,
@@ -102,7 +98,7 @@ def make_export(*, request: SubjectAccessRequest, now: datetime) -> exporting.Ex
             audit.record(
                 actor=None,
                 action="priority.data_accessed",
-                subject=f"{_reference(locked)}: the register's records put in a subject-access export",
+                subject=f"{locked.reference}: the register's records put in a subject-access export",
                 customer=locked.customer,
                 at=now,
             )
@@ -123,7 +119,7 @@ def expire_export(*, request: SubjectAccessRequest, now: datetime) -> None:
         audit.record(
             actor=None,
             action="privacy.subject_access_export_deleted",
-            subject=_reference(locked),
+            subject=locked.reference,
             customer=locked.customer,
             at=now,
         )
@@ -134,7 +130,7 @@ def record_download(*, request: SubjectAccessRequest, by: User, now: datetime) -
     audit.record(
         actor=by,
         action="privacy.subject_access_export_downloaded",
-        subject=_reference(request),
+        subject=request.reference,
         customer=request.customer,
         at=now,
     )

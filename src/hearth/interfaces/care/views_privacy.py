@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from hearth.common import calendar
 from hearth.data.accounts.models import Customer
-from hearth.data.privacy.models import Channel, ErasureRequest, SubjectAccessRequest
+from hearth.data.privacy.models import Channel, SubjectAccessRequest
 from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.privacy import contact, erasure, subject_access
 from hearth.interfaces.care import access
@@ -29,9 +29,7 @@ def requests_queue(request: CareRequest) -> HttpResponse:
     context = {
         "waiting": subject_access.waiting(),
         "today": today,
-        "erasures": ErasureRequest.objects.filter(status=ErasureRequest.Status.DELAYED)
-        .select_related("customer")
-        .order_by("received_at", "id"),
+        "erasures": erasure.delayed(),
     }
     return render(request, "care/privacy/queue.html", context)
 

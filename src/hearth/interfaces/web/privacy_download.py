@@ -8,7 +8,7 @@ from hearth.data.privacy.models import SubjectAccessRequest
 def export_response(request: SubjectAccessRequest) -> HttpResponse:
     with request.export.open("rb") as handle:
         response = HttpResponse(handle.read(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="your-data-SAR-{request.pk:06d}.zip"'
+    response["Content-Disposition"] = f'attachment; filename="your-data-{request.reference}.zip"'
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
