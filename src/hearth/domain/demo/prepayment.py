@@ -4,7 +4,7 @@
 Taylor chose prepayment to clear £180 of arrears moved from the account, recovered at 20 % of each top-up and at
 most £10 a week. Each day so far has its half-hourly data (about 8 kWh), so the daily job
 ``prepayment.daily_charges`` takes each day's standing charge and energy from the credit when ``hearth run_daily``
-runs. On the first day Taylor used emergency credit, then topped up every few days, by card, by phone and at PayPoint;
+runs. On the first day Taylor used emergency credit, then topped up every few days, by phone and at PayPoint;
 the portal's Prepayment page (``/services/prepayment/``) shows the credit, the debt still owed and the references.
 """
 

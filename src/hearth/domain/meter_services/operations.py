@@ -363,10 +363,6 @@ def record_rebill_checked(*, test: AccuracyTest, note: str, actor: User, now: da
 # --- Meter moves (11.1.3) -----------------------------------------------------------------------------------------
 
 
-def _on_register(account: Account, day: date) -> bool:
-    return priority.protections(account.customer, day).on_register
-
-
 def request_meter_move(
     *, account: Account, meter: Meter, reason: str, price: Decimal, actor: User, now: datetime
 ) -> MeterMove:
@@ -385,7 +381,7 @@ def request_meter_move(
             price=price,
             requested_at=now,
             requested_by=actor,
-            for_vulnerability=_on_register(account, calendar.local_date(now)),
+            for_vulnerability=priority.meter_move_is_free(account.customer, calendar.local_date(now)),
         )
         _audit(
             "move_requested",
@@ -413,7 +409,9 @@ def complete_meter_move(*, move: MeterMove, completed_date: date, actor: User, n
             raise MeterServiceRefused("", "This move is already recorded as done.")
         if completed_date < calendar.local_date(locked.requested_at):
             raise MeterServiceRefused("completed_date", "The meter cannot be moved before it was asked for.")
-        locked.for_vulnerability = locked.for_vulnerability or _on_register(locked.account, completed_date)
+        locked.for_vulnerability = locked.for_vulnerability or priority.meter_move_is_free(
+            locked.account.customer, completed_date
+        )
         if not locked.for_vulnerability and locked.price > 0:
             locked.charge = _charge(
                 account=locked.account,
