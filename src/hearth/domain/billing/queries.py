@@ -38,6 +38,11 @@ def bills_of(account: Account) -> QuerySet[Bill]:
     return Bill.objects.filter(account=account).order_by("-period_start_date", "-id")
 
 
+def latest_bill(account: Account) -> Bill | None:
+    """The account's live bill with the latest period (a cancelled bill is not what the customer is asked to pay)."""
+    return bills_of(account).filter(status=Bill.Status.ISSUED).first()
+
+
 def bill_of_account(account: Account, bill_id: int) -> Bill | None:
     """The bill ``bill_id`` if it belongs to ``account``; None otherwise (never another account's bill)."""
     return Bill.objects.filter(account=account, pk=bill_id).first()

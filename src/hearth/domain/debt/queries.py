@@ -54,6 +54,17 @@ def instalments(plan: RepaymentPlan) -> QuerySet[PlanInstalment]:
     return plan.instalments.order_by("due_date", "id")
 
 
+def next_instalment(account: Account, today: date) -> PlanInstalment | None:
+    """The next instalment due on or after ``today`` of the account's active repayment plan, if it has one."""
+    return (
+        PlanInstalment.objects.filter(
+            plan__case__account=account, plan__status=RepaymentPlan.Status.ACTIVE, due_date__gte=today
+        )
+        .order_by("due_date", "id")
+        .first()
+    )
+
+
 def warrants(case: DebtCase) -> QuerySet[Warrant]:
     return case.warrants.order_by("applied_on", "id")
 

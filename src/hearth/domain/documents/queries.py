@@ -4,12 +4,15 @@ Every read is scoped by the accounts the caller may see (a login's linked accoun
 of any other account is simply not found: the same answer as for an id that does not exist.
 """
 
+import calendar
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Final
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from hearth.data.accounts.models import Account
 from hearth.data.documents.models import Document, DocumentType
@@ -89,9 +92,33 @@ class DocumentPage:
         return (self.number - 1) * self.page_size + len(self.documents)
 
 
+_MONTHS: Final = {
+    name: number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number].lower(), calendar.month_abbr[number].lower())
+}
+
+
+def _word_matches(word: str) -> Q:
+    """Documents one typed word can mean: part of the reference or the type's name, an issue month or year
+    ("october", "2026"), or an amount in pounds ("120.50", "£95")."""
+    matches = Q(reference__icontains=word) | Q(document_type__name__icontains=word)
+    matches |= Q(document_type__plural_name__icontains=word)
+    lowered = word.lower()
+    if lowered in _MONTHS:
+        matches |= Q(issue_date__month=_MONTHS[lowered])
+    if re.fullmatch(r"(19|20)\d\d", word):
+        matches |= Q(issue_date__year=int(word))
+    amount = re.fullmatch(r"£?(\d{1,10})(?:\.(\d{1,2}))?", word.replace(",", ""))
+    if amount is not None:
+        matches |= Q(amount=Decimal(f"{amount[1]}.{(amount[2] or '').ljust(2, '0')}"))
+    return matches
+
+
 def search(
     *,
     account_ids: Collection[int],
+    text: str = "",
     type_code: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -103,13 +130,17 @@ def search(
 ) -> DocumentPage:
     """The accounts' documents matching every filter given, newest first (issue date, then id), one page of them.
 
-    Each filter left as None (or an empty ``reference``) does not narrow the search, so with none given every
+    ``text`` is the free-text box: every word typed must match the document somewhere (see :func:`_word_matches`),
+    so "invoice october" finds October's invoices. Each filter left as None (or an empty ``text`` or ``reference``)
+    does not narrow the search, so with none given every
     document of the accounts is listed. Dates are issue dates, both ends included; ``reference`` matches any part of
     the reference, capitals or not ("inv-0001" finds INV-000123); the amounts include both ends and leave out
     documents without an amount (letters, notices). A page past the last is the last page, and one before the first
     is the first. Two queries: the count, then the page.
     """
     found = Document.objects.filter(account_id__in=account_ids)
+    for word in text.split():
+        found = found.filter(_word_matches(word))
     if type_code:
         found = found.filter(document_type__code=type_code)
     if date_from is not None:

@@ -14,8 +14,6 @@ from django import forms
 from hearth.data.accounts.models import Account
 from hearth.data.documents.models import DocumentType
 
-ALL_ACCOUNTS: Final = "all"
-
 # Pounds and pence as people type them: "120", "120.5", "£1,200.50", "-15.00" (a credit note). At most 10 digits of
 # pounds, as a document's amount holds.
 _MONEY: Final = re.compile(r"(?P<sign>-?)£?(?P<pounds>\d{1,10}|\d{1,3}(?:,\d{3}){1,3})(?:\.(?P<pence>\d{1,2}))?")
@@ -61,13 +59,17 @@ class MoneyField(forms.Field):
         return Decimal(f"{match['sign']}{match['pounds'].replace(',', '')}.{pence}")
 
 
-def _account_words(account: Account) -> str:
-    return f"{account.number} – {account.get_fuel_display()}"  # noqa: RUF001 - the en dash of the account switcher
-
-
 class DocumentSearchForm(forms.Form):
-    """The refine boxes; ``account`` is offered only to a login linked to several accounts."""
+    """The free-text box and the refine boxes, on the selected account (the portal's one account switcher chooses
+    it); ``all_accounts`` widens the search to every linked account and is offered only to a login with several."""
 
+    text = forms.CharField(
+        label="Search your documents",
+        required=False,
+        max_length=100,
+        help_text="Any words from the document: its type, reference, month, year or amount, like “invoice october”.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     document_type = forms.ChoiceField(label="Document type", required=False)
     date_from = _date_field("Issued from")
     date_to = _date_field("Issued to")
@@ -80,7 +82,7 @@ class DocumentSearchForm(forms.Form):
     )
     amount_from = MoneyField(label="Amount from")
     amount_to = MoneyField(label="Amount to")
-    account = forms.ChoiceField(label="Account", required=False)
+    all_accounts = forms.BooleanField(label="Search all your accounts, not only this one", required=False)
 
     def __init__(
         self,
@@ -97,17 +99,8 @@ class DocumentSearchForm(forms.Form):
         assert isinstance(type_field, forms.ChoiceField)
         type_field.choices = [("", "Any type"), *((kind.code, kind.name) for kind in document_types)]
         type_field.error_messages["invalid_choice"] = "Choose one of the document types in the list."
-        if len(accounts) > 1:
-            account_field = self.fields["account"]
-            assert isinstance(account_field, forms.ChoiceField)
-            account_field.choices = [
-                *((str(account.pk), _account_words(account)) for account in accounts),
-                (ALL_ACCOUNTS, "All your accounts"),
-            ]
-            account_field.initial = str(selected.pk)
-            account_field.error_messages["invalid_choice"] = "Choose one of your accounts in the list."
-        else:
-            del self.fields["account"]
+        if len(accounts) < 2:
+            del self.fields["all_accounts"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -120,12 +113,17 @@ class DocumentSearchForm(forms.Form):
         return cleaned
 
     def account_ids(self) -> list[int]:
-        """The accounts to search (a valid form): the one chosen, all of them, or else the selected account."""
-        chosen = self.cleaned_data.get("account") or str(self.selected.pk)
-        if chosen == ALL_ACCOUNTS:
+        """The accounts to search (a valid form): every linked one when asked, else the selected account."""
+        if self.cleaned_data.get("all_accounts"):
             return [account.pk for account in self.accounts.values()]
-        return [self.accounts[chosen].pk]
+        return [self.selected.pk]
 
     @property
     def several_accounts(self) -> bool:
-        return "account" in self.fields
+        return "all_accounts" in self.fields
+
+    @property
+    def refined(self) -> bool:
+        """Whether a refine box (not the free-text box) is filled, so the page opens them."""
+        boxes = (name for name in self.fields if name not in ("text", "all_accounts"))
+        return self.is_bound and any(self.data.get(name) for name in boxes)

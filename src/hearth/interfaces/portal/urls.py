@@ -8,6 +8,7 @@ from hearth.interfaces.portal import (
     views_complaints,
     views_consumption,
     views_contract,
+    views_dashboard,
     views_debt,
     views_delivery,
     views_documents,
@@ -25,7 +26,7 @@ from hearth.interfaces.portal import (
 app_name = "portal"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", views_dashboard.dashboard, name="dashboard"),
     path("login/", views.sign_in, name="login"),
     path("logout/", views.sign_out, name="logout"),
     path("login-details/", views.login_details, name="login_details"),
@@ -68,9 +69,10 @@ urlpatterns = [
     path("your-details/", views_delivery.your_details, name="your_details"),
     path("your-details/delivery-settings/", views_delivery.delivery_settings, name="delivery_settings"),
     path("your-details/delivery-settings/rules/", views_delivery.delivery_rules, name="delivery_rules"),
-    # Documents and Search (issue 5, FAQ 14): the Documents menu, Search, and each document viewed or e-mailed.
+    # Documents (issues 5 and 13, FAQ 14): the list with its search boxes (Search's address too), each document
+    # viewed or e-mailed.
     path("services/documents/", views_documents.documents, name="documents"),
-    path("services/documents/search/", views_documents.document_search, name="document_search"),
+    path("services/documents/search/", views_documents.documents, name="document_search"),
     path(
         "services/documents/<int:document_id>/view/",
         views_bills.document_pdf,

@@ -10,20 +10,17 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from hearth.data.identity.models import User
 from hearth.domain.accounts import queries as accounts_queries
-from hearth.domain.billing import queries as billing_queries
 from hearth.domain.care import operations as care_ops
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
 from hearth.domain.identity import throttle
-from hearth.domain.payments import operations as payment_ops
-from hearth.domain.payments import queries as payment_queries
 from hearth.interfaces.portal import access, forms
 from hearth.interfaces.portal.access import PortalRequest
 from hearth.interfaces.web import ratelimit
@@ -203,20 +200,6 @@ def activate_password(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/activate_password.html", {"form": form})
 
 
-@access.account_page()
-def dashboard(request: PortalRequest) -> HttpResponse:
-    services = accounts_queries.services_for_account(account=request.account, now=timezone.now())
-    tiles = [SERVICE_TILES[service] for service in services if service in SERVICE_TILES]
-    balance = billing_queries.balance_of(request.account)
-    money = {
-        "balance": balance,
-        "balance_words": payment_ops.balance_words(balance),
-        "next_payment": payment_queries.next_payment(request.account),
-        "method": payment_ops.Method(payment_queries.method_of(request.account)).label,
-    }
-    return render(request, "portal/dashboard.html", {"tiles": tiles, "money": money, **_account_context(request)})
-
-
 def _account_context(request: PortalRequest) -> dict[str, object]:
     return {
         "link": request.link,
@@ -228,7 +211,8 @@ def _account_context(request: PortalRequest) -> dict[str, object]:
 @require_POST
 @access.account_page()
 def select_account(request: PortalRequest) -> HttpResponse:
-    """Switch to another linked account; an id that is not linked to this login is refused."""
+    """Switch to another linked account and stay on the page (see _page_after_switch); an id that is not linked to
+    this login is refused."""
     try:
         account_id = int(request.POST.get("account", ""))
     except ValueError:
@@ -239,7 +223,19 @@ def select_account(request: PortalRequest) -> HttpResponse:
     else:
         request.session[access.SELECTED_ACCOUNT_KEY] = link.account_id
         messages.success(request, f"You are now looking at account {link.account.number}.")
-    return redirect("portal:dashboard")
+    return redirect(_page_after_switch(request.POST.get("next", "")))
+
+
+def _page_after_switch(path: str) -> str:
+    """The portal page the switcher was used on, when it is about whichever account is selected (no id in its
+    address: Search, Delivery Settings...); the dashboard otherwise (a bill of the other account would be a 404)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return reverse("portal:dashboard")
+    if match.namespace == "portal" and not match.args and not match.kwargs:
+        return reverse(f"portal:{match.url_name}")
+    return reverse("portal:dashboard")
 
 
 @access.account_page()

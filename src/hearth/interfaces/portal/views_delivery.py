@@ -61,13 +61,16 @@ def _form_context(request: PortalRequest, link: AccountLink, form: DeliveryRules
 
 @access.account_page()
 def delivery_settings(request: PortalRequest) -> HttpResponse:
-    """The login's rules for one of its accounts, any deliveries that failed for good, and "Set delivery rules"."""
+    """The login's rules for the selected account (chosen with the portal's one account switcher), any deliveries
+    that failed for good, and "Set delivery rules"."""
     link = _chosen_link(request, request.GET.get("account"))
+    if link.account_id != request.account.pk:  # a link from Your Details: the one switcher shows this account too
+        request.session[access.SELECTED_ACCOUNT_KEY] = link.account_id
+        request.account, request.link = link.account, link
     rows = rules.rules_of(user=request.user, account=link.account)
     context = {
         **_form_context(request, link, DeliveryRulesForm(rows=rows)),
         "rules": rows,
-        "links": identity_queries.links_of_login(user=request.user),
         "failures": delivery.failed_deliveries_of(user=request.user, account=link.account),
     }
     return render(request, "portal/delivery/settings.html", context)

@@ -1,11 +1,12 @@
-"""Documents and Search in the portal (FAQ 14): the document types an account has, every document found by the refine
-boxes, and for each one: view it, download it as a PDF (the printable copy invoice), or e-mail me a copy.
+"""Documents in the portal (FAQ 14): the page opens on the selected account's documents, newest first, with a
+free-text box, the refine boxes and the document types as shortcuts; for each document: view it, download it as a PDF
+(the printable copy invoice), or e-mail me a copy.
 
-Search is a GET form, so a search and each of its pages can be bookmarked; pressing Search with every box empty lists
-every document of the selected account. Only accounts linked to the login are searched or shown, whatever the address
-says: a document id of anyone else's answers 404 (views_bills.linked_document). "E-mail me a copy" is the customer's
-own request, so it is sent straight through Django's EMAIL_BACKEND to the signed-in login's address, not recorded as a
-delivery of the document.
+The boxes are a GET form, so a search and each of its pages can be bookmarked; Search's older address
+(``portal:document_search``) opens the same page. Only accounts linked to the login are searched or shown, whatever
+the address says: a document id of anyone else's answers 404 (views_bills.linked_document). "E-mail me a copy" is
+the customer's own request, so it is sent straight through Django's EMAIL_BACKEND to the signed-in login's address,
+not recorded as a delivery of the document.
 """
 
 import smtplib
@@ -62,13 +63,6 @@ def _row(document: Document) -> DocumentRow:
     )
 
 
-@access.account_page()
-def documents(request: PortalRequest) -> HttpResponse:
-    """The Documents menu: the document types the selected account has, with how many of each."""
-    types = documents_queries.document_types_of([request.account.pk])
-    return render(request, "portal/documents/menu.html", {"types": types, **views._account_context(request)})
-
-
 def _page_number(request: PortalRequest) -> int:
     """The page asked for; anything that is not a number is the first page (the search clamps the rest)."""
     try:
@@ -81,29 +75,34 @@ def _page_url(request: PortalRequest, number: int) -> str:
     """The same search, another page: every box as the customer filled it is kept in the address."""
     query = request.GET.copy()
     query["page"] = str(number)
-    return f"{reverse('portal:document_search')}?{query.urlencode()}"
+    return f"{reverse('portal:documents')}?{query.urlencode()}"
 
 
 @access.account_page()
-def document_search(request: PortalRequest) -> HttpResponse:
-    """Search: the form, and once Search is pressed the documents it finds, a page at a time, newest first."""
+def documents(request: PortalRequest) -> HttpResponse:
+    """Documents: the selected account's documents, newest first, a page at a time, under the free-text box and the
+    refine boxes; the document types it has, each a shortcut to its documents. Search's old address opens it too."""
     accounts = list(identity_queries.linked_accounts(user=request.user))
-    pressed = any(name in request.GET for name in DocumentSearchForm.base_fields)
+    # Always bound: every box may be empty, and empty boxes list every document of the selected account.
     form = DocumentSearchForm(
-        request.GET if pressed else None,
+        request.GET,
         document_types=documents_queries.document_types(),
         accounts=accounts,
         selected=request.account,
     )
     # The accounts already read stand in for the switcher's own query of them.
-    context: dict[str, object] = {"form": form, **views._account_context(request), "linked_accounts": accounts}
-    if not pressed:
-        return render(request, "portal/documents/search.html", context)
+    context: dict[str, object] = {
+        "form": form,
+        "types": documents_queries.document_types_of([request.account.pk]),
+        **views._account_context(request),
+        "linked_accounts": accounts,
+    }
     if not form.is_valid():
-        return render(request, "portal/documents/search.html", context, status=400)
+        return render(request, "portal/documents/list.html", context, status=400)
     account_ids = form.account_ids()
     found = documents_queries.search(
         account_ids=account_ids,
+        text=form.cleaned_data["text"],
         type_code=form.cleaned_data["document_type"] or None,
         date_from=form.cleaned_data["date_from"],
         date_to=form.cleaned_data["date_to"],
@@ -122,17 +121,17 @@ def document_search(request: PortalRequest) -> HttpResponse:
         next_url=_page_url(request, found.number + 1) if found.has_next else "",
         here=request.get_full_path(),
     )
-    return render(request, "portal/documents/search.html", context)
+    return render(request, "portal/documents/list.html", context)
 
 
 def _back(request: PortalRequest) -> str:
-    """Where the customer pressed the button (a page of this site only), else Search."""
+    """Where the customer pressed the button (a page of this site only), else Documents."""
     back = request.POST.get("next", "")
     if back.startswith("/") and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return back
-    return reverse("portal:document_search")
+    return reverse("portal:documents")
 
 
 @require_POST

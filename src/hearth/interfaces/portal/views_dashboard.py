@@ -1,0 +1,112 @@
+"""The dashboard: money and energy first, for the selected account in full and every other linked account at a
+glance (a dual-fuel household sees both fuels at once), then the tiles of the services the account has (FAQ 1).
+
+The figures come from the domain: the balance from the ledger, the latest bill's status from payments
+(``late_payment.bill_status``), the next payment from the Direct Debit schedule or a repayment plan (else the
+latest unpaid bill's due date), the months' use in kWh and pounds from ``billing.month_usage``, the tariff from the
+contract. The page makes a fixed number of queries whatever the number of bills, readings or half-hours.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from hearth.common import calendar
+from hearth.data.accounts.models import Account
+from hearth.data.billing.models import Bill
+from hearth.domain.accounts import queries as accounts_queries
+from hearth.domain.billing import calculation, month_usage
+from hearth.domain.billing import queries as billing_queries
+from hearth.domain.contracts import queries as contract_queries
+from hearth.domain.debt import queries as debt_queries
+from hearth.domain.identity import queries as identity_queries
+from hearth.domain.payments import estimates, late_payment
+from hearth.domain.payments import operations as payment_ops
+from hearth.domain.payments import queries as payment_queries
+from hearth.interfaces.portal import access, views
+from hearth.interfaces.portal.access import PortalRequest
+
+
+@dataclass(frozen=True)
+class AtAGlance:
+    """An account as its compact card shows it: the balance and the latest bill with its status."""
+
+    account: Account
+    balance: Decimal
+    balance_words: str
+    latest_bill: Bill | None
+    bill_status: late_payment.BillStatus | None
+
+    @property
+    def bill_period(self) -> str:
+        """The latest bill's days as a bill prints them ("1 Nov 2026 to 30 Nov 2026")."""
+        bill = self.latest_bill
+        return "" if bill is None else calculation.printed_dates(bill.period_start_date, bill.period_end_date)
+
+    @property
+    def to_pay(self) -> bool:
+        return self.balance > 0
+
+    @property
+    def in_credit(self) -> bool:
+        return self.balance < 0
+
+
+@dataclass(frozen=True)
+class NextPayment:
+    """What the customer pays next, when and how, in the words the card prints."""
+
+    amount: Decimal
+    on: date
+    how: str
+
+
+def _at_a_glance(account: Account, today: date) -> AtAGlance:
+    balance = billing_queries.balance_of(account)
+    bill = billing_queries.latest_bill(account)
+    status = late_payment.bill_status(bill, today) if bill is not None else None
+    return AtAGlance(account, balance, payment_ops.balance_words(balance), bill, status)
+
+
+def _next_payment(glance: AtAGlance, today: date) -> NextPayment | None:
+    """The next Direct Debit collection, else the next instalment of a repayment plan, else the latest bill's due
+    date while it is unpaid."""
+    collection = payment_queries.next_payment(glance.account)
+    if collection is not None:
+        return NextPayment(collection.amount, collection.on, collection.how)
+    instalment = debt_queries.next_instalment(glance.account, today)
+    if instalment is not None:
+        return NextPayment(instalment.amount, instalment.due_date, "your payment plan")
+    bill = glance.latest_bill
+    if bill is not None and glance.bill_status in (late_payment.BillStatus.DUE, late_payment.BillStatus.OVERDUE):
+        return NextPayment(bill.total, bill.due_date, f"paying bill {bill.reference}")
+    return None
+
+
+@access.account_page()
+def dashboard(request: PortalRequest) -> HttpResponse:
+    now = timezone.now()
+    today = calendar.local_date(now)
+    account = request.account
+    linked = list(identity_queries.linked_accounts(user=request.user))
+    selected = _at_a_glance(account, today)
+    others = [_at_a_glance(other, today) for other in linked if other.pk != account.pk]
+    services = accounts_queries.services_for_account(account=account, now=now)
+    contract = contract_queries.contract_summary(account, today).current
+    context = {
+        "selected": selected,
+        "others": others,
+        "next_payment": _next_payment(selected, today),
+        "method": payment_ops.Method(payment_queries.method_of(account)).label,
+        "usage": month_usage.usage_summary(account, now=now),
+        "contract": contract,
+        "reads_itself": estimates.meter_is_smart(account),
+        "tiles": [views.SERVICE_TILES[service] for service in services if service in views.SERVICE_TILES],
+        **views._account_context(request),
+        "linked_accounts": linked,
+    }
+    return render(request, "portal/dashboard.html", context)
