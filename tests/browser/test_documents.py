@@ -1,5 +1,5 @@
-"""Documents and Search as a customer uses them (FAQ 14): the Documents menu, Search with the boxes empty and with each
-refine box, and a document viewed, downloaded and e-mailed.
+"""Documents as a customer uses them (FAQ 14): the list it opens on, the free-text box, each refine box, the portal's
+one account switcher, and a document viewed, downloaded and e-mailed.
 
 The documents are stored through the document store with one-line PDFs rendered by Typst, each printing its own
 reference, so a downloaded or e-mailed file can be read back (pdftotext) to show it is the document chosen.
@@ -11,6 +11,7 @@ import subprocess
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typst
@@ -21,11 +22,12 @@ from hearth.data.documents.models import DocumentType
 from hearth.domain.documents import operations as documents_ops
 from tests.integration.billing.invoice_support import use_documents_folder
 
-from .support import Builder, Inbox, check_accessibility, heading, sign_in
+from .support import PHONE, Builder, Inbox, check_accessibility, heading, sign_in
 
 EMAIL = "reader@example.com"
 PASSWORD = "Harbour58Quill"
 SEARCH = "/services/documents/search/"
+DOCUMENTS = "/services/documents/"
 
 # Browser tests empty the database after each test, seeded rows included: the types these tests use are put back.
 TYPES = [
@@ -96,49 +98,49 @@ def shown(page: Page) -> list[str]:
 
 def press_search(page: Page) -> None:
     page.get_by_role("button", name="Search", exact=True).click()
-    heading(page, "Search documents")
+    heading(page, "Documents")
 
 
-def test_the_documents_menu_lists_the_accounts_types_and_each_lists_its_documents_newest_first(
-    page: Page, accounts: tuple[Account, Account]
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["390px", "1280px"])
+def test_documents_opens_on_the_list_and_the_free_text_box_and_the_switcher_narrow_it(
+    new_page: Any, accounts: tuple[Account, Account], viewport: dict[str, int]
 ) -> None:
-    electricity, _gas = accounts
+    page: Page = new_page(viewport=viewport)
+    electricity, gas = accounts
     signed_in_on(page, electricity)
 
     page.get_by_role("navigation", name="Portal menu").get_by_role("link", name="Documents").click()
     heading(page, "Documents")
-    types = page.get_by_role("list", name="Document types").get_by_role("link")
-    assert [" ".join(text.split()) for text in types.all_inner_texts()] == [
-        "Invoices 2 documents",
-        "Statements 1 document",
-        "Letters 1 document",
-    ]
-    check_accessibility(page)
-
-    page.get_by_role("link", name="Invoices").click()
-    heading(page, "Search documents")
-    assert shown(page) == ["INV-E-0002", "INV-E-0001"]
-    expect(page.get_by_label("Document type")).to_have_value("INVOICE")
-    check_accessibility(page)
-
-
-def test_search_with_the_boxes_empty_lists_everything_and_each_refine_box_narrows_it(
-    page: Page, accounts: tuple[Account, Account]
-) -> None:
-    electricity, gas = accounts
-    signed_in_on(page, electricity)
-    page.get_by_role("navigation", name="Portal menu").get_by_role("link", name="Search").click()
-    heading(page, "Search documents")
-    assert shown(page) == []
-    check_accessibility(page)
-
-    press_search(page)
     assert shown(page) == ["LET-E-0001", "STM-E-0001", "INV-E-0002", "INV-E-0001"]
-    expect(page.get_by_role("table", name=f"Documents of account {electricity.number}")).to_be_visible()
+    types = page.get_by_role("navigation", name="Documents by type").get_by_role("link")
+    assert [" ".join(text.split()) for text in types.all_inner_texts()] == ["Invoices 2", "Statements 1", "Letters 1"]
     check_accessibility(page)
+
+    page.get_by_label("Search your documents").fill("invoice october")
+    press_search(page)
+    assert shown(page) == ["INV-E-0002"]
+    check_accessibility(page)
+
+    page.get_by_role("navigation", name="Documents by type").get_by_role("link", name="Statements").click()
+    assert shown(page) == ["STM-E-0001"]
+    expect(page.get_by_label("Document type", exact=True)).to_have_value("STATEMENT")
+
+    # The one account switcher, at the top of the page, changes the account and stays on Documents.
+    page.get_by_label("Switch account").select_option(value=str(gas.pk))
+    page.get_by_role("button", name="Show account").click()
+    heading(page, "Documents")
+    assert shown(page) == ["INV-G-0001"]
+    expect(page.get_by_role("combobox", name="Account", exact=True)).to_have_count(0)  # no account box of its own
+    check_accessibility(page)
+
+
+def test_each_refine_box_narrows_the_list(page: Page, accounts: tuple[Account, Account]) -> None:
+    electricity, _gas = accounts
+    signed_in_on(page, electricity)
 
     def refined(fill: dict[str, str], choose: dict[str, str] | None = None) -> list[str]:
-        page.goto(SEARCH)
+        page.goto(DOCUMENTS)
+        page.get_by_text("Refine by type, date, reference or amount", exact=True).click()
         for label, value in fill.items():
             page.get_by_label(label, exact=True).fill(value)
         for label, option in (choose or {}).items():
@@ -152,19 +154,15 @@ def test_search_with_the_boxes_empty_lists_everything_and_each_refine_box_narrow
     assert refined({"Reference": "inv-e-0001"}) == ["INV-E-0001"]
     assert refined({"Amount from": "95.50"}) == ["INV-E-0002", "INV-E-0001"]
     assert refined({"Amount to": "£95.50"}) == ["STM-E-0001", "INV-E-0001"]
-    assert refined({}, {"Account": f"{gas.number} – Gas"}) == ["INV-G-0001"]  # noqa: RUF001 - as the list shows it
-    assert refined({}, {"Account": "All your accounts"}) == [
-        "LET-E-0001",
-        "STM-E-0001",
-        "INV-E-0002",
-        "INV-G-0001",
-        "INV-E-0001",
-    ]
+    page.goto(DOCUMENTS)
+    page.get_by_label("Search all your accounts, not only this one").check()
+    press_search(page)
+    assert shown(page) == ["LET-E-0001", "STM-E-0001", "INV-E-0002", "INV-G-0001", "INV-E-0001"]
     check_accessibility(page)
 
     # The search is in the address: opening it again (a bookmark) shows the same.
     bookmarked = page.url
-    assert "account=all" in bookmarked
+    assert "all_accounts=on" in bookmarked
     page.goto(bookmarked)
     assert len(shown(page)) == 5
 
@@ -185,8 +183,8 @@ def test_a_document_is_viewed_downloaded_and_e_mailed_from_the_results(
 ) -> None:
     electricity, _gas = accounts
     signed_in_on(page, electricity)
-    page.goto(SEARCH)
-    page.get_by_label("Reference", exact=True).fill("INV-E")
+    page.goto(DOCUMENTS)
+    page.get_by_label("Search your documents").fill("INV-E")
     press_search(page)
     assert shown(page) == ["INV-E-0002", "INV-E-0001"]
 

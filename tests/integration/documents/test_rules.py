@@ -321,8 +321,10 @@ def test_each_of_three_logins_of_an_organisation_sees_and_saves_only_its_own_rul
 
 def test_a_login_with_two_accounts_chooses_rules_per_account(jo, household):
     client = _signed_in(jo.email)
-    page = client.get(SETTINGS)
-    selector = re.search(r'<select id="rules-account" name="account">(.*?)</select>', page.content.decode(), re.S)
+    page = client.get(SETTINGS).content.decode()
+    # The page has no account box of its own: the portal's one switcher (at the top of every page) chooses.
+    assert 'id="rules-account"' not in page
+    selector = re.search(r'<select id="switch-account" name="account">(.*?)</select>', page, re.S)
     assert selector is not None
     assert household.electricity.number in selector.group(1)
     assert household.gas.number in selector.group(1)
@@ -339,6 +341,14 @@ def test_a_login_with_two_accounts_chooses_rules_per_account(jo, household):
     )
     form = client.get(RULES, {"account": household.gas.pk}).content.decode()
     assert f'name="account" value="{household.gas.pk}"' in form
+
+    # Switching on Delivery Settings stays on Delivery Settings, now showing the other account's rules.
+    switched = client.post("/accounts/select/", {"account": household.gas.pk, "next": SETTINGS})
+    assert switched["Location"] == SETTINGS
+    assert _settings_rows(client.get(SETTINGS))["Invoices"] == ("Yes", "No", "Yes")
+    # A link with ?account= (Your Details) selects that account, so the switcher and the rules agree.
+    page = client.get(SETTINGS, {"account": household.electricity.pk}).content.decode()
+    assert f"Account <strong>{household.electricity.number}</strong>" in page
 
 
 def test_every_change_is_audited_before_and_after_and_shown_in_the_care_console(jo, household):

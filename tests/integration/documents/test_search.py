@@ -30,6 +30,7 @@ from tests.integration.conftest import PASSWORD, Builder, Site, sign_in
 from tests.integration.documents.test_store import pdf_of
 
 SEARCH = "/services/documents/search/"
+DOCUMENTS = "/services/documents/"
 NOT_SHOWN = "\N{EN DASH}"  # in a cell with nothing to show (no period, no amount)
 EMPTY_BOXES = {"document_type": "", "date_from": "", "date_to": "", "reference": "", "amount_from": "", "amount_to": ""}
 
@@ -103,24 +104,26 @@ def search(client: Client, **boxes: str) -> Any:
 # --- The Documents menu ---------------------------------------------------------------------------------------------
 
 
-def test_the_documents_menu_lists_the_types_the_account_has_with_how_many(
+def test_documents_opens_on_the_list_with_the_types_the_account_has_as_shortcuts(
     electricity_selected: Client, documents: dict[str, Document]
 ) -> None:
-    page = electricity_selected.get("/services/documents/").content.decode()
+    response = electricity_selected.get(DOCUMENTS)
+    page = response.content.decode()
 
-    tiles = re.findall(r'data-type="([A-Z_]+)"><h2>([^<]+)</h2><p>([^<]+)</p>', page)
-    assert tiles == [  # in the types' menu order; no notices on this account, so no tile for them
-        ("INVOICE", "Invoices", "2 documents"),
-        ("CREDIT_NOTE", "Credit notes", "1 document"),
-        ("STATEMENT", "Statements", "1 document"),
-        ("LETTER", "Letters", "1 document"),
+    assert shown_references(response) == ELECTRICITY_NEWEST_FIRST  # no box filled: every document, newest first
+    shortcuts = re.findall(r'data-type="([A-Z_]+)">([^<]+)<span class="tag">(\d+)</span>', page)
+    assert [(code, name.strip(), count) for code, name, count in shortcuts] == [  # the types' menu order; no notices
+        ("INVOICE", "Invoices", "2"),
+        ("CREDIT_NOTE", "Credit notes", "1"),
+        ("STATEMENT", "Statements", "1"),
+        ("LETTER", "Letters", "1"),
     ]
 
 
-def test_choosing_a_type_in_the_menu_lists_those_documents_newest_first(
+def test_choosing_a_type_lists_those_documents_newest_first(
     electricity_selected: Client, documents: dict[str, Document]
 ) -> None:
-    menu = electricity_selected.get("/services/documents/").content.decode()
+    menu = electricity_selected.get(DOCUMENTS).content.decode()
     link = html.unescape(re.search(r'href="([^"]+)" data-type="INVOICE"', menu)[1])  # type: ignore[index]
 
     assert shown_references(electricity_selected.get(link)) == ["INV-E-0002", "INV-E-0001"]
@@ -167,14 +170,38 @@ def row_cells(page: str, reference: str) -> list[str]:
     return [html.unescape(cell).strip() for cell in re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row)]
 
 
-def test_opening_search_shows_the_boxes_and_lists_nothing_until_search_is_pressed(
+def test_search_s_old_address_opens_the_same_list_with_the_free_text_box_and_the_refine_boxes(
     electricity_selected: Client, documents: dict[str, Document]
 ) -> None:
-    page = electricity_selected.get(SEARCH).content.decode()
+    response = electricity_selected.get(SEARCH)
+    page = response.content.decode()
 
-    assert shown_references(electricity_selected.get(SEARCH)) == []
-    for label in ("Document type", "Issued from", "Issued to", "Reference", "Amount from", "Amount to", "Account"):
+    assert shown_references(response) == ELECTRICITY_NEWEST_FIRST
+    labels = ("Search your documents", "Document type", "Issued from", "Issued to", "Reference", "Amount from")
+    for label in (*labels, "Amount to", "Search all your accounts, not only this one"):
         assert f">{label}</label>" in page
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("invoice", ["INV-E-0002", "INV-E-0001"]),
+        ("invoices", ["INV-E-0002", "INV-E-0001"]),  # the type's plural name
+        ("credit", ["CRN-E-0001"]),
+        ("september", ["CRN-E-0001", "INV-E-0002"]),  # issued in September
+        ("invoice Sep", ["INV-E-0002"]),  # every word must match
+        ("2026 letter", ["LET-E-0001"]),
+        ("75.49", ["STM-E-0001"]),  # an amount in pounds
+        ("£120", ["INV-E-0001"]),
+        ("stm-e", ["STM-E-0001"]),  # part of the reference, any case
+        ("invoice december", []),
+        ("INV-G", []),  # the gas account's invoice: not the selected account
+    ],
+)
+def test_the_free_text_box_finds_documents_by_any_word(
+    electricity_selected: Client, documents: dict[str, Document], text: str, expected: list[str]
+) -> None:
+    assert shown_references(electricity_selected.get(DOCUMENTS, {"text": text})) == expected
 
 
 @pytest.mark.parametrize(
@@ -306,15 +333,12 @@ def test_search_is_two_queries_whatever_the_page(
 # --- Several accounts -----------------------------------------------------------------------------------------------
 
 
-def test_a_login_with_two_accounts_searches_one_or_the_other_or_both(
+def test_a_login_with_two_accounts_searches_the_selected_one_or_both(
     electricity_selected: Client, household: Site, documents: dict[str, Document]
 ) -> None:
-    assert shown_references(search(electricity_selected, account=str(household.gas.pk))) == ["INV-G-0001"]
-    assert shown_references(search(electricity_selected, account=str(household.electricity.pk))) == (
-        ELECTRICITY_NEWEST_FIRST
-    )
+    assert shown_references(search(electricity_selected)) == ELECTRICITY_NEWEST_FIRST
 
-    both = search(electricity_selected, account="all")
+    both = search(electricity_selected, all_accounts="on")
 
     # INV-G-0001 (15 September) between the statement (1 October) and the two of 1 September.
     assert shown_references(both) == [
@@ -329,15 +353,20 @@ def test_a_login_with_two_accounts_searches_one_or_the_other_or_both(
     assert household.gas.number in gas_row  # with several accounts, each row says whose it is
     assert "INV-B-0001" not in both.content.decode()
 
+    # The portal's one account switcher chooses the account, and brings the customer back to Documents.
+    switched = electricity_selected.post("/accounts/select/", {"account": household.gas.pk, "next": DOCUMENTS})
+    assert switched["Location"] == DOCUMENTS
+    assert shown_references(electricity_selected.get(DOCUMENTS)) == ["INV-G-0001"]
+
 
 def test_another_customers_account_cannot_be_searched(
     electricity_selected: Client, business: Site, documents: dict[str, Document]
 ) -> None:
-    response = search(electricity_selected, account=str(business.electricity.pk))
+    response = search(electricity_selected, account=str(business.electricity.pk), all_accounts="on")
 
-    assert response.status_code == 400
-    assert "Choose one of your accounts in the list." in response.content.decode()
-    assert shown_references(response) == []
+    assert "INV-B-0001" not in response.content.decode()
+    refused = electricity_selected.post("/accounts/select/", {"account": business.electricity.pk, "next": DOCUMENTS})
+    assert "INV-B-0001" not in electricity_selected.get(refused["Location"]).content.decode()
 
 
 def test_a_login_with_one_account_is_not_offered_the_account_box(
@@ -348,7 +377,7 @@ def test_a_login_with_one_account_is_not_offered_the_account_box(
 
     response = search(client)
 
-    assert ">Account</label>" not in response.content.decode()
+    assert "Search all your accounts" not in response.content.decode()
     assert shown_references(response) == ["INV-B-0001"]
 
 
@@ -376,7 +405,7 @@ def test_view_shows_the_pdf_inline_and_download_saves_it_under_its_reference_nev
 def test_a_document_of_the_logins_other_account_opens_from_a_search_of_all_accounts(
     electricity_selected: Client, documents: dict[str, Document]
 ) -> None:
-    page = search(electricity_selected, account="all").content.decode()
+    page = search(electricity_selected, all_accounts="on").content.decode()
     gas = documents["INV-G-0001"]
     assert f'href="/services/documents/{gas.pk}/pdf/"' in page
 
@@ -430,7 +459,7 @@ def test_e_mail_me_a_copy_is_a_post_with_the_forms_csrf_token(
 
     assert strict.get(url).status_code == 405
     assert strict.post(url).status_code == 403
-    page = strict.get(SEARCH, {**EMPTY_BOXES, "account": "all"}).content.decode()
+    page = strict.get(SEARCH, {**EMPTY_BOXES, "all_accounts": "on"}).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]  # type: ignore[index]
     assert strict.post(url, {"csrfmiddlewaretoken": token}).status_code == 302
     assert len(mailoutbox) == 1
@@ -455,7 +484,7 @@ def test_e_mail_me_a_copy_goes_back_only_to_a_page_of_this_site(
 ) -> None:
     url = f"/services/documents/{documents['INV-E-0001'].pk}/email/"
     for elsewhere in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
-        assert electricity_selected.post(url, {"next": elsewhere})["Location"] == SEARCH
+        assert electricity_selected.post(url, {"next": elsewhere})["Location"] == DOCUMENTS
 
 
 @pytest.mark.parametrize("action", ["view/", "pdf/", "email/"])
