@@ -11,7 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from hearth.data.metering.models import RegisterReading
+from hearth.data.accounts.models import Account
+from hearth.data.metering.models import Register, RegisterReading
 from hearth.domain.billing import month_usage
 from tests.integration.billing.invoice_support import at_local, reading
 from tests.integration.billing.run_support import billable_account, single_rate_tariff
@@ -22,7 +23,7 @@ NOW = at_local(date(2026, 11, 15), time(12, 0))
 """Mid-November: this month is November so far, last month is October (which has the clock change)."""
 
 
-def _account(number: str = "9500000001", *, november_reading: str | None = "1650"):  # type: ignore[no-untyped-def]
+def _account(number: str = "9500000001", *, november_reading: str | None = "1650") -> tuple[Account, Register]:
     account = billable_account(
         single_rate_tariff(valid_from_date=date(2026, 9, 1)),
         number=number,
