@@ -58,10 +58,10 @@ def test_a_login_with_gas_and_electricity_switches_between_them_and_sees_no_othe
     assert shown_account(page) == other.number
     expect(page.get_by_text(f"documents for account {other.number}")).to_be_visible()
 
-    # And switching back works the same way.
+    # And switching back works the same way, staying on the page it was used on.
     page.get_by_label("Switch account").select_option(label=next(option for option in options if first in option))
     page.get_by_role("button", name="Show account").click()
-    heading(page, "Your services")
+    heading(page, "Documents")
     assert shown_account(page) == first
 
 
