@@ -5,14 +5,17 @@ cheapest tariff on sale for the meter; a QR code of the bill's page; Paid / Due 
 Every expected figure is worked out by hand in the comments, not by the code under test.
 """
 
+import itertools
 import math
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
 import segno
+import time_machine
 from django.test import Client
 
 from hearth.data.accounts.models import Fuel
@@ -27,6 +30,13 @@ from tests.integration.conftest import Site
 
 ENERGY, STANDING, VAT = BillLine.Kind.ENERGY, BillLine.Kind.STANDING, BillLine.Kind.VAT
 ON_SALE = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[None]:
+    """Monday 7 December 2026, 10:00 UTC, for the sign-in and the pages alike."""
+    with time_machine.travel(datetime(2026, 12, 7, 10, 0, tzinfo=UTC), tick=False):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +76,9 @@ def steady(household: Site) -> Tariff:
     with a £75 exit fee, at 50p and 20p; and Prepay Only at 10p and 10p, which this smart meter cannot have."""
     tariff = product("STEADY", "Hearth Steady", "54.4667", "24.8667")
     tariff_ops.place_on_tariff(
-        supply_point=household.electricity_meter.supply_point, tariff=tariff, valid_from=datetime(2025, 9, 1, tzinfo=UTC)
+        supply_point=household.electricity_meter.supply_point,
+        tariff=tariff,
+        valid_from=datetime(2025, 9, 1, tzinfo=UTC),
     )
     product(
         "SAVER",
@@ -104,7 +116,7 @@ def month_bill(site: Site, start: date, end: date, kwh: str) -> Bill:
 def a_year_of_bills(site: Site) -> list[Bill]:
     """Twelve bills, November 2025 to October 2026, of 250 kWh each: 3,000 kWh in the last 12 months."""
     starts = [date(2025, 11, 1), date(2025, 12, 1)] + [date(2026, month, 1) for month in range(1, 12)]
-    return [month_bill(site, start, end, "250") for start, end in zip(starts, starts[1:], strict=False)]
+    return [month_bill(site, start, end, "250") for start, end in itertools.pairwise(starts)]
 
 
 def test_prices_are_shown_in_pence_with_vat_beside_the_working_before_vat(household: Site, steady: Tariff) -> None:
@@ -198,7 +210,8 @@ def test_a_fixed_tariff_shows_its_end_date_and_exit_fee_and_the_cheapest_says_so
     year = dict(supply.year)
     assert year["Tariff ends"] == "31 March 2027"
     assert year["Exit fee"] == "£75.00 if you leave before it ends"
-    assert supply.pay_less == "Could you pay less? No: you are on our cheapest tariff for your meter and the way you pay."
+    cheapest = "Could you pay less? No: you are on our cheapest tariff for your meter and the way you pay."
+    assert supply.pay_less == cheapest
 
 
 def svg_modules(svg: str) -> set[tuple[int, int]]:
@@ -232,7 +245,8 @@ def test_the_qr_code_encodes_the_bills_page_from_the_site_address(household: Sit
     assert invoice.page_url == url
     drawn = svg_modules(invoice.qr_svg)
     assert drawn == matrix_modules(segno.make(url, error="m"))
-    assert drawn != matrix_modules(segno.make(f"https://portal.hearth.example/services/bills/{bill.pk + 1}/", error="m"))
+    another_bill = f"https://portal.hearth.example/services/bills/{bill.pk + 1}/"
+    assert drawn != matrix_modules(segno.make(another_bill, error="m"))
 
 
 def test_the_pdf_prints_prices_with_vat_the_year_bank_details_and_the_qr_code(
@@ -264,7 +278,7 @@ def electricity_selected(signed_in: Client, household: Site) -> Client:
 def test_the_list_and_the_bill_page_say_paid_due_or_overdue(
     electricity_selected: Client, household: Site, steady: Tariff
 ) -> None:
-    # 100 kWh bills: September due 15 October, paid; October due 15 November, November due 15 December; today is 7 December 2026.
+    # 100 kWh bills: September due 15 October and paid; October due 15 November; November due 15 December.
     september = month_bill(household, date(2026, 9, 1), date(2026, 10, 1), "100")
     october = month_bill(household, date(2026, 10, 1), date(2026, 11, 1), "100")
     november = month_bill(household, date(2026, 11, 1), date(2026, 12, 1), "100")
