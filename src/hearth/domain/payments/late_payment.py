@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
@@ -71,18 +72,61 @@ def _paying_by_direct_debit(account: Account, today: date) -> bool:
     ).exists()
 
 
-def overdue_bills_of(account: Account, today: date) -> list[OverdueBill]:
-    """The account's overdue bills, oldest first, each with the part still unpaid."""
+class BillStatus(StrEnum):
+    """Where a bill stands for the customer: the bills list, the bill page and the dashboard all say this."""
+
+    PAID = "PAID"
+    DUE = "DUE"
+    OVERDUE = "OVERDUE"
+    CANCELLED = "CANCELLED"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+def _unpaid_parts(account: Account) -> list[tuple[Bill, Decimal]]:
+    """The live bills still (partly) unpaid, newest first, each with its unpaid part: the balance owed now,
+    allocated to the newest bills first because payments clear the oldest first."""
     remaining = billing_queries.balance_of(account)
-    overdue: list[OverdueBill] = []
+    parts: list[tuple[Bill, Decimal]] = []
     for bill in Bill.objects.filter(account=account, status=Bill.Status.ISSUED).order_by("-issue_date", "-id"):
         if remaining <= 0:
             break
         unpaid = min(bill.total, remaining)
         remaining -= unpaid
-        if bill.due_date < today and unpaid > 0:
-            overdue.append(OverdueBill(bill=bill, unpaid=unpaid, days_overdue=(today - bill.due_date).days))
-    return overdue[::-1]
+        if unpaid > 0:
+            parts.append((bill, unpaid))
+    return parts
+
+
+def overdue_bills_of(account: Account, today: date) -> list[OverdueBill]:
+    """The account's overdue bills, oldest first, each with the part still unpaid."""
+    return [
+        OverdueBill(bill=bill, unpaid=unpaid, days_overdue=(today - bill.due_date).days)
+        for bill, unpaid in reversed(_unpaid_parts(account))
+        if bill.due_date < today
+    ]
+
+
+def bill_statuses(account: Account, today: date) -> dict[int, BillStatus]:
+    """Every bill of the account (by id) with its status, in two queries, for a list of bills."""
+    unpaid = {bill.pk for bill, _ in _unpaid_parts(account)}
+    statuses: dict[int, BillStatus] = {}
+    for pk, status, due_date in Bill.objects.filter(account=account).values_list("pk", "status", "due_date"):
+        if status == Bill.Status.CANCELLED:
+            statuses[pk] = BillStatus.CANCELLED
+        elif pk not in unpaid:
+            statuses[pk] = BillStatus.PAID
+        else:
+            statuses[pk] = BillStatus.OVERDUE if due_date < today else BillStatus.DUE
+    return statuses
+
+
+def bill_status(bill: Bill, today: date) -> BillStatus:
+    """Paid, Due or Overdue (or Cancelled) on ``today``: a bill is paid once the payments since cover it, overdue
+    when part of it is unpaid after its due date."""
+    return bill_statuses(bill.account, today)[bill.pk]
 
 
 def accounts_with_overdue_bills(today: date) -> Iterator[Account]:
