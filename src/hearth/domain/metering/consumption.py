@@ -64,10 +64,10 @@ March to 01:00 UTC on the last Sunday of October (the UK's rule since 1996; SQLi
 PostgreSQL uses its own zone database (``AT TIME ZONE 'Europe/London'``)."""
 
 
-def _sqlite_local(function: str, compiler: SQLCompiler, lhs: Any) -> tuple[str, list[Any]]:
+def _sqlite_local(function: str, compiler: SQLCompiler, lhs: Any) -> tuple[str, tuple[Any, ...]]:
     sql, params = compiler.compile(lhs)
     modifier = _SQLITE_SUMMER_TIME.format(at=sql)
-    return f"{function}({sql}, {modifier})", list(params) * (1 + modifier.count(sql))
+    return f"{function}({sql}, {modifier})", tuple(params) * (1 + modifier.count(sql))
 
 
 class LocalDate(TruncDate):
@@ -76,7 +76,7 @@ class LocalDate(TruncDate):
     def __init__(self, expression: str, **extra: Any) -> None:
         super().__init__(expression, tzinfo=LONDON, **extra)
 
-    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, tuple[Any, ...]]:
         return _sqlite_local("date", compiler, self.lhs)
 
 
@@ -86,7 +86,7 @@ class LocalTime(TruncTime):
     def __init__(self, expression: str, **extra: Any) -> None:
         super().__init__(expression, tzinfo=LONDON, **extra)
 
-    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, tuple[Any, ...]]:
         return _sqlite_local("time", compiler, self.lhs)
 
 
