@@ -822,7 +822,7 @@ def _x_ticks(shown: Shown, slot_width: Decimal) -> list[Tick]:
 
 def _summary(shown: Shown, cost: bool = False) -> str:
     what = "gas" if shown.gas else "electricity"
-    measure = "cost in pounds with VAT" if cost else "used"
+    measure = ("cost in pence with VAT" if shown.within_day else "cost in pounds with VAT") if cost else "used"
     unit = "" if cost else ", in kWh"
     if shown.within_day:
         size = "half-hour" if len(shown.slots) in (46, 48, 50) else "interval"
