@@ -76,7 +76,9 @@ class LocalDate(TruncDate):
     def __init__(self, expression: str, **extra: Any) -> None:
         super().__init__(expression, tzinfo=LONDON, **extra)
 
-    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         return _sqlite_local("date", compiler, self.lhs)
 
 
@@ -86,7 +88,9 @@ class LocalTime(TruncTime):
     def __init__(self, expression: str, **extra: Any) -> None:
         super().__init__(expression, tzinfo=LONDON, **extra)
 
-    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         return _sqlite_local("time", compiler, self.lhs)
 
 

@@ -489,17 +489,20 @@ def daily(visible: Visible, first: date, last: date, *, is_business: bool) -> Sh
                 Slot(day_start, day_end, quantity, total.unit, kwh, total.quality, _late(received.get(day), day), label)
             )
         day += timedelta(days=1)
-    period = f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
     shown = Shown(
         meter=meter,
         slots=slots,
         gas=gas,
         gas_conversion=_gas_conversion(gas, calorific_value),
         within_day=False,
-        period_words=period,
+        period_words=_period_words(first, last),
         counts=_counts(slots),
     )
     return _costed(shown, visible, is_business=is_business)
+
+
+def _period_words(first: date, last: date) -> str:
+    return f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
 
 
 def _own_unit(gas: bool) -> str:
@@ -970,6 +973,7 @@ def consumption_daily(request: PortalRequest, meter_id: int) -> HttpResponse:
         shown=shown,
         charts=_charts(shown),
         comparison=comparison,
+        last_year_words=_period_words(year_before(first), year_before(last)),
         csv_url=f"{reverse('portal:consumption_daily_csv', kwargs={'meter_id': meter_id})}?{query}",
         within_day_url=reverse("portal:consumption_day", kwargs={"meter_id": meter_id})
         + f"?{urlencode({'day': last.isoformat()})}",
