@@ -226,14 +226,13 @@ def day_costs(
             within=within,
         )
         for day in days:
-            parts = [(band.name, by_band[(day, band.name)]) for band in prices.bands if (day, band.name) in by_band]
-            rates = [prices.unit_rate(name, day) for name, _ in parts]
-            if not parts or None in rates:
-                energy[day] = None
-            else:
-                energy[day] = prices.with_vat(
-                    sum((kwh * rate for (_, kwh), rate in zip(parts, rates, strict=True) if rate), Decimal(0))
-                )
+            priced = [
+                (kwh, prices.unit_rate(band.name, day))
+                for band in prices.bands
+                if (kwh := by_band.get((day, band.name))) is not None
+            ]
+            amounts = [kwh * rate for kwh, rate in priced if rate is not None]
+            energy[day] = prices.with_vat(sum(amounts, Decimal(0))) if priced and len(amounts) == len(priced) else None
     return energy
 
 
