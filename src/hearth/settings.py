@@ -331,6 +331,12 @@ HEARTH_BRAND = {
     "logo": _env("HEARTH_BRAND_LOGO", "hearth/logo.svg"),
     "portal_url": HEARTH_SITE_URL,
 }
+# Where customers pay by bank transfer, printed on bills; the defaults are the demo's made-up account.
+HEARTH_BANK = {
+    "account_name": _env("HEARTH_BANK_ACCOUNT_NAME", "Hearth Energy Ltd"),
+    "sort_code": _env("HEARTH_BANK_SORT_CODE", "12-34-56"),
+    "account_number": _env("HEARTH_BANK_ACCOUNT_NUMBER", "12345678"),
+}
 
 # Conditions of Use: a versioned text. Publishing a new version (a new file and version) makes every
 # login accept it at its next login.

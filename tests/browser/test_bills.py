@@ -98,6 +98,8 @@ def test_a_customer_opens_bills_online_sees_the_bill_and_downloads_the_same_bill
     page.get_by_role("link", name=bill.reference, exact=True).click()
     heading(page, f"Bill {bill.reference}")
     expect(page.locator('dd[data-figure="total"]')).to_have_text("£125.36")
+    expect(page.locator("dl.bill-prices")).to_contain_text("26.11p per kWh")  # 24.8667p with 5% VAT
+    page.get_by_text("How we worked this out").first.click()  # the working before VAT, on request
     shown_lines = [
         " ".join(" ".join(cell.split()) for cell in line.locator("th, td").all_inner_texts())
         for line in page.locator("tr.bill-line").all()

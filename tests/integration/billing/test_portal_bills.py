@@ -54,7 +54,7 @@ def test_the_bills_are_listed_newest_first_with_their_figures(electricity_select
 
     assert page.index(october.reference) < page.index(september.reference)
     october_row = page[page.index(f'data-bill="{october.reference}"') :].split("</tr>")[0]
-    for shown in ("1 October 2026 to 31 October 2026", "1 November 2026", "£52.50", "Estimated", "Issued"):
+    for shown in ("1 October 2026 to 31 October 2026", "1 November 2026", "£52.50", "Estimated", "Overdue"):
         assert shown in october_row
     assert "Download bill" in october_row
     september_row = page[page.index(f'data-bill="{september.reference}"') :].split("</tr>")[0]

@@ -135,5 +135,6 @@ def test_the_help_lists_the_daily_jobs_by_name():
         "payments.chase, debt.path, payments.tariff_moves, contracts.contract_starts, contracts.renewal_statements, "
         "contracts.large_supplies, privacy.subject_access, privacy.erasures, priority.network_share, "
         "complaints.mail, complaints.clocks, meter_services.visit_reminders, prepayment.daily_charges, "
-        "metering.smart_meter_commands, documents.deliver_pending, documents.print_batch" in help_text
+        "metering.smart_meter_commands, metering.interval_partitions, documents.deliver_pending, documents.print_batch"
+        in help_text
     )

@@ -13,12 +13,15 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Final
 
+import segno
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 
 from hearth.common import calendar, consumer_help
 from hearth.common.calendar import local_date
@@ -28,10 +31,12 @@ from hearth.data.billing.models import Bill, BillConsumption, BillLine
 from hearth.data.documents.models import Document, DocumentType
 from hearth.data.metering.models import RegisterReading
 from hearth.data.tariffs.models import Agreement, PaymentMethod
+from hearth.domain.billing import annual, calculation
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.documents import delivery as documents_delivery
 from hearth.domain.documents import operations as documents_ops
 from hearth.domain.documents import printing as documents_printing
+from hearth.domain.tariffs import queries as tariff_queries
 
 TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
 
@@ -56,6 +61,8 @@ READING_WORDS: Final[dict[str, str]] = {
 
 PENCE_UNITS: Final = {"kWh": ("kWh", "kWh"), "day": ("days", "day"), "days": ("days", "day")}
 """Lines whose rate is printed in pence per unit, as tariffs are quoted: the unit's words for quantity and rate."""
+
+PENCE: Final = Decimal("0.01")
 
 
 # --- What the bill says, as text -------------------------------------------------------------------------------
@@ -92,6 +99,8 @@ class LineRow:
     rate: str
     amount: str
     vat: str
+    price: str
+    """The rate as the customer bought it: pence with VAT to two places ("26.11p per kWh"); "" for other lines."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,10 @@ class SupplySection:
     kwh: str
     lines: tuple[LineRow, ...]
     notes: tuple[str, ...]
+    year: tuple[tuple[str, str], ...]
+    """What UK bills carry: annual consumption, projected cost, tariff end date and exit fee, as (label, value)."""
+    pay_less: str
+    """The "could you pay less" line: the cheapest tariff on sale for this meter, or that this is it."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,9 @@ class Invoice:
     balance: Balance | None
     payment_method: str
     payment_instruction: str
+    bank: dict[str, str]
+    page_url: str
+    qr_svg: str
     notes: tuple[str, ...]
     ombudsman: dict[str, str]
     advice: dict[str, str]
@@ -182,13 +198,23 @@ def _percent(fraction: Decimal) -> str:
     return f"{(fraction * 100).normalize():f}%"
 
 
+def pence_with_vat(pounds_exc_vat: Decimal, vat_rate: Decimal | None) -> Decimal:
+    """A rate in pounds before VAT as the customer bought it: pence with VAT, rounded half-up to two places
+    (24.8667p at 5% is 26.11p). Rounded first to four places as every inclusive price is (``tariffs.queries``), so
+    the bill says what the tariff and its letters say."""
+    pence = tariff_queries.inc_vat(pounds_exc_vat * 100, vat_rate or Decimal(0))
+    return pence.quantize(PENCE, rounding=ROUND_HALF_UP)
+
+
 def _line_row(line: BillLine, sign: int) -> LineRow:
+    price = ""
     if line.unit == "£":
         quantity, rate = _money(line.quantity), _percent(line.rate)
     elif line.unit in PENCE_UNITS:
         many, one = PENCE_UNITS[line.unit]
         unit = one if line.quantity == 1 else many
         quantity, rate = f"{_figure(line.quantity)} {unit}", f"{(line.rate * 100).normalize():f}p per {one}"
+        price = f"{pence_with_vat(line.rate, line.vat_rate)}p per {one}"
     else:
         quantity, rate = f"{_figure(line.quantity)} {line.unit}".strip(), _money(line.rate)
     return LineRow(
@@ -198,6 +224,7 @@ def _line_row(line: BillLine, sign: int) -> LineRow:
         rate=rate,
         amount=_money(sign * line.amount),
         vat="none" if line.vat_rate is None else _percent(line.vat_rate),
+        price=price,
     )
 
 
@@ -241,6 +268,17 @@ def _agreements(bill: Bill, supply_point_ids: list[int]) -> dict[int, Agreement]
     return {agreement.supply_point_id: agreement for agreement in found}
 
 
+def bank_details(bill: Bill) -> dict[str, str]:
+    """Where to pay by bank transfer (``HEARTH_BANK``), and the reference to quote: the account number."""
+    configured = settings.HEARTH_BANK
+    return {
+        "account_name": str(configured["account_name"]),
+        "sort_code": str(configured["sort_code"]),
+        "account_number": str(configured["account_number"]),
+        "reference": bill.account.number,
+    }
+
+
 def _payment(bill: Bill, method: str, brand: dict[str, str]) -> tuple[str, str]:
     """The payment method's name and what the customer has to do, by the due date."""
     owed, due = bill.balance_carried_forward, documents_printing.day_words(bill.due_date)
@@ -250,9 +288,19 @@ def _payment(bill: Bill, method: str, brand: dict[str, str]) -> tuple[str, str]:
     if method in DIRECT_DEBITS:
         return name, f"We will collect {_money(owed)} by Direct Debit on or after {due}."
     return name, (
-        f"Please pay {_money(owed)} by {due}, quoting your account number {bill.account.number}, "
-        f"online at {brand['portal_url']} or by calling {brand['care_phone']}."
+        f"Please pay {_money(owed)} by {due}, quoting your account number {bill.account.number}: by bank transfer "
+        f"to the account below, online at {brand['portal_url']} or by calling {brand['care_phone']}."
     )
+
+
+def page_url(bill: Bill) -> str:
+    """The bill's page in the portal, absolute, from the one configured site address (``HEARTH_SITE_URL``)."""
+    return settings.HEARTH_SITE_URL + reverse("portal:bill", kwargs={"bill_id": bill.pk})
+
+
+def qr_svg(url: str) -> str:
+    """A QR code of ``url`` as an SVG document (black on white, with its quiet zone), for the page and the PDF."""
+    return str(segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False))
 
 
 def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
@@ -268,7 +316,7 @@ def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
     points = SupplyPoint.objects.select_related("supply_property").in_bulk(point_ids)
     agreements = _agreements(bill, point_ids)
     supplies = tuple(
-        _supply_section(points[point_id], consumption, readings, lines, agreements.get(point_id), sign)
+        _supply_section(bill, points[point_id], consumption, readings, lines, agreements.get(point_id), sign)
         for point_id in point_ids
     )
     vat_lines = [line for line in lines if line.kind == BillLine.Kind.VAT]
@@ -305,6 +353,9 @@ def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
         balance=None if credit_note else _balance(bill),
         payment_method=method,
         payment_instruction=instruction,
+        bank={} if credit_note else bank_details(bill),
+        page_url="" if credit_note else page_url(bill),
+        qr_svg="" if credit_note else qr_svg(page_url(bill)),
         notes=_notes(bill, brand, credit_note),
         ombudsman=dict(consumer_help.ENERGY_OMBUDSMAN),
         advice=dict(consumer_help.CITIZENS_ADVICE),
@@ -312,7 +363,42 @@ def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
     )
 
 
+def _year_rows(year: annual.SupplyYear, tariff: str) -> tuple[tuple[str, str], ...]:
+    rows = []
+    used = year.consumption
+    if used is not None:
+        if used.estimated:
+            billed = _days(used.days_billed)
+            words = f"about {_figure(used.kwh)} kWh (estimated: we have billed {billed}, scaled to a year by season)"
+        else:
+            words = f"{_figure(used.kwh)} kWh (your last 12 months)"
+        rows.append(("Annual consumption", words))
+    if year.projected_cost is not None:
+        cost = f"{_money(year.projected_cost)} a year with VAT on {tariff}, at these prices"
+        rows.append(("Projected annual cost", cost))
+    if tariff:
+        end = year.tariff_end_date
+        rows.append(("Tariff ends", documents_printing.day_words(end) if end else "No end date (a variable tariff)"))
+        rows.append(
+            ("Exit fee", f"{_money(year.exit_fee)} if you leave before it ends" if year.exit_fee > 0 else "None")
+        )
+    return tuple(rows)
+
+
+def _pay_less(year: annual.SupplyYear) -> str:
+    if year.cheaper is not None:
+        name = year.cheaper.tariff.product.display_name
+        return (
+            f"Could you pay less? Yes: {name} would cost about {_money(year.cheaper.annual_cost)} a year for the "
+            f"same energy, {_money(year.cheaper.saving)} less. Ask us to change."
+        )
+    if year.cheapest_known:
+        return "Could you pay less? No: you are on our cheapest tariff for your meter and the way you pay."
+    return ""
+
+
 def _supply_section(
+    bill: Bill,
     point: SupplyPoint,
     consumption: list[BillConsumption],
     readings: dict[int, RegisterReading],
@@ -323,17 +409,23 @@ def _supply_section(
     rows = [row for row in consumption if row.supply_point_id == point.pk]
     own_lines = [line for line in lines if line.supply_point_id == point.pk]
     electricity = point.fuel == Fuel.ELECTRICITY
+    energy_vat = [line.vat_rate for line in own_lines if line.kind == BillLine.Kind.ENERGY and line.vat_rate]
+    tariff = agreement.tariff.product.display_name if agreement else ""
+    vat_rate = energy_vat[0] if energy_vat else calculation.REDUCED_VAT_RATE
+    year = annual.supply_year(bill, point, agreement, vat_rate) if sign > 0 else None  # a credit note has none
     return SupplySection(
         fuel=Fuel(point.fuel).label,
         identifier_name="MPAN" if electricity else "MPRN",
         identifier=point.identifier,
         address=", ".join(documents_printing.address_lines(point.supply_property)),
         meter_serial_numbers=tuple(dict.fromkeys(row.meter_serial_number for row in rows)),
-        tariff=agreement.tariff.product.display_name if agreement else "",
+        tariff=tariff,
         readings=tuple(_reading_row(row, readings) for row in rows),
         kwh=f"{_figure(sum((row.kwh for row in rows), Decimal(0)))} kWh",
         lines=tuple(_line_row(line, sign) for line in own_lines),
         notes=tuple(note for line in own_lines for note in line.sources.get("back_billing_notes", ())),
+        year=() if year is None else _year_rows(year, tariff),
+        pay_less="" if year is None else _pay_less(year),
     )
 
 

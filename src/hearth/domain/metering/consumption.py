@@ -18,6 +18,9 @@ Where the data come from:
   and coarser groups only, and only for a local day with no interval data of its own (a day with intervals is
   summed from them, so a day is never counted twice). A day belongs to a period when its local midnight does.
 
+Day and coarser groups are totalled by local day in the database (:class:`LocalDate`), so a year of half-hours
+comes back as a few rows a day (one per unit and quality) rather than 17,520 rows read into Python (issue 14).
+
 Quantities stay in the meter's own unit (kWh, or m³ for gas) with the kWh figure beside them, as stored. A group
 whose intervals are in different units (a device replaced by one of another unit part-way) is given in kWh.
 The ``quality`` of a group is the worst of its parts: ``ACTUAL`` < ``ESTIMATED`` < ``MISSING``.
@@ -27,10 +30,14 @@ import enum
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Case, CharField, Max, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import TruncDate, TruncTime
+from django.db.models.sql.compiler import SQLCompiler
 
 from hearth.common.calendar import LONDON, day_starts_at, local_date
 from hearth.data.accounts.models import Account, Fuel, Property, Supply, SupplyPoint
@@ -42,6 +49,49 @@ Quality = IntervalConsumption.Quality
 
 _QUALITY_ORDER = (Quality.ACTUAL, Quality.ESTIMATED, Quality.MISSING)
 _QUALITY_RANK = {str(quality): rank for rank, quality in enumerate(_QUALITY_ORDER)}
+
+
+# --- Local (Europe/London) dates and clock times worked out in the database ----------------------------------------
+
+_SQLITE_SUMMER_TIME = (
+    "CASE WHEN {at} >= date(substr({at}, 1, 4) || '-03-31', '-6 days', 'weekday 0') || ' 01:00:00'"
+    " AND {at} < date(substr({at}, 1, 4) || '-10-31', '-6 days', 'weekday 0') || ' 01:00:00'"
+    " THEN '+1 hours' ELSE '+0 hours' END"
+)
+"""SQLite's modifier from a stored UTC instant to UK clock time: an hour ahead from 01:00 UTC on the last Sunday of
+March to 01:00 UTC on the last Sunday of October (the UK's rule since 1996; SQLite has no zone database).
+``date('YYYY-03-31', '-6 days', 'weekday 0')`` is the first Sunday on or after 25 March: the last Sunday of March.
+PostgreSQL uses its own zone database (``AT TIME ZONE 'Europe/London'``)."""
+
+
+def _sqlite_local(function: str, compiler: SQLCompiler, lhs: Any) -> tuple[str, tuple[Any, ...]]:
+    sql, params = compiler.compile(lhs)
+    modifier = _SQLITE_SUMMER_TIME.format(at=sql)
+    return f"{function}({sql}, {modifier})", tuple(params) * (1 + modifier.count(sql))
+
+
+class LocalDate(TruncDate):
+    """The Europe/London date of a stored instant, in SQL: what a day's total is grouped by."""
+
+    def __init__(self, expression: str, **extra: Any) -> None:
+        super().__init__(expression, tzinfo=LONDON, **extra)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        return _sqlite_local("date", compiler, self.lhs)
+
+
+class LocalTime(TruncTime):
+    """The Europe/London clock time of a stored instant, in SQL: what a time-of-use band is chosen by."""
+
+    def __init__(self, expression: str, **extra: Any) -> None:
+        super().__init__(expression, tzinfo=LONDON, **extra)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        return _sqlite_local("time", compiler, self.lhs)
 
 
 class GroupBy(enum.StrEnum):
@@ -243,29 +293,72 @@ def grouped(
     Only intervals and days starting in ``[period_from, period_to)`` (and in one of ``within``, when given) count, so
     the first and last groups may cover part of their period.
     """
-    interval_rows = list(
-        _interval_rows(
-            meter=meter, period_from=period_from, period_to=period_to, include_missing=True, within=within
-        ).values_list("interval_start", "quantity", "unit", "kwh", "quality")
+    rows = _interval_rows(
+        meter=meter, period_from=period_from, period_to=period_to, include_missing=True, within=within
     )
-    # One conversion to London time per interval: a year of half-hours is 17,520 of them.
-    local_days = [start.astimezone(LONDON).date() for start, *_ in interval_rows]
-    days_with_intervals = {day for day, row in zip(local_days, interval_rows, strict=True) if row[4] != Quality.MISSING}
-    daily_rows = (
-        [] if group_by == GroupBy.HOUR else _daily_rows(meter, period_from, period_to, within, days_with_intervals)
-    )
-    days_from_daily_rows = {row[0] for row in daily_rows}
-    totals: dict[tuple[datetime, datetime], _Total] = {}
-    for day, (start, quantity, unit, kwh, quality) in zip(local_days, interval_rows, strict=True):
-        if quality == Quality.MISSING and day in days_from_daily_rows:
-            continue  # the day's total came as a daily row; its interval gaps are not gaps in the data
-        bounds = group_bounds(start, group_by) if group_by == GroupBy.HOUR else _day_group_bounds(day, group_by)
-        totals.setdefault(bounds, _Total()).add(quantity=quantity, unit=unit, kwh=kwh, quality=quality)
-    for day, quantity, unit, kwh, quality in daily_rows:
-        totals.setdefault(_day_group_bounds(day, group_by), _Total()).add(
-            quantity=quantity, unit=unit, kwh=kwh, quality=quality
+    if group_by == GroupBy.HOUR:
+        parts = [
+            (group_bounds(start, group_by), quantity, unit, kwh, quality)
+            for start, quantity, unit, kwh, quality in rows.values_list(
+                "interval_start", "quantity", "unit", "kwh", "quality"
+            )
+        ]
+    else:
+        by_day = list(
+            rows.annotate(day=LocalDate("interval_start"))
+            .values_list("day", "unit", "quality")
+            .annotate(quantity=Sum("quantity"), kwh=Sum("kwh"))
+            .order_by()
         )
+        days_with_intervals = {day for day, _, quality, _, _ in by_day if quality != Quality.MISSING}
+        daily_rows = _daily_rows(meter, period_from, period_to, within, days_with_intervals)
+        days_from_daily_rows = {row[0] for row in daily_rows}
+        parts = [
+            (_day_group_bounds(day, group_by), Decimal(quantity or 0), unit, Decimal(kwh or 0), quality)
+            for day, unit, quality, quantity, kwh in by_day
+            # A day whose total came as a daily row: its interval gaps are not gaps in the data.
+            if not (quality == Quality.MISSING and day in days_from_daily_rows)
+        ]
+        parts.extend(
+            (_day_group_bounds(day, group_by), quantity, unit, kwh, quality)
+            for day, quantity, unit, kwh, quality in daily_rows
+        )
+    totals: dict[tuple[datetime, datetime], _Total] = {}
+    for bounds, quantity, unit, kwh, quality in parts:
+        totals.setdefault(bounds, _Total()).add(quantity=quantity, unit=unit, kwh=kwh, quality=quality)
     return [total.as_consumption(start, end) for (start, end), total in sorted(totals.items()) if total.has_data]
+
+
+def kwh_by_day_and_band(
+    *,
+    meter: Meter,
+    period_from: datetime,
+    period_to: datetime,
+    bands: Sequence[tuple[str, time, time]],
+    within: Sequence[Window] | None = None,
+) -> dict[tuple[date, str], Decimal]:
+    """The kWh of the intervals received, totalled in SQL by local day and time-of-use band.
+
+    ``bands`` are ``(name, starts_at, ends_at)`` in local clock time, a start after the end wrapping midnight (as
+    Economy 7's night does); an interval's band is chosen by its local start time, as the bill rules choose it. An
+    interval in no band is left out, so callers can tell a day's banded kWh from its total.
+    """
+    whens = []
+    for name, starts_at, ends_at in bands:
+        if starts_at < ends_at:
+            condition = Q(local_time__gte=starts_at, local_time__lt=ends_at)
+        else:
+            condition = Q(local_time__gte=starts_at) | Q(local_time__lt=ends_at)
+        whens.append(When(condition, then=Value(name)))
+    rows = (
+        _interval_rows(meter=meter, period_from=period_from, period_to=period_to, include_missing=False, within=within)
+        .annotate(local_time=LocalTime("interval_start"))
+        .annotate(day=LocalDate("interval_start"), band=Case(*whens, default=Value(""), output_field=CharField()))
+        .values_list("day", "band")
+        .annotate(kwh=Sum("kwh"))
+        .order_by()
+    )
+    return {(day, band): Decimal(kwh) for day, band, kwh in rows if band}
 
 
 def _daily_rows(
@@ -378,14 +471,13 @@ def received_by_day(*, meter: Meter, period_from: datetime, period_to: datetime)
     """The latest time any figure of each local day in ``[period_from, period_to)`` was received (intervals and
     daily totals alike): the :class:`Consumption` values do not carry their receipt time.
     """
-    latest: dict[date, datetime] = {}
-    interval_times = IntervalConsumption.objects.filter(
-        meter=meter, interval_start__gte=period_from, interval_start__lt=period_to
-    ).values_list("interval_start", "received_at")
-    for interval_start, received_at in interval_times:
-        day = local_date(interval_start)
-        if day not in latest or received_at > latest[day]:
-            latest[day] = received_at
+    latest: dict[date, datetime] = dict(
+        IntervalConsumption.objects.filter(meter=meter, interval_start__gte=period_from, interval_start__lt=period_to)
+        .annotate(day=LocalDate("interval_start"))
+        .values_list("day")
+        .annotate(latest=Max("received_at"))
+        .order_by()
+    )
     daily_times = DailyConsumption.objects.filter(
         meter=meter, day_date__gte=local_date(period_from), day_date__lt=local_date(period_to)
     ).values_list("day_date", "received_at")

@@ -13,7 +13,9 @@ from typing import Final
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from hearth.common import calendar
 from hearth.common.money import Money
 from hearth.data.billing.models import Bill
 from hearth.data.documents.models import Document
@@ -22,6 +24,7 @@ from hearth.domain.billing import queries as billing_queries
 from hearth.domain.documents import printing as documents_printing
 from hearth.domain.documents import queries as documents_queries
 from hearth.domain.identity import queries as identity_queries
+from hearth.domain.payments import late_payment
 from hearth.interfaces.portal import access, views
 from hearth.interfaces.portal.access import PortalRequest
 
@@ -35,26 +38,27 @@ class BillRow:
     bill: Bill
     period: str
     issue_date: str
+    due_date: str
     total: str
-
-    @property
-    def cancelled(self) -> bool:
-        return self.bill.status == Bill.Status.CANCELLED
+    status: late_payment.BillStatus
 
 
-def _row(bill: Bill) -> BillRow:
+def _row(bill: Bill, status: late_payment.BillStatus) -> BillRow:
     return BillRow(
         bill=bill,
         period=billing_invoice.period_words(bill),
         issue_date=documents_printing.day_words(bill.issue_date),
+        due_date=documents_printing.day_words(bill.due_date),
         total=str(Money(bill.total)),
+        status=status,
     )
 
 
 @access.account_page()
 def bills(request: PortalRequest) -> HttpResponse:
-    """The account's bills, newest first, with their PDFs."""
-    rows = [_row(bill) for bill in billing_queries.bills_of(request.account)]
+    """The account's bills, newest first, each Paid, Due or Overdue, with their PDFs."""
+    statuses = late_payment.bill_statuses(request.account, calendar.local_date(timezone.now()))
+    rows = [_row(bill, statuses[bill.pk]) for bill in billing_queries.bills_of(request.account)]
     return render(request, "portal/bills.html", {"rows": rows, **views._account_context(request)})
 
 
@@ -67,6 +71,7 @@ def bill(request: PortalRequest, bill_id: int) -> HttpResponse:
     context = {
         "bill": found,
         "invoice": billing_invoice.invoice_of(found),
+        "status": late_payment.bill_status(found, calendar.local_date(timezone.now())),
         "cancelled": found.status == Bill.Status.CANCELLED,
         **views._account_context(request),
     }

@@ -17,12 +17,16 @@ Marks on each interval or day, in the chart (not by colour alone), the table and
 
 Households without half-hourly consent (T&C 7.7) keep daily totals only: the within-day page says so and links to
 the consent page; the daily page works from the daily totals.
+
+Beside each kWh figure is its cost with VAT at the tariff in force then (issue 13), worked out by
+:mod:`hearth.domain.billing.costs` from the figure shown; the standing charge is stated apart. The daily page
+compares its days with the same days a year earlier, when there is data for them.
 """
 
 import csv
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
@@ -38,10 +42,12 @@ from django.utils.http import urlencode
 
 from hearth.common import calendar
 from hearth.common.calendar import LONDON, local_date
+from hearth.common.money import to_pennies
 from hearth.data.accounts.models import Customer, Fuel
 from hearth.data.identity.models import AccountLink
 from hearth.data.metering.models import AmrDevice, Meter
 from hearth.domain.accounts import queries as accounts_queries
+from hearth.domain.billing import costs as billing_costs
 from hearth.domain.metering import consent as metering_consent
 from hearth.domain.metering import consumption as metering_consumption
 from hearth.domain.metering import conversion
@@ -91,10 +97,20 @@ class Slot:
     quality: str
     late: bool
     label: str
+    cost: Decimal | None = None
+    """Pounds with VAT for ``kwh``: a day's to the penny, a half-hour's unrounded; None with no figure or price."""
+    in_pence: bool = False
+    """Whether the cost is shown in pence to two places (a half-hour's), rather than in pounds."""
 
     @property
     def no_data(self) -> bool:
         return self.quantity is None
+
+    @property
+    def cost_text(self) -> str:
+        if self.cost is None:
+            return "no data" if self.kwh is None else "no price"
+        return _pence(self.cost) if self.in_pence else _pounds(self.cost)
 
     @property
     def partial(self) -> bool:
@@ -142,6 +158,37 @@ class Shown:
     period_words: str
     clock_change: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    prices: billing_costs.Prices | None = None
+    standing_total: Decimal | None = None
+    standing_pence: Decimal | None = None
+    """The standing charge in pence a day with VAT (the last day's, if it changed), and its total over the days."""
+
+    @property
+    def days(self) -> int:
+        return (local_date(self.slots[-1].start) - local_date(self.slots[0].start)).days + 1 if self.slots else 0
+
+    @property
+    def total_cost(self) -> Decimal:
+        """The costs summed, then rounded to the penny once: days are already pennies, so their total is their sum;
+        a day's half-hours add up to the day's cost on the daily page."""
+        return to_pennies(sum((slot.cost for slot in self.slots if slot.cost is not None), Decimal(0)))
+
+    @property
+    def total_cost_text(self) -> str:
+        return _pounds(self.total_cost)
+
+    @property
+    def standing_total_text(self) -> str:
+        return "" if self.standing_total is None else _pounds(self.standing_total)
+
+    @property
+    def has_costs(self) -> bool:
+        return any(slot.cost is not None for slot in self.slots)
+
+    @property
+    def unpriced(self) -> int:
+        """Slots with a figure but no cost: their kWh are not in the total cost."""
+        return sum(1 for slot in self.slots if slot.kwh is not None and slot.cost is None)
 
     @property
     def unit_words(self) -> str:
@@ -168,6 +215,11 @@ class Shown:
         with_data = [slot for slot in self.slots if slot.kwh is not None]
         return max(with_data, key=lambda slot: slot.kwh or Decimal(0)) if with_data else None
 
+    @property
+    def highest_cost(self) -> Slot | None:
+        priced = [slot for slot in self.slots if slot.cost is not None]
+        return max(priced, key=lambda slot: slot.cost or Decimal(0)) if priced else None
+
 
 def _display(value: Decimal) -> Decimal:
     return value.quantize(DISPLAY_PLACES, rounding=ROUND_HALF_UP)
@@ -186,6 +238,16 @@ def _figures(quantity: Decimal, unit: str, calorific_value: Decimal) -> tuple[De
 def _words(value: Decimal) -> str:
     """A figure as a person reads it: 0.250 stays 0.250 (the places shown everywhere)."""
     return f"{value:f}"
+
+
+def _pence(pounds: Decimal) -> str:
+    """A fraction of a pound in pence to two places, as unit prices are quoted: 7.88p."""
+    return f"{(pounds * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}p"
+
+
+def _pounds(amount: Decimal) -> str:
+    """Pounds as customers read them, the sign before the pound sign: £1,234.50, -£0.40."""
+    return f"{'-' if amount < 0 else ''}£{abs(amount):,.2f}"
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -364,9 +426,14 @@ class DayForm(_PeriodForm):
         return max(min(self.today - timedelta(days=1), self.latest), self.visible.first_day)
 
 
+URL_ALIASES: Final = {"from": "period_from", "to": "period_to"}
+"""Short names a bookmark or a link may use for the range: ``?from=2026-11-01&to=2026-11-30``."""
+
+
 def _bound(form_class: type[_PeriodForm], request: PortalRequest, visible: Visible, today: date) -> _PeriodForm:
     names = set(form_class.base_fields)
-    data = {name: request.GET[name] for name in names if name in request.GET}
+    data = {URL_ALIASES.get(name, name): value for name, value in request.GET.items()}
+    data = {name: value for name, value in data.items() if name in names}
     return form_class(data or None, visible=visible, today=today)
 
 
@@ -391,8 +458,8 @@ def _counts(slots: Sequence[Slot]) -> dict[str, int]:
     }
 
 
-def daily(visible: Visible, first: date, last: date) -> Shown:
-    """One slot per local day from ``first`` to ``last`` (inclusive), from the domain's day totals."""
+def daily(visible: Visible, first: date, last: date, *, is_business: bool) -> Shown:
+    """One slot per local day from ``first`` to ``last`` (inclusive), from the domain's day totals, with costs."""
     meter = visible.meter
     gas = meter.supply_point.fuel == Fuel.GAS
     calorific_value = conversion.default_calorific_value()
@@ -422,23 +489,27 @@ def daily(visible: Visible, first: date, last: date) -> Shown:
                 Slot(day_start, day_end, quantity, total.unit, kwh, total.quality, _late(received.get(day), day), label)
             )
         day += timedelta(days=1)
-    period = f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
-    return Shown(
+    shown = Shown(
         meter=meter,
         slots=slots,
         gas=gas,
         gas_conversion=_gas_conversion(gas, calorific_value),
         within_day=False,
-        period_words=period,
+        period_words=_period_words(first, last),
         counts=_counts(slots),
     )
+    return _costed(shown, visible, is_business=is_business)
+
+
+def _period_words(first: date, last: date) -> str:
+    return f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
 
 
 def _own_unit(gas: bool) -> str:
     return CUBIC_METRES if gas else KWH
 
 
-def within_day(visible: Visible, day: date) -> Shown:
+def within_day(visible: Visible, day: date, *, is_business: bool) -> Shown:
     """One slot per interval of the local day: 46, 48 or 50 half-hours; a gap in the data is a missing slot."""
     meter = visible.meter
     gas = meter.supply_point.fuel == Fuel.GAS
@@ -467,7 +538,7 @@ def within_day(visible: Visible, day: date) -> Shown:
             continue
         quantity, kwh = _figures(row.quantity, row.unit, calorific_value)
         slots.append(Slot(at, slot_end, quantity, row.unit, kwh, row.quality, _late(received.get(at), day), label))
-    return Shown(
+    shown = Shown(
         meter=meter,
         slots=slots,
         gas=gas,
@@ -477,6 +548,105 @@ def within_day(visible: Visible, day: date) -> Shown:
         clock_change=clock_change,
         counts=_counts(slots),
     )
+    return _costed(shown, visible, is_business=is_business)
+
+
+def _costed(shown: Shown, visible: Visible, *, is_business: bool) -> Shown:
+    """The slots with their costs at the tariff in force, and the standing charge over the days shown.
+
+    Costs follow from the kWh shown (already rounded), so a customer can check each one: kWh x price x (1 + VAT).
+    """
+    if not shown.slots:
+        return shown
+    first, last = local_date(shown.slots[0].start), local_date(shown.slots[-1].start)
+    prices = billing_costs.prices_for(
+        supply_point=shown.meter.supply_point,
+        first_day=first,
+        last_day=last,
+        is_business=is_business,
+        daily_average_kwh=shown.total_kwh / shown.days,
+    )
+    if prices is None:
+        return shown
+    with_data = [slot for slot in shown.slots if slot.kwh is not None]
+    if shown.within_day:
+        figures = billing_costs.half_hour_costs(
+            prices=prices, half_hours=[(slot.start, slot.kwh) for slot in with_data if slot.kwh is not None]
+        )
+        cost_of = {slot.start: cost for slot, cost in zip(with_data, figures, strict=True)}
+    else:
+        by_day = billing_costs.day_costs(
+            meter=shown.meter,
+            prices=prices,
+            day_kwh={local_date(slot.start): slot.kwh for slot in with_data if slot.kwh is not None},
+            within=visible.windows,
+        )
+        cost_of = {slot.start: by_day.get(local_date(slot.start)) for slot in with_data}
+    days = [first + timedelta(days=n) for n in range(shown.days)]
+    return replace(
+        shown,
+        slots=[replace(slot, cost=cost_of.get(slot.start), in_pence=shown.within_day) for slot in shown.slots],
+        prices=prices,
+        standing_total=prices.standing_over(days),
+        standing_pence=prices.standing_pence_with_vat(last),
+    )
+
+
+# --- The same days a year earlier -------------------------------------------------------------------------------
+
+
+def year_before(day: date) -> date:
+    """The same date a year earlier; 29 February goes back to 28 February."""
+    return day.replace(year=day.year - 1, day=min(day.day, 28 if day.month == 2 else day.day))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The page's days against the same days a year earlier (both as shown: totals of the figures received)."""
+
+    now: Shown
+    then: Shown
+    url: str
+
+    @property
+    def days_with_data(self) -> int:
+        return sum(1 for slot in self.then.slots if slot.kwh is not None)
+
+    @property
+    def kwh_change(self) -> Decimal:
+        return self.now.total_kwh - self.then.total_kwh
+
+    @property
+    def kwh_change_words(self) -> str:
+        return _change(self.kwh_change, self.then.total_kwh, f"{_words(abs(self.kwh_change))} kWh")
+
+    @property
+    def cost_change_words(self) -> str:
+        change = self.now.total_cost - self.then.total_cost
+        return _change(change, self.then.total_cost, _pounds(abs(change)))
+
+    @property
+    def costs_known(self) -> bool:
+        return self.now.has_costs and self.then.has_costs and not self.now.unpriced and not self.then.unpriced
+
+
+def _change(change: Decimal, before: Decimal, amount: str) -> str:
+    if change == 0:
+        return "the same"
+    direction = "more" if change > 0 else "less"
+    if not before:
+        return f"{amount} {direction}"
+    percent = (abs(change) * 100 / before).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{amount} {direction} ({percent}% {direction})"
+
+
+def same_days_last_year(visible: Visible, first: date, last: date, *, is_business: bool) -> Shown | None:
+    """The same days a year earlier, as the daily page shows them, if the login may see any data for them."""
+    earlier_first, earlier_last = year_before(first), year_before(last)
+    if earlier_last < visible.first_day:
+        return None
+    then = daily(visible, earlier_first, earlier_last, is_business=is_business)
+    return then if any(slot.kwh is not None for slot in then.slots) else None
 
 
 # --- The chart --------------------------------------------------------------------------------------------------
@@ -489,6 +659,9 @@ TOP: Final = Decimal(20)
 BOTTOM: Final = Decimal(270)
 PIXEL: Final = Decimal("0.1")
 MAX_X_LABELS: Final = 12
+GAP_LABEL_WIDTH: Final = Decimal(11)
+"""A gap's "no data" is written (sideways) only in a slot at least this wide; narrower gaps show their mark only."""
+GAP_MARK: Final = Decimal(8)
 
 
 def _px(value: Decimal) -> str:
@@ -502,10 +675,16 @@ class Bar:
     width: str
     height: str
     centre: str
-    kind: str  # actual, estimated, missing, partial
+    kind: str  # actual, estimated, partial; or a gap: missing (no data), unpriced (a figure with no price)
     late: bool
     late_y: str
     tooltip: str
+    gap_label: str = ""
+    """The words written sideways in a gap wide enough to hold them ("no data", "no price")."""
+
+    @property
+    def gap(self) -> bool:
+        return self.kind in ("missing", "unpriced")
 
 
 @dataclass(frozen=True)
@@ -516,6 +695,8 @@ class Tick:
 
 @dataclass(frozen=True)
 class Chart:
+    key: str  # "kwh" or "cost": names the chart's element ids
+    title: str
     aria_label: str
     y_title: str
     x_title: str
@@ -536,6 +717,9 @@ class Chart:
     y_title_x: str = "18"
     y_title_y: str = _px((TOP + BOTTOM) / 2)
     y_label_x: str = _px(LEFT - 8)
+    gap_mark_y: str = _px(BOTTOM - GAP_MARK)
+    gap_mark_height: str = _px(GAP_MARK)
+    gap_label_y: str = _px(BOTTOM - GAP_MARK - 4)
 
 
 def nice_ceiling(value: Decimal) -> Decimal:
@@ -549,35 +733,50 @@ def nice_ceiling(value: Decimal) -> Decimal:
     return (Decimal(10) * power).normalize()  # pragma: no cover - the loop always returns
 
 
-def _tick_words(value: Decimal) -> str:
+def _chart_cost(cost: Decimal | None, pence: bool) -> Decimal | None:
+    return None if cost is None else (cost * 100 if pence else cost)
+
+
+def _tick_words(value: Decimal, measure: str = "kwh", pence: bool = False) -> str:
     text = f"{value.normalize():f}"
-    return text
+    if measure != "cost":
+        return text
+    return f"{text}p" if pence else f"£{text}"
 
 
-def build_chart(shown: Shown) -> Chart:
-    """Bars in kWh (gas too: converted as the page states), with the axes' ticks and a summary for screen readers."""
+def _kind(slot: Slot, value: Decimal | None) -> str:
+    if slot.no_data:
+        return "missing"
+    if value is None:
+        return "unpriced"
+    if slot.partial:
+        return "partial"
+    return "estimated" if slot.quality == ESTIMATED else "actual"
+
+
+def build_chart(shown: Shown, measure: str = "kwh") -> Chart:
+    """Bars of kWh (gas too: converted as the page states) or of cost (``measure`` "cost"), with the axes' ticks and
+    a summary for screen readers. A slot without a figure is a gap, never a bar: no data is not zero."""
+    cost = measure == "cost"
+    pence = cost and shown.within_day
     slots = shown.slots
+    values = [_chart_cost(slot.cost, pence) if cost else slot.kwh for slot in slots]
     count = max(len(slots), 1)
-    top_value = nice_ceiling(max((slot.kwh for slot in slots if slot.kwh is not None), default=Decimal(0)))
+    top_value = nice_ceiling(max((value for value in values if value is not None), default=Decimal(0)))
     plot_width = RIGHT - LEFT
     plot_height = BOTTOM - TOP
     slot_width = plot_width / count
     bar_width = max(slot_width * Decimal("0.8"), Decimal(1))
     bars = []
-    for index, slot in enumerate(slots):
+    for index, (slot, value) in enumerate(zip(slots, values, strict=True)):
         x = LEFT + slot_width * index + (slot_width - bar_width) / 2
-        value = slot.kwh or Decimal(0)
-        height = plot_height * value / top_value
+        height = plot_height * (value or Decimal(0)) / top_value
         y = BOTTOM - height
-        if slot.no_data:
-            kind = "missing"
-        elif slot.partial:
-            kind = "partial"
-        elif slot.quality == ESTIMATED:
-            kind = "estimated"
+        kind = _kind(slot, value)
+        if value is None:
+            shown_value = "no data" if slot.no_data else "no price"
         else:
-            kind = "actual"
-        shown_value = "no data" if slot.kwh is None else f"{_words(slot.kwh)} kWh"
+            shown_value = slot.cost_text if cost else f"{_words(value)} kWh"
         bars.append(
             Bar(
                 x=_px(x),
@@ -589,15 +788,18 @@ def build_chart(shown: Shown) -> Chart:
                 late=slot.late,
                 late_y=_px(max(y - 7, TOP + 3)),
                 tooltip=f"{slot.label}: {shown_value} ({slot.quality_words}{', late' if slot.late else ''})",
+                gap_label=shown_value if value is None and slot_width >= GAP_LABEL_WIDTH else "",
             )
         )
     y_ticks = [
-        Tick(position=_px(BOTTOM - plot_height * step / 4), label=_tick_words(top_value * step / 4))
+        Tick(position=_px(BOTTOM - plot_height * step / 4), label=_tick_words(top_value * step / 4, measure, pence))
         for step in range(5)
     ]
     return Chart(
-        aria_label=_summary(shown),
-        y_title="kWh",
+        key="cost" if cost else "kwh",
+        title=("Cost in pence, with VAT" if pence else "Cost in pounds, with VAT") if cost else "Energy used, kWh",
+        aria_label=_summary(shown, cost),
+        y_title=("pence with VAT" if pence else "£ with VAT") if cost else "kWh",
         x_title="Time of day (UK time)" if shown.within_day else "Day",
         bars=bars,
         y_ticks=y_ticks,
@@ -621,21 +823,27 @@ def _x_ticks(shown: Shown, slot_width: Decimal) -> list[Tick]:
     return ticks
 
 
-def _summary(shown: Shown) -> str:
+def _summary(shown: Shown, cost: bool = False) -> str:
     what = "gas" if shown.gas else "electricity"
+    measure = ("cost in pence with VAT" if shown.within_day else "cost in pounds with VAT") if cost else "used"
+    unit = "" if cost else ", in kWh"
     if shown.within_day:
         size = "half-hour" if len(shown.slots) in (46, 48, 50) else "interval"
-        head = f"Bar chart of {what} used each {size} on {shown.period_words}, in kWh"
+        head = f"Bar chart of {what} {measure} each {size} on {shown.period_words}{unit}"
         parts = f"{len(shown.slots)} {size}s"
     else:
-        head = f"Bar chart of {what} used each day from {shown.period_words}, in kWh"
+        head = f"Bar chart of {what} {measure} each day from {shown.period_words}{unit}"
         parts = f"{len(shown.slots)} days"
-    sentences = [f"{head}: total {_words(shown.total_kwh)} kWh over {parts}."]
-    highest = shown.highest
-    if highest is not None and highest.kwh is not None:
-        sentences.append(f"Highest {_words(highest.kwh)} kWh, {highest.label}.")
+    total = shown.total_cost_text if cost else f"{_words(shown.total_kwh)} kWh"
+    sentences = [f"{head}: total {total} over {parts}."]
+    highest = shown.highest_cost if cost else shown.highest
+    if highest is not None:
+        figure = highest.cost_text if cost else f"{_words(highest.kwh or Decimal(0))} kWh"
+        sentences.append(f"Highest {figure}, {highest.label}.")
     counts = shown.counts
     sentences.append(f"{counts['missing']} missing, {counts['estimated']} estimated, {counts['late']} late.")
+    if cost and shown.unpriced:
+        sentences.append(f"{shown.unpriced} with no price.")
     sentences.append("The same figures are in the table below the chart.")
     return " ".join(sentences)
 
@@ -649,13 +857,14 @@ def csv_response(shown: Shown, file_name: str) -> HttpResponse:
     """Exactly the table's rows: times in UK local time (ISO 8601 with offset), figures as shown.
 
     Columns: interval_start, interval_end, quantity, unit, quality; for gas also kwh (the converted figure shown
-    beside the m³); then late (``yes`` when the data arrived late, else empty).
+    beside the m³); then late (``yes`` when the data arrived late, else empty); then cost_gbp (pounds with VAT at
+    the tariff in force, empty with no figure or no price).
     """
     response = HttpResponse(content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     response["Cache-Control"] = "no-store"
     writer = csv.writer(response, lineterminator="\r\n")
-    writer.writerow([*CSV_COLUMNS, *(["kwh"] if shown.gas else []), "late"])
+    writer.writerow([*CSV_COLUMNS, *(["kwh"] if shown.gas else []), "late", "cost_gbp"])
     for slot in shown.slots:
         row = [
             slot.start.astimezone(LONDON).isoformat(),
@@ -667,8 +876,15 @@ def csv_response(shown: Shown, file_name: str) -> HttpResponse:
         if shown.gas:
             row.append("" if slot.kwh is None else _words(slot.kwh))
         row.append("yes" if slot.late else "")
+        row.append("" if slot.cost is None else _csv_cost(slot))
         writer.writerow(row)
     return response
+
+
+def _csv_cost(slot: Slot) -> str:
+    """A day's cost in pounds to the penny; a half-hour's to a hundredth of a penny, as the table shows it."""
+    places = Decimal("0.0001") if slot.in_pence else Decimal("0.01")
+    return f"{(slot.cost or Decimal(0)).quantize(places, rounding=ROUND_HALF_UP):f}"
 
 
 def _file_part(text: str) -> str:
@@ -725,6 +941,11 @@ def _page_context(request: PortalRequest, visible: Visible, form: _PeriodForm) -
     }
 
 
+def _charts(shown: Shown) -> list[Chart]:
+    """The kWh chart, and the cost chart when any figure has a price."""
+    return [build_chart(shown), *([build_chart(shown, "cost")] if shown.has_costs else [])]
+
+
 @access.account_page()
 def consumption_daily(request: PortalRequest, meter_id: int) -> HttpResponse:
     """Daily use over a chosen range (default the last 30 days): chart, table, CSV link."""
@@ -739,13 +960,23 @@ def consumption_daily(request: PortalRequest, meter_id: int) -> HttpResponse:
     if not form.is_bound:
         form = DailyRangeForm(None, visible=visible, today=today, initial={"period_from": first, "period_to": last})
         context["form"] = form
-    shown = daily(visible, first, last)
-    query = urlencode({"period_from": first.isoformat(), "period_to": last.isoformat()})
+    is_business = not _is_household(request)
+    shown = daily(visible, first, last, is_business=is_business)
+    query = urlencode({"from": first.isoformat(), "to": last.isoformat()})
+    here = reverse("portal:consumption_daily", kwargs={"meter_id": meter_id})
+    then = same_days_last_year(visible, first, last, is_business=is_business)
+    comparison = None
+    if then is not None:
+        earlier = urlencode({"from": year_before(first).isoformat(), "to": year_before(last).isoformat()})
+        comparison = Comparison(now=shown, then=then, url=f"{here}?{earlier}")
     context.update(
         shown=shown,
-        chart=build_chart(shown),
+        charts=_charts(shown),
+        comparison=comparison,
+        last_year_words=_period_words(year_before(first), year_before(last)),
         csv_url=f"{reverse('portal:consumption_daily_csv', kwargs={'meter_id': meter_id})}?{query}",
-        within_day_url=reverse("portal:consumption_day", kwargs={"meter_id": meter_id}),
+        within_day_url=reverse("portal:consumption_day", kwargs={"meter_id": meter_id})
+        + f"?{urlencode({'day': last.isoformat()})}",
     )
     return render(request, "portal/consumption_daily.html", context)
 
@@ -759,7 +990,7 @@ def consumption_daily_csv(request: PortalRequest, meter_id: int) -> HttpResponse
     if form.is_bound and not form.is_valid():
         return _bad_query(form)
     first, last = form.chosen()
-    shown = daily(visible, first, last)
+    shown = daily(visible, first, last, is_business=not _is_household(request))
     serial = _file_part(visible.meter.serial_number)
     return csv_response(shown, f"daily-use-{serial}-{first:%Y%m%d}-{last:%Y%m%d}.csv")
 
@@ -789,12 +1020,17 @@ def consumption_day(request: PortalRequest, meter_id: int) -> HttpResponse:
     if not form.is_bound:
         form = DayForm(None, visible=visible, today=today, initial={"day": day})
         context["form"] = form
-    shown = within_day(visible, day)
+    shown = within_day(visible, day, is_business=not _is_household(request))
     here = reverse("portal:consumption_day", kwargs={"meter_id": meter_id})
     previous_day, next_day = day - timedelta(days=1), day + timedelta(days=1)
+    month_to_day = {
+        "from": max(day - timedelta(days=DEFAULT_DAYS - 1), visible.first_day).isoformat(),
+        "to": day.isoformat(),
+    }
     context.update(
+        daily_url=f"{context['daily_url']}?{urlencode(month_to_day)}",
         shown=shown,
-        chart=build_chart(shown),
+        charts=_charts(shown),
         day=day,
         csv_url=f"{reverse('portal:consumption_day_csv', kwargs={'meter_id': meter_id})}?"
         + urlencode({"day": day.isoformat()}),
@@ -823,7 +1059,7 @@ def consumption_day_csv(request: PortalRequest, meter_id: int) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return _bad_query(form)
     day = form.cleaned_data["day"] if form.is_bound else form.default()
-    shown = within_day(visible, day)
+    shown = within_day(visible, day, is_business=not _is_household(request))
     serial = _file_part(visible.meter.serial_number)
     return csv_response(shown, f"half-hourly-use-{serial}-{day:%Y%m%d}.csv")
 

@@ -58,6 +58,7 @@ DAILY_JOBS: list[DailyJob] = [
     meter_services_jobs.VISIT_REMINDERS,
     prepayment_jobs.DAILY_CHARGES,
     metering_jobs.SMART_METER_COMMANDS,
+    metering_jobs.INTERVAL_PARTITIONS,
     DailyJob("documents.deliver_pending", "Send the document e-mails still waiting", documents_jobs.deliver_pending),
     DailyJob("documents.print_batch", "Make the day's print batch for the post", documents_jobs.print_batch),
 ]
@@ -68,7 +69,8 @@ final notices it reads; contract starts, Statements of Renewal and flags after t
 join the day's; erasures after the bill run, so a final bill paid that day no longer delays one; the register's share
 to network operators after move-outs and switches, which end supplies it reports; complaints (mail read, then the
 clocks) and engineer-visit reminders before the deliveries, so their letters go the same day; prepayment's daily
-charges, then the smart-meter commands whose notice has ended (after every job that may ask for one today); the print
+charges, then the smart-meter commands whose notice has ended (after every job that may ask for one today); the
+coming months' partitions of half-hourly consumption (PostgreSQL; any time of the day would do); the print
 batch last, so every letter of the day is in it."""
 
 BEAT = "Celery beat (the daily schedule)"
