@@ -139,7 +139,8 @@ def test_a_day_after_today_is_refused_beside_the_field_and_nothing_starts(superv
     assert "There is a problem" in text
     assert "only periods that have ended can be billed" in text
     assert 'id="run-as_of_date-error"' in response.content.decode()
-    assert "<details" in response.content.decode() and " open>" in response.content.decode()
+    assert "<details" in response.content.decode()
+    assert " open>" in response.content.decode()
     assert not BillRun.objects.exists()
 
 

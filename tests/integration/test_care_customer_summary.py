@@ -17,6 +17,7 @@ from hearth.data.accounts.models import Account
 from hearth.data.billing.models import BillLine
 from hearth.data.complaints.models import Complaint
 from hearth.data.contracts.models import Contract
+from hearth.data.identity.models import User
 from hearth.domain.audit import operations as audit_ops
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.care import operations as care_ops
@@ -49,7 +50,9 @@ def glance(response, account: Account) -> str:
 
 @pytest.fixture
 def care(db) -> Client:
-    device = identity_ops.create_staff_login(email=STAFF, full_name="Summary Agent", password=PASSWORD, now=timezone.now())
+    device = identity_ops.create_staff_login(
+        email=STAFF, full_name="Summary Agent", password=PASSWORD, now=timezone.now()
+    )
     client = Client()
     code = f"{totp(bytes.fromhex(device.key)):06d}"
     assert client.post("/care/login/", {"username": STAFF, "password": PASSWORD, "otp_token": code}).status_code == 302
@@ -74,7 +77,9 @@ def overdue_gas_bill(account: Account) -> None:
     )
 
 
-def test_the_page_leads_with_balance_arrears_and_every_open_case(care, household, customer_login, monkeypatch, tmp_path):
+def test_the_page_leads_with_balance_arrears_and_every_open_case(
+    care, household, customer_login, monkeypatch, tmp_path
+):
     use_documents_folder(monkeypatch, tmp_path)
     now = timezone.now()
     today = timezone.localdate()
@@ -83,7 +88,11 @@ def test_the_page_leads_with_balance_arrears_and_every_open_case(care, household
         account=household.gas, amount=Decimal("6.28"), reference="BANK-1", reason="", actor=None, now=now
     )
     billing_ops.record_credit(
-        account=household.electricity, amount=Decimal("5.00"), reason="Goodwill", actor=None, now=now
+        account=household.electricity,
+        amount=Decimal("5.00"),
+        reason="Goodwill",
+        actor=User.objects.get(email=STAFF),
+        now=now,
     )
     case = debt_ops.open_case(account=household.gas, day=today, now=now)
     complaint = complaints_ops.raise_complaint(
@@ -197,12 +206,14 @@ def test_the_audit_trail_comes_25_a_page_newest_first_in_plain_words(care, house
     assert "1 to 25 of 30" in first_words
     assert "Payment recorded" in first_words
     assert first_words.count("Payment recorded") == 25
-    assert "payment 29" in first_words and "payment 5 " in first_words
+    assert "payment 29" in first_words
+    assert "payment 5 " in first_words
     assert "payment 4 " not in first_words
     assert 'href="?audit_page=2#audit-trail"' in first.content.decode()
     assert "26 to 30 of 30" in second_words
     assert second_words.count("Payment recorded") == 5
-    assert "payment 0 " in second_words and "payment 5 " not in second_words
+    assert "payment 0 " in second_words
+    assert "payment 5 " not in second_words
     assert "Page 2 of 2" in second_words
 
 

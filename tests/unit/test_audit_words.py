@@ -68,7 +68,7 @@ def _assigned_strings(function: ast.FunctionDef, name: str) -> set[str]:
         if not isinstance(node, ast.Assign):
             continue
         for target in node.targets:
-            pairs = []
+            pairs: list[tuple[ast.expr, ast.expr]] = []
             if isinstance(target, ast.Name):
                 pairs = [(target, node.value)]
             elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
@@ -93,9 +93,9 @@ def _parameter(node: ast.AST, parameters: list[str]) -> tuple[str, str] | None:
         return node.id, ""
     if isinstance(node, ast.JoinedStr) and len(node.values) == 2:
         prefix, value = node.values
-        if isinstance(prefix, ast.Constant) and isinstance(value, ast.FormattedValue):
-            if isinstance(value.value, ast.Name) and value.value.id in parameters:
-                return value.value.id, str(prefix.value)
+        formatted = value.value if isinstance(value, ast.FormattedValue) else None
+        if isinstance(prefix, ast.Constant) and isinstance(formatted, ast.Name) and formatted.id in parameters:
+            return formatted.id, str(prefix.value)
     return None
 
 
@@ -115,17 +115,17 @@ def _scan(path: Path, found: Found) -> None:
                 if parameter is not None:
                     helpers[function.name] = (function, *parameter)
                 elif codes:
-                    found.codes.update({code: f"{where}:{call.lineno}" for code in codes})
+                    found.codes.update(dict.fromkeys(codes, f"{where}:{call.lineno}"))
                 else:
                     found.built.add((where, ast.unparse(action)))
-    for name, (function, parameter, prefix) in helpers.items():
+    for name, (function, helper_parameter, prefix) in helpers.items():
         positional = [arg.arg for arg in function.args.args]
         for call in ast.walk(tree):
             if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == name):
                 continue
-            given = [keyword.value for keyword in call.keywords if keyword.arg == parameter]
-            if parameter in positional and len(call.args) > positional.index(parameter):
-                given.append(call.args[positional.index(parameter)])
+            given = [keyword.value for keyword in call.keywords if keyword.arg == helper_parameter]
+            if helper_parameter in positional and len(call.args) > positional.index(helper_parameter):
+                given.append(call.args[positional.index(helper_parameter)])
             for value in given:
                 codes = _strings(value)
                 found.codes.update({prefix + code: f"{where}:{call.lineno}" for code in codes})
@@ -138,7 +138,7 @@ def _found() -> Found:
     for path in sorted(SOURCE.rglob("*.py")):
         _scan(path, found)
     for built in found.built & BUILT_CODES.keys():
-        found.codes.update({code: f"{built[0]} (built)" for code in BUILT_CODES[built]})
+        found.codes.update(dict.fromkeys(BUILT_CODES[built], f"{built[0]} (built)"))
     return found
 
 

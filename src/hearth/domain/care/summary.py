@@ -89,9 +89,7 @@ def account_summary(account: Account, *, today: date) -> AccountSummary:
         arrears=_arrears(account, today),
         contract=contracts_queries.contract_summary(account, today).current,
         complaints=list(
-            Complaint.objects.filter(account=account)
-            .exclude(status__in=Complaint.CLOSED)
-            .order_by("received_at", "id")
+            Complaint.objects.filter(account=account).exclude(status__in=Complaint.CLOSED).order_by("received_at", "id")
         ),
         debt_case=debt_case if debt_case is not None and debt_case.closed_on is None else None,
         visits=list(meter_services_queries.upcoming(account, today)),
