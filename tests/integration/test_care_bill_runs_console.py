@@ -19,6 +19,7 @@ from hearth.domain.billing import runs as billing_runs
 from hearth.domain.identity import operations as identity_ops
 from hearth.interfaces.tasks import billing as billing_tasks
 from tests.integration.billing import run_support
+from tests.integration.billing.invoice_support import use_documents_folder
 
 PASSWORD = "Console4Runs9"
 OCTOBER = date(2026, 10, 1)
@@ -48,6 +49,12 @@ def supervisor(db) -> Client:
 @pytest.fixture
 def agent(db) -> Client:
     return _console("agent.runs@hearth.example", User.CareRole.AGENT)
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """The runs render and store their bills' PDFs: here, not in the data folder."""
+    use_documents_folder(monkeypatch, tmp_path)
 
 
 @pytest.fixture
