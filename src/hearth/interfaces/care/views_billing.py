@@ -466,7 +466,14 @@ def start_bill_run(request: CareRequest) -> HttpResponse:
         form.add_error("account_number" if data["account_number"].strip() else None, str(exc))
         return _runs_page(request, form)
     billing_tasks.queue_run(run)
-    messages.success(request, f"Bill run {run.pk} started for {run.accounts_total} account(s).")
+    count = run.accounts_total
+    if count:
+        messages.success(request, f"Bill run {run.pk} started: {count} account{'s' if count != 1 else ''} to bill.")
+    else:
+        messages.success(
+            request, f"Bill run {run.pk}: nothing to bill for periods that ended by {run.as_of_date:%-d %B %Y}."
+        )
+
     return redirect("care:bill_run", run_id=run.pk)
 
 
