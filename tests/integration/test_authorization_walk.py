@@ -353,6 +353,7 @@ URLS |= {
     "care:bill_cancel": (STAFF, _victim_bill_kwargs),
     "care:bill_reissue": (STAFF, _victim_bill_kwargs),
     "care:bill_runs": (STAFF, NONE),
+    "care:bill_run_start": (STAFF, NONE),
     "care:bill_run": (STAFF, _bill_run),
 }
 

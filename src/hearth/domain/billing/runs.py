@@ -13,17 +13,20 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from itertools import count
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from hearth.common import calendar
 from hearth.data.accounts.models import Account, Supply
-from hearth.data.billing.models import Bill, BillingArrangement, BillRun, BillRunItem
+from hearth.data.billing.models import Bill, BillingArrangement, BillLine, BillRun, BillRunItem
+from hearth.data.identity.models import User
 from hearth.data.prepayment.models import Prepayment
 from hearth.domain.accounts import queries as accounts_queries
+from hearth.domain.audit import operations as audit
 from hearth.domain.billing import batch as billing_batch
 from hearth.domain.billing import invoice as billing_invoice
 from hearth.domain.billing import operations as billing_ops
@@ -182,9 +185,16 @@ def has_work(*, as_of_date: date) -> bool:
 
 
 def start_run(
-    *, as_of_date: date, account_number: str, started_by: str, now: datetime, with_pdf: bool = True
+    *,
+    as_of_date: date,
+    account_number: str,
+    started_by: str,
+    now: datetime,
+    with_pdf: bool = True,
+    actor: User | None = None,
 ) -> BillRun:
     """Record a run of the accounts with a period due by ``as_of_date`` (or a bill missing its PDF, ``with_pdf``).
+    A run a person started (``actor``, from the console) is audited; the command and the daily job are not people.
 
     :raises BillRunRefused: ``as_of_date`` is after today, or ``account_number`` names no account.
     """
@@ -195,13 +205,22 @@ def start_run(
             "can be billed."
         )
     account_ids = _account_ids_to_bill(as_of_date=as_of_date, account_number=account_number, with_pdf=with_pdf)
-    return BillRun.objects.create(
+    run = BillRun.objects.create(
         as_of_date=as_of_date,
         account_number=account_number,
         started_at=now,
         accounts_total=len(account_ids),
         started_by=started_by,
     )
+    if actor is not None:
+        audit.record(
+            actor=actor,
+            action="billing.bill_run_started",
+            subject=f"bill run {run.pk}",
+            after={"as_of": as_of_date.isoformat(), "account": account_number, "accounts": run.accounts_total},
+            at=now,
+        )
+    return run
 
 
 def accounts_of(run: BillRun, *, with_pdf: bool = True) -> list[int]:
@@ -416,6 +435,36 @@ def latest_runs(*, limit: int) -> list[RunRow]:
 
 def run_by_id(run_id: int) -> BillRun | None:
     return BillRun.objects.filter(pk=run_id).first()
+
+
+@dataclass(frozen=True, slots=True)
+class RunTotals:
+    """What the bills a run issued come to, in pounds: before VAT, the VAT, and with it (the bills' totals)."""
+
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+def totals_of(run: BillRun) -> RunTotals:
+    """The £ totals of the bills the run issued (cancelled since or not: what the run billed), summed in the
+    database; a bill's total includes its VAT lines, so before VAT is the one less the other."""
+    zero = Decimal("0.00")
+    gross = Bill.objects.filter(run=run).aggregate(total=Sum("total"))["total"] or zero
+    vat = BillLine.objects.filter(bill__run=run, kind=BillLine.Kind.VAT).aggregate(total=Sum("amount"))["total"]
+    vat = vat or zero
+    return RunTotals(net=gross - vat, vat=vat, gross=gross)
+
+
+def finish_if_done(*, run: BillRun, now: datetime) -> bool:
+    """Mark a running run finished once every account has its record (the last worker's chunk does this); whether
+    this call finished it. One conditional update, so two chunks ending together finish it once."""
+    if accounts_done(run) < run.accounts_total:
+        return False
+    finished = BillRun.objects.filter(pk=run.pk, status=BillRun.Status.RUNNING).update(
+        status=BillRun.Status.FINISHED, finished_at=now
+    )
+    return finished == 1
 
 
 def finish_run(*, run: BillRun, now: datetime) -> RunSummary:

@@ -179,3 +179,35 @@ class CancelBillForm(BillingForm):
     reason = _reason_field(
         "Why is the bill cancelled?", help_text="For example: the end reading was wrong; corrected on 30 November."
     )
+
+
+class StartRunForm(BillingForm):
+    """A bill run started from the console: the day its periods must have ended by, and optionally one account."""
+
+    id_prefix = "run"
+
+    as_of_date = _date_field(
+        "Bill periods that ended by",
+        help_text="Usually the first of this month: every account's periods that ended by then are billed.",
+    )
+    account_number = forms.CharField(
+        label="Only this account (optional)",
+        max_length=16,
+        required=False,
+        help_text="Leave empty to bill every account with a period due.",
+        error_messages={"max_length": "An account number has at most 16 characters."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"as_of_date": today.replace(day=1)})
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_as_of_date(self) -> date:
+        day: date = self.cleaned_data["as_of_date"]
+        if day > self.today:
+            raise forms.ValidationError(
+                f"Choose today ({self.today:%-d %B %Y}) or a day before: only periods that have ended can be billed."
+            )
+        return day

@@ -92,6 +92,7 @@ urlpatterns = [
     path("accounts/<str:number>/bills/<int:bill_id>/cancel/", views_billing.cancel_bill, name="bill_cancel"),
     path("accounts/<str:number>/bills/<int:bill_id>/reissue/", views_billing.reissue_bill, name="bill_reissue"),
     path("bill-runs/", views_billing.bill_runs, name="bill_runs"),
+    path("bill-runs/start/", views_billing.start_bill_run, name="bill_run_start"),
     path("bill-runs/<int:run_id>/", views_billing.bill_run, name="bill_run"),
     # Contracts (issue 11): an account's contract timeline.
     path("accounts/<str:number>/contract/", views_contract.contract_timeline, name="contract"),

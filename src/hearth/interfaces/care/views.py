@@ -15,6 +15,7 @@ import django_otp
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from hearth.common import identifiers
+from hearth.common import calendar, identifiers
 from hearth.data.accounts.models import Account, Customer, Fuel, Nation, SupplyPoint
 from hearth.data.audit.models import AuditEvent
 from hearth.data.care.models import Case
@@ -32,8 +33,10 @@ from hearth.data.metering.models import Meter
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.audit import queries as audit_queries
+from hearth.domain.audit import words as audit_words
 from hearth.domain.care import operations as care_ops
 from hearth.domain.care import queries as care_queries
+from hearth.domain.care import summary as care_summary
 from hearth.domain.identity import operations as identity_ops
 from hearth.domain.identity import queries as identity_queries
 from hearth.interfaces.care import access, forms
@@ -180,6 +183,7 @@ class SupplyPointRow:
 class AccountRow:
     account: Account
     supply_points: list[SupplyPointRow]
+    summary: care_summary.AccountSummary
 
 
 @dataclass
@@ -195,7 +199,11 @@ class LoginRow:
 @dataclass
 class AuditRow:
     event: AuditEvent
+    words: str
     change: str
+
+
+AUDIT_EVENTS_PER_PAGE = 25
 
 
 def _change(before: dict[str, Any], after: dict[str, Any]) -> str:
@@ -229,6 +237,7 @@ def _customer_page(
     request: CareRequest, customer: Customer, *, supply_form: forms.AddSupplyPointForm | None = None, status: int = 200
 ) -> HttpResponse:
     now = timezone.now()
+    today = calendar.local_date(now)
     accounts = accounts_queries.accounts_of_customer(customer=customer)
     account_rows = []
     for account in accounts:
@@ -237,15 +246,13 @@ def _customer_page(
             SupplyPointRow(sp, [m for m in meters if m.supply_point_id == sp.pk])
             for sp in accounts_queries.current_supply_points(account=account)
         ]
-        account_rows.append(AccountRow(account, points))
+        account_rows.append(AccountRow(account, points, care_summary.account_summary(account, today=today)))
     logins = [
         _login_row(user, customer=customer, now=now)
         for user in identity_queries.portal_logins_for_customer(customer=customer)
     ]
-    events = [
-        AuditRow(event, _change(event.before, event.after))
-        for event in audit_queries.events_for_customer(customer=customer).select_related("actor")[:200]
-    ]
+    events = Paginator(audit_queries.events_for_customer(customer=customer), AUDIT_EVENTS_PER_PAGE)
+    audit_page = events.get_page(request.GET.get("audit_page"))
     return _render(
         request,
         "care/customer.html",
@@ -254,7 +261,11 @@ def _customer_page(
             "account_rows": account_rows,
             "logins": logins,
             "cases": care_queries.cases_for_customer(customer=customer),
-            "events": events,
+            "audit_page": audit_page,
+            "events": [
+                AuditRow(event, audit_words.describe(event.action), _change(event.before, event.after))
+                for event in audit_page
+            ],
             "supply_form": supply_form or forms.AddSupplyPointForm(accounts=accounts),
             "error_form": supply_form if supply_form is not None and supply_form.errors else None,
             "here": request.path,

@@ -19,9 +19,11 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from hearth.common import calendar
 from hearth.data.accounts.models import Account
 from hearth.data.billing.models import AdditionalCharge, Bill, BillConsumption, BillLine
 from hearth.data.documents.models import Document
+from hearth.data.identity.models import User
 from hearth.data.metering.models import RegisterReading
 from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.billing import invoice as billing_invoice
@@ -31,6 +33,7 @@ from hearth.domain.billing import runs as billing_runs
 from hearth.interfaces.care import access, forms_billing
 from hearth.interfaces.care import views as care_views
 from hearth.interfaces.care.access import CareRequest
+from hearth.interfaces.tasks import billing as billing_tasks
 
 F = TypeVar("F", bound=forms_billing.BillingForm)
 
@@ -417,14 +420,70 @@ def reissue_bill(request: CareRequest, number: str, bill_id: int) -> HttpRespons
 RUNS_SHOWN = 50
 """How many of the latest runs the list shows."""
 
+RUN_STARTERS = (User.CareRole.SUPERVISOR,)
+"""Care roles that may start a bill run: it issues every due bill at once, so a supervisor decides."""
+
+
+def _may_start_runs(user: User) -> bool:
+    return user.care_role in RUN_STARTERS
+
+
+def _run_form(data: Any = None) -> forms_billing.StartRunForm:
+    return forms_billing.StartRunForm(data, today=calendar.local_date(timezone.now()))
+
+
+def _runs_page(request: CareRequest, form: forms_billing.StartRunForm | None = None) -> HttpResponse:
+    context = {
+        "rows": billing_runs.latest_runs(limit=RUNS_SHOWN),
+        "may_start": _may_start_runs(request.user),
+        "form": form or _run_form(),
+    }
+    return care_views._render(request, "care/billing/runs.html", context, status=400 if form is not None else 200)
+
 
 @access.staff_required
 def bill_runs(request: CareRequest) -> HttpResponse:
-    return care_views._render(request, "care/billing/runs.html", {"rows": billing_runs.latest_runs(limit=RUNS_SHOWN)})
+    return _runs_page(request)
+
+
+@require_POST
+@access.role_required(*RUN_STARTERS)
+def start_bill_run(request: CareRequest) -> HttpResponse:
+    """Start a run through the task queue (workers bill it; without a broker it runs here) and show its page."""
+    form = _run_form(request.POST)
+    if not form.is_valid():
+        return _runs_page(request, form)
+    data = form.cleaned_data
+    try:
+        run = billing_runs.start_run(
+            as_of_date=data["as_of_date"],
+            account_number=data["account_number"].strip(),
+            started_by=f"{request.user.email} (care console)",
+            now=timezone.now(),
+            actor=request.user,
+        )
+    except billing_runs.BillRunRefused as exc:
+        form.add_error("account_number" if data["account_number"].strip() else None, str(exc))
+        return _runs_page(request, form)
+    billing_tasks.queue_run(run)
+    count = run.accounts_total
+    if count:
+        messages.success(request, f"Bill run {run.pk} started: {count} account{'s' if count != 1 else ''} to bill.")
+    else:
+        messages.success(
+            request, f"Bill run {run.pk}: nothing to bill for periods that ended by {run.as_of_date:%-d %B %Y}."
+        )
+
+    return redirect("care:bill_run", run_id=run.pk)
 
 
 @access.staff_required
 def bill_run(request: CareRequest, run_id: int) -> HttpResponse:
     run = care_views._found(billing_runs.run_by_id(run_id), "No such bill run")
-    context = {"run": run, "done": billing_runs.accounts_done(run), "summary": billing_runs.summary_of(run)}
+    context = {
+        "run": run,
+        "done": billing_runs.accounts_done(run),
+        "summary": billing_runs.summary_of(run),
+        "totals": billing_runs.totals_of(run),
+    }
     return care_views._render(request, "care/billing/run.html", context)
