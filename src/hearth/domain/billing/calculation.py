@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from hearth.common import gas
-from hearth.common.calendar import LONDON
+from hearth.common.calendar import LONDON, day_starts_at
 from hearth.common.money import to_pennies
 
 __all__ = [
@@ -324,10 +324,14 @@ def _moment(at: datetime) -> str:
     return f"{_day(local.date())} {local:%H:%M %Z}"
 
 
-def _local(at: datetime) -> datetime:
+def _aware(at: datetime) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise BillingCalculationError(f"The half-hour starting {at.isoformat()} has no time zone.")
-    return at.astimezone(LONDON)
+    return at
+
+
+def _local(at: datetime) -> datetime:
+    return _aware(at).astimezone(LONDON)
 
 
 def _in_force(start_date: date, end_date: date, rates: Sequence[RateSpan], what: str) -> list[RateSpan]:
@@ -470,8 +474,11 @@ def half_hourly_charge(
     half_hours: list[tuple[Decimal, Decimal]] = []
     starts_at: list[datetime] = []
     price_ids: set[int] = set()
+    # The period's local days as UTC instants: a half-hour is inside when its start is, without a time-zone
+    # conversion per half-hour (a month has about 1,490).
+    start_at, end_at = day_starts_at(start_date), day_starts_at(end_date)
     for at, kwh in sorted(intervals, key=lambda interval: interval[0]):
-        if not start_date <= _local(at).date() < end_date:
+        if not start_at <= _aware(at) < end_at:
             raise BillingCalculationError(
                 f"The half-hour starting {_moment(at)} is outside {printed_dates(start_date, end_date)}."
             )
