@@ -205,29 +205,36 @@ class HalfHourlyCharge:
     half_hours: tuple[tuple[Decimal, Decimal], ...]
     sources: Mapping[str, Any]
     starts_at: tuple[datetime, ...] = ()
+    total_kwh: Decimal = field(init=False, repr=False, compare=False)
+    total_pence: Decimal = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _require_span(self.start_date, self.end_date, "A half-hourly charge")
         if self.starts_at and len(self.starts_at) != len(self.half_hours):
             raise BillingCalculationError("A half-hourly charge needs one start time per half-hour.")
+        # Summed once here: a month's 1,490 half-hours are asked for their kWh and amount several times per bill.
+        kwh, pence = Decimal(0), Decimal(0)
+        for half_hour_kwh, half_hour_pence in self.half_hours:
+            kwh += half_hour_kwh
+            pence += half_hour_kwh * half_hour_pence
+        object.__setattr__(self, "total_kwh", kwh)
+        object.__setattr__(self, "total_pence", pence)
 
     @property
     def kwh(self) -> Decimal:
-        return sum((kwh for kwh, _ in self.half_hours), Decimal(0))
+        return self.total_kwh
 
     @property
     def amount(self) -> Decimal:
         """Every half-hour's kWh x price summed exactly, then rounded to the penny once."""
-        return to_pennies(sum((kwh * pence for kwh, pence in self.half_hours), Decimal(0)) / 100)
+        return to_pennies(self.total_pence / 100)
 
     @property
     def average_rate(self) -> Decimal:
         """The kWh-weighted average price in pounds per kWh, to 8 places (what a bill line's rate holds)."""
-        kwh = self.kwh
-        if not kwh:
+        if not self.total_kwh:
             return Decimal(0).quantize(RATE_QUANTUM)
-        pence = sum((kwh * pence for kwh, pence in self.half_hours), Decimal(0))
-        return (pence / kwh / 100).quantize(RATE_QUANTUM, rounding=ROUND_HALF_UP)
+        return (self.total_pence / self.total_kwh / 100).quantize(RATE_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,7 +485,9 @@ def half_hourly_charge(
     # conversion per half-hour (a month has about 1,490).
     start_at, end_at = day_starts_at(start_date), day_starts_at(end_date)
     for at, kwh in sorted(intervals, key=lambda interval: interval[0]):
-        if not start_at <= _aware(at) < end_at:
+        if at.tzinfo is None:
+            _aware(at)  # says so
+        if not start_at <= at < end_at:
             raise BillingCalculationError(
                 f"The half-hour starting {_moment(at)} is outside {printed_dates(start_date, end_date)}."
             )
