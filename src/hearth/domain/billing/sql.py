@@ -44,7 +44,7 @@ def insert_with_ids(model: type[Model], columns: Sequence[str], rows: Sequence[S
     """Insert ``rows`` as :func:`insert` does and give back their new ids, in order.
 
     PostgreSQL: the ids are taken from the table's sequence in one query, then the rows are copied with them;
-    SQLite: one INSERT per row, each reading back its row id (SQLite runs in-process: no round trip to save).
+    elsewhere (SQLite) one multi-row INSERT ... RETURNING id per batch of the backend's parameter limit.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -55,13 +55,18 @@ def insert_with_ids(model: type[Model], columns: Sequence[str], rows: Sequence[S
             ids = [row[0] for row in cursor.fetchall()]
         insert(model, ["id", *columns], [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
         return ids
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
-    ids = []
+    row_sql = f"({', '.join(['%s'] * len(columns))})"
+    ids: list[int] = []
+    batch = max(1, connection.features.max_query_params // len(columns))
     with connection.cursor() as cursor:
-        for row in rows:
-            cursor.execute(sql, row)
-            ids.append(cursor.lastrowid)
+        for first in range(0, len(rows), batch):
+            part = rows[first : first + batch]
+            cursor.execute(
+                f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - a model's table
+                f"VALUES {', '.join([row_sql] * len(part))} RETURNING id",
+                [value for row in part for value in row],
+            )
+            ids += [row[0] for row in cursor.fetchall()]  # in the order inserted, as Django's bulk_create relies on
     return ids
 
 
