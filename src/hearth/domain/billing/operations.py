@@ -1186,8 +1186,11 @@ def _write(drafts: Sequence[_Draft]) -> None:
         return
     sql.insert_objects(Bill, [draft.bill for draft in drafts], with_ids=True)
     for draft in drafts:
-        for row in (*draft.consumption, *draft.lines, draft.ledger_charge):
-            row.bill_id = draft.bill.pk
+        for consumption in draft.consumption:
+            consumption.bill_id = draft.bill.pk
+        for line in draft.lines:
+            line.bill_id = draft.bill.pk
+        draft.ledger_charge.bill_id = draft.bill.pk
     sql.insert_objects(BillConsumption, [row for draft in drafts for row in draft.consumption])
     sql.insert_objects(BillLine, [line for draft in drafts for line in draft.lines])
     charges = []

@@ -46,6 +46,7 @@ def insert_with_ids(model: type[Model], columns: Sequence[str], rows: Sequence[S
     PostgreSQL: the ids are taken from the table's sequence in one query, then the rows are copied with them;
     elsewhere (SQLite) one multi-row INSERT ... RETURNING id per batch of the backend's parameter limit.
     """
+    ids: list[int] = []
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -56,8 +57,7 @@ def insert_with_ids(model: type[Model], columns: Sequence[str], rows: Sequence[S
         insert(model, ["id", *columns], [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
         return ids
     row_sql = f"({', '.join(['%s'] * len(columns))})"
-    ids: list[int] = []
-    batch = max(1, connection.features.max_query_params // len(columns))
+    batch = max(1, (connection.features.max_query_params or 999) // len(columns))
     with connection.cursor() as cursor:
         for first in range(0, len(rows), batch):
             part = rows[first : first + batch]
@@ -108,7 +108,7 @@ def insert_objects(model: type[Model], objects: Sequence[Model], *, with_ids: bo
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     adapters = [(field.attname, _adapter(field)) for field in fields]
     rows = [tuple(adapt(getattr(obj, attname)) for attname, adapt in adapters) for obj in objects]
-    columns = [field.column for field in fields]
+    columns = [str(field.column) for field in fields]
     if not with_ids:
         insert(model, columns, rows)
         return
