@@ -121,6 +121,15 @@ def _dynamic(tariffs: dict[str, Tariff]) -> Home:
     return place
 
 
+def _economy_7_smart(tariffs: dict[str, Tariff]) -> Home:
+    """Economy 7 on a one-register smart meter: the night and day bands come from its half-hours."""
+    place = home()
+    on_tariff(place, tariffs["economy_7"])
+    _half_hours(place.meter, JULY, date(2026, 8, 3), "0.2417")
+    _half_hours(place.meter, date(2026, 8, 3), SEPTEMBER, "0.3051")
+    return place
+
+
 def _gas(tariffs: dict[str, Tariff]) -> Home:
     place = home(fuel=Fuel.GAS, gas_units=Meter.GasUnits.IMPERIAL)
     on_tariff(place, tariffs["gas"])
@@ -162,6 +171,7 @@ def _unbillable(tariffs: dict[str, Tariff]) -> Home:
 KINDS: dict[str, Callable[[dict[str, Tariff]], Home]] = {
     "single": _single,
     "economy_7": _economy_7,
+    "economy_7_smart": _economy_7_smart,
     "dynamic": _dynamic,
     "gas": _gas,
     "estimated": _estimated,
@@ -292,6 +302,16 @@ def test_a_chunk_billed_together_gives_exactly_the_bills_of_one_account_at_a_tim
     ).order_by("bill__period_start_date", "position")
     assert [line.vat_rate for line in business_energy] == [Decimal("0.20"), Decimal("0.20"), Decimal("0.05")]
     assert Bill.objects.get(account=together["dynamic"].account, period_start_date=JULY).is_estimated
+    smart_bands = BillConsumption.objects.filter(
+        bill__account=together["economy_7_smart"].account, bill__period_start_date=JULY
+    )
+    # 00:30-07:30 is 14 of July's 48 half-hours a day, every one 0.2417 kWh: 31 x 14 x 0.2417 at night, the rest by
+    # day; stored to the watt-hour.
+    watt_hour = Decimal("0.001")
+    assert sorted((row.band, row.kwh) for row in smart_bands) == [
+        ("DAY", (31 * 34 * Decimal("0.2417")).quantize(watt_hour)),
+        ("NIGHT", (31 * 14 * Decimal("0.2417")).quantize(watt_hour)),
+    ]
     for place in together.values():
         for bill in Bill.objects.filter(account=place.account):
             lines = BillLine.objects.filter(bill=bill)

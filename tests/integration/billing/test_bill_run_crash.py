@@ -162,7 +162,7 @@ def test_a_bill_run_killed_part_way_and_run_again_issues_exactly_the_bills_of_on
         )
         expected |= {f"INV-{number}-{period_start:%Y%m%d}" for period_start, _ in periods}
     clean, crashed = copy_database("clean"), copy_database("crashed")
-    args = ("--as-of", as_of.isoformat(), "--no-pdf")
+    args = ("--as-of", as_of.isoformat(), "--no-pdf", "--chunk-size", "5")  # several chunks for the kills to land in
 
     clean_run = _bill_run(clean, tmp_path / "clean", *args)  # alongside the crashed one: the machine has two cores
     seen_at_kills = [

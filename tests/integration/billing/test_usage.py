@@ -576,3 +576,22 @@ def test_the_half_hours_of_an_exchanged_meter_and_its_replacement_make_one_serie
     _half_hours(new, local(day, 12), local(day + timedelta(days=1)), kwh="0.75")
     june = usage.interval_usage(supply_point=electricity, start_date=day, end_date=day + timedelta(days=1))
     assert [kwh for _, kwh in june] == [Decimal("0.5")] * 24 + [Decimal("0.75")] * 24
+
+
+def test_half_hours_keep_the_fourth_decimal_place_of_a_kwh(electricity, smart):
+    """Read as whole ten-thousandths of a kWh: 0.1235 kWh stays 0.1235, and a day of them adds up exactly."""
+    day = date(2026, 6, 10)
+    _half_hours(smart, local(day), local(day + timedelta(days=1)), kwh="0.1235")
+    june = usage.interval_usage(supply_point=electricity, start_date=day, end_date=day + timedelta(days=1))
+    assert {kwh for _, kwh in june} == {Decimal("0.1235")}
+    assert sum(kwh for _, kwh in june) == Decimal("5.9280")  # 48 x 0.1235
+
+
+def test_an_hourly_interval_that_does_not_halve_in_ten_thousandths_is_halved_exactly(electricity, smart):
+    """0.0003 kWh over an hour is 0.00015 kWh in each of its half-hours, finer than the stored four places."""
+    day = date(2026, 6, 10)
+    _half_hours(smart, local(day), local(day + timedelta(days=1)), kwh="0.0003", minutes=60)
+    june = usage.interval_usage(supply_point=electricity, start_date=day, end_date=day + timedelta(days=1))
+    assert len(june) == 48
+    assert {kwh for _, kwh in june} == {Decimal("0.00015")}
+    assert sum(kwh for _, kwh in june) == Decimal("0.0072")  # 24 hours x 0.0003

@@ -19,9 +19,11 @@ from hearth.data.accounts.models import Account, Supply
 from hearth.data.billing.models import AdditionalCharge, Bill, BillingObstruction, LedgerEntry
 from hearth.data.metering.models import Register
 from hearth.data.tariffs.models import Agreement, HalfHourlyPrice, StandingCharge, Tariff, UnitRate
-from hearth.domain.billing import usage
+from hearth.domain.billing import sql, usage
 
 ZERO = Decimal("0.00")
+PRICE_PLACES = 4
+"""Half-hourly prices are stored to four places of a penny."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,7 @@ class ChunkInputs:
     agreements: dict[int, list[Agreement]]
     standing_charges: dict[int, list[StandingCharge]]
     unit_rates: dict[int, list[UnitRate]]
-    prices: dict[int, list[tuple[datetime, Decimal]]]
+    prices: dict[int, dict[datetime, tuple[Decimal, int | None]]]
     meters: usage.MeterHistory
     obstructions: dict[int, list[BillingObstruction]]
     unbilled: dict[int, list[AdditionalCharge]]
@@ -178,19 +180,6 @@ def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
     meters = usage.gather_meter_history(windows)
     meters.load_intervals(w for w in windows if _needs_half_hours(w, agreements.get(w.supply_point_id, ()), meters))
     half_hourly = [pk for pk, tariff in tariffs.items() if tariff.structure == Tariff.Structure.HALF_HOURLY]
-    prices: dict[int, list[tuple[datetime, Decimal]]] = {}
-    if half_hourly:
-        rows = (
-            HalfHourlyPrice.objects.filter(
-                tariff_id__in=half_hourly,
-                interval_start__gte=calendar.day_starts_at(first_date),
-                interval_start__lt=calendar.day_starts_at(last_date),
-            )
-            .order_by("interval_start")
-            .values_list("tariff_id", "interval_start", "value_exc_vat")
-        )
-        for tariff_id, interval_start, value in rows:
-            prices.setdefault(tariff_id, []).append((interval_start, Decimal(value)))
     return ChunkInputs(
         accounts=accounts,
         bills=bills,
@@ -198,7 +187,7 @@ def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
         agreements=agreements,
         standing_charges=standing_charges,
         unit_rates=unit_rates,
-        prices=prices,
+        prices=_half_hourly_prices(half_hourly, first_date, last_date),
         meters=meters,
         obstructions=_by(
             BillingObstruction.objects.filter(account_id__in=account_ids).order_by("from_date", "id"), "account_id"
@@ -211,6 +200,31 @@ def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
         ),
         ledger=_ledger(account_ids),
     )
+
+
+def _half_hourly_prices(
+    tariff_ids: Sequence[int], first_date: date, last_date: date
+) -> dict[int, dict[datetime, tuple[Decimal, int | None]]]:
+    """The dynamic tariffs' prices over the local days ``[first_date, last_date)`` by half-hour start (one query),
+    read as half-hour indices and ten-thousandths of a penny: no timestamp or decimal parsed per row."""
+    if not tariff_ids:
+        return {}
+    first_at, end_at = calendar.day_starts_at(first_date), calendar.day_starts_at(last_date)
+    starts = usage.half_hour_starts(first_at, int((end_at - first_at) / usage.HALF_HOUR))
+    rows = sql.select(
+        f"SELECT tariff_id, {sql.half_hour_index('interval_start')}, {sql.in_units('value_exc_vat', PRICE_PLACES)} "  # noqa: S608
+        f"FROM {HalfHourlyPrice._meta.db_table} WHERE tariff_id IN ({', '.join(['%s'] * len(tariff_ids))}) "
+        "AND interval_start >= %s AND interval_start < %s",
+        [sql.instant(first_at), *tariff_ids, sql.instant(first_at), sql.instant(end_at)],
+    )
+    prices: dict[int, dict[datetime, tuple[Decimal, int | None]]] = {pk: {} for pk in tariff_ids}
+    value_of: dict[int, tuple[Decimal, None]] = {}
+    for tariff_id, index, units in rows:
+        value = value_of.get(units)
+        if value is None:
+            value = value_of[units] = (Decimal(units).scaleb(-PRICE_PLACES), None)
+        prices[tariff_id][starts[index]] = value
+    return prices
 
 
 def _needs_half_hours(window: usage.UsageWindow, agreements: Iterable[Agreement], meters: usage.MeterHistory) -> bool:

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from hearth.common import gas
-from hearth.common.calendar import LONDON
+from hearth.common.calendar import LONDON, day_starts_at
 from hearth.common.money import to_pennies
 
 __all__ = [
@@ -205,29 +205,36 @@ class HalfHourlyCharge:
     half_hours: tuple[tuple[Decimal, Decimal], ...]
     sources: Mapping[str, Any]
     starts_at: tuple[datetime, ...] = ()
+    total_kwh: Decimal = field(init=False, repr=False, compare=False)
+    total_pence: Decimal = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _require_span(self.start_date, self.end_date, "A half-hourly charge")
         if self.starts_at and len(self.starts_at) != len(self.half_hours):
             raise BillingCalculationError("A half-hourly charge needs one start time per half-hour.")
+        # Summed once here: a month's 1,490 half-hours are asked for their kWh and amount several times per bill.
+        kwh, pence = Decimal(0), Decimal(0)
+        for half_hour_kwh, half_hour_pence in self.half_hours:
+            kwh += half_hour_kwh
+            pence += half_hour_kwh * half_hour_pence
+        object.__setattr__(self, "total_kwh", kwh)
+        object.__setattr__(self, "total_pence", pence)
 
     @property
     def kwh(self) -> Decimal:
-        return sum((kwh for kwh, _ in self.half_hours), Decimal(0))
+        return self.total_kwh
 
     @property
     def amount(self) -> Decimal:
         """Every half-hour's kWh x price summed exactly, then rounded to the penny once."""
-        return to_pennies(sum((kwh * pence for kwh, pence in self.half_hours), Decimal(0)) / 100)
+        return to_pennies(self.total_pence / 100)
 
     @property
     def average_rate(self) -> Decimal:
         """The kWh-weighted average price in pounds per kWh, to 8 places (what a bill line's rate holds)."""
-        kwh = self.kwh
-        if not kwh:
+        if not self.total_kwh:
             return Decimal(0).quantize(RATE_QUANTUM)
-        pence = sum((kwh * pence for kwh, pence in self.half_hours), Decimal(0))
-        return (pence / kwh / 100).quantize(RATE_QUANTUM, rounding=ROUND_HALF_UP)
+        return (self.total_pence / self.total_kwh / 100).quantize(RATE_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,10 +331,14 @@ def _moment(at: datetime) -> str:
     return f"{_day(local.date())} {local:%H:%M %Z}"
 
 
-def _local(at: datetime) -> datetime:
+def _aware(at: datetime) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise BillingCalculationError(f"The half-hour starting {at.isoformat()} has no time zone.")
-    return at.astimezone(LONDON)
+    return at
+
+
+def _local(at: datetime) -> datetime:
+    return _aware(at).astimezone(LONDON)
 
 
 def _in_force(start_date: date, end_date: date, rates: Sequence[RateSpan], what: str) -> list[RateSpan]:
@@ -470,8 +481,13 @@ def half_hourly_charge(
     half_hours: list[tuple[Decimal, Decimal]] = []
     starts_at: list[datetime] = []
     price_ids: set[int] = set()
+    # The period's local days as UTC instants: a half-hour is inside when its start is, without a time-zone
+    # conversion per half-hour (a month has about 1,490).
+    start_at, end_at = day_starts_at(start_date), day_starts_at(end_date)
     for at, kwh in sorted(intervals, key=lambda interval: interval[0]):
-        if not start_date <= _local(at).date() < end_date:
+        if at.tzinfo is None:
+            _aware(at)  # says so
+        if not start_at <= at < end_at:
             raise BillingCalculationError(
                 f"The half-hour starting {_moment(at)} is outside {printed_dates(start_date, end_date)}."
             )

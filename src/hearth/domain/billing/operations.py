@@ -35,7 +35,7 @@ from hearth.data.identity.models import User
 from hearth.data.metering.models import Meter
 from hearth.data.tariffs.models import Tariff, UnitRate
 from hearth.domain.audit import operations as audit
-from hearth.domain.billing import batch, calculation, usage
+from hearth.domain.billing import batch, calculation, sql, usage
 from hearth.domain.billing import queries as billing_queries
 
 FIXED_CHARGES: Final = {
@@ -764,15 +764,19 @@ def _interval_energy(window: _Window, consumption: _Consumption) -> list[calcula
 def _half_hourly_energy(window: _Window, consumption: _Consumption) -> calculation.HalfHourlyCharge:
     """A dynamic tariff: each half-hour's kWh at that half-hour's price."""
     intervals = _half_hours(window, consumption)
-    prices: dict[datetime, tuple[Decimal, int | None]] = {}
-    for on_tariff in window.tariffs:
-        start_at = calendar.day_starts_at(on_tariff.start_date)
-        end_at = calendar.day_starts_at(on_tariff.end_date)
-        prices.update(
-            (start, (value, None))
-            for start, value in window.inputs.prices.get(on_tariff.tariff.pk, ())
-            if start_at <= start < end_at
-        )
+    prices: Mapping[datetime, tuple[Decimal, int | None]]
+    if len(window.tariffs) == 1:  # the tariff's prices as gathered: those outside the window are never asked for
+        prices = window.inputs.prices.get(window.tariff.pk, {})
+    else:
+        prices = {}
+        for on_tariff in window.tariffs:
+            start_at = calendar.day_starts_at(on_tariff.start_date)
+            end_at = calendar.day_starts_at(on_tariff.end_date)
+            prices.update(
+                (start, price)
+                for start, price in window.inputs.prices.get(on_tariff.tariff.pk, {}).items()
+                if start_at <= start < end_at
+            )
     kwh = sum((kwh for _, kwh in intervals), Decimal(0))
     position = consumption.add(
         supply_point=window.supply_point,
@@ -1180,9 +1184,15 @@ def _write(drafts: Sequence[_Draft]) -> None:
     """Write the bills and their rows, a handful of statements for the whole chunk (the bills first, for their ids)."""
     if not drafts:
         return
-    Bill.objects.bulk_create([draft.bill for draft in drafts])
-    BillConsumption.objects.bulk_create([row for draft in drafts for row in draft.consumption])
-    BillLine.objects.bulk_create([line for draft in drafts for line in draft.lines])
+    sql.insert_objects(Bill, [draft.bill for draft in drafts], with_ids=True)
+    for draft in drafts:
+        for consumption in draft.consumption:
+            consumption.bill_id = draft.bill.pk
+        for line in draft.lines:
+            line.bill_id = draft.bill.pk
+        draft.ledger_charge.bill_id = draft.bill.pk
+    sql.insert_objects(BillConsumption, [row for draft in drafts for row in draft.consumption])
+    sql.insert_objects(BillLine, [line for draft in drafts for line in draft.lines])
     charges = []
     for draft in drafts:
         for charge in draft.charges:
@@ -1190,4 +1200,4 @@ def _write(drafts: Sequence[_Draft]) -> None:
             charges.append(charge)
     if charges:
         AdditionalCharge.objects.bulk_update(charges, ["bill"])
-    LedgerEntry.objects.bulk_create([draft.ledger_charge for draft in drafts])
+    sql.insert_objects(LedgerEntry, [draft.ledger_charge for draft in drafts])

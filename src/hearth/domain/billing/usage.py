@@ -19,10 +19,10 @@ Gas volumes become kWh through :func:`calculation.gas_kwh` with the default calo
 distribution zone are not held yet).
 """
 
-from collections import defaultdict
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
@@ -33,7 +33,7 @@ from hearth.common.calendar import LONDON, day_starts_at, local_date
 from hearth.data.accounts.models import Fuel, SupplyPoint
 from hearth.data.billing.models import Bill, BillConsumption
 from hearth.data.metering.models import IntervalConsumption, Meter, Register, RegisterReading
-from hearth.domain.billing import calculation
+from hearth.domain.billing import calculation, sql
 from hearth.domain.metering import conversion
 from hearth.domain.metering import readings as metering_readings
 
@@ -44,6 +44,7 @@ __all__ = [
     "RegisterAdvance",
     "UsageUnavailable",
     "gather_meter_history",
+    "half_hour_starts",
     "has_estimated_half_hours",
     "interval_usage",
     "register_advances",
@@ -59,6 +60,9 @@ HALF_HOUR: Final = timedelta(minutes=30)
 
 KWH_QUANTUM: Final = Decimal("0.001")
 """Advances and kWh are kept to the watt-hour, as ``BillConsumption`` stores them."""
+
+KWH_PLACES: Final = 4
+"""Interval kWh are stored to four places: read as whole ten-thousandths of a kWh."""
 
 Kind = RegisterReading.Kind
 
@@ -164,7 +168,8 @@ class MeterHistory:
     registers: dict[int, list[Register]] = field(default_factory=dict)
     billed_ends: dict[int, list[tuple[date, RegisterReading]]] = field(default_factory=dict)
     readings: dict[int, list[RegisterReading]] = field(default_factory=dict)
-    intervals: dict[int, list[tuple[datetime, int, Decimal, str]]] = field(default_factory=dict)
+    intervals: dict[int, list[tuple[int, int, int, bool]]] = field(default_factory=dict)
+    origin: datetime | None = None
     before_estimate: Callable[[], None] | None = None
 
     def meters_in(self, supply_point_id: int, start_at: datetime, end_at: datetime) -> list[Meter]:
@@ -182,26 +187,41 @@ class MeterHistory:
         return self.readings.get(register.pk, [])
 
     def load_intervals(self, windows: Iterable[UsageWindow]) -> None:
-        """Gather the half-hours of these supply points over their windows (one query)."""
+        """Gather the half-hours of these supply points over their windows (one query), as plain numbers: each
+        interval's half-hour counted from :attr:`origin` (the first window's first instant), its minutes, its kWh
+        in ten-thousandths and whether it is estimated. Intervals marked missing are left out."""
         windows = list(windows)
         if not windows:
             return
-        rows = (
-            IntervalConsumption.objects.filter(
-                meter__supply_point_id__in={w.supply_point_id for w in windows},
-                interval_start__gte=day_starts_at(min(w.start_date for w in windows)),
-                interval_start__lt=day_starts_at(max(w.end_date for w in windows)),
-            )
-            .order_by()
-            .values_list("meter__supply_point_id", "interval_start", "interval_minutes", "kwh", "quality")
+        self.origin = day_starts_at(min(w.start_date for w in windows))
+        point_ids = sorted({w.supply_point_id for w in windows})
+        rows = sql.select(
+            f"SELECT m.supply_point_id, {sql.half_hour_index('i.interval_start')}, i.interval_minutes, "  # noqa: S608
+            f"{sql.in_units('i.kwh', KWH_PLACES)}, i.quality "
+            f"FROM {IntervalConsumption._meta.db_table} i JOIN {Meter._meta.db_table} m ON m.id = i.meter_id "
+            f"WHERE m.supply_point_id IN ({', '.join(['%s'] * len(point_ids))}) "
+            "AND i.interval_start >= %s AND i.interval_start < %s AND i.quality <> %s",
+            [
+                sql.instant(self.origin),
+                *point_ids,
+                sql.instant(self.origin),
+                sql.instant(day_starts_at(max(w.end_date for w in windows))),
+                IntervalConsumption.Quality.MISSING,
+            ],
         )
-        for supply_point_id, interval_start, interval_minutes, kwh, quality in rows:
-            self.intervals.setdefault(supply_point_id, []).append((interval_start, interval_minutes, kwh, quality))
+        estimated = IntervalConsumption.Quality.ESTIMATED
+        for supply_point_id, index, minutes, units, quality in rows:
+            self.intervals.setdefault(supply_point_id, []).append((index, minutes, units, quality == estimated))
 
-    def intervals_in(
-        self, supply_point_id: int, start_at: datetime, end_at: datetime
-    ) -> list[tuple[datetime, int, Decimal, str]]:
-        return [row for row in self.intervals.get(supply_point_id, ()) if start_at <= row[0] < end_at]
+    def intervals_in(self, supply_point_id: int, first: int, end: int) -> list[tuple[int, int, int, bool]]:
+        """The supply point's intervals in half-hours ``[first, end)`` counted from :attr:`origin`."""
+        return [row for row in self.intervals.get(supply_point_id, ()) if first <= row[0] < end]
+
+    def index_of(self, at: datetime) -> int:
+        """The half-hour starting at ``at`` counted from :attr:`origin`."""
+        if self.origin is None:
+            raise ValueError("No half-hours were gathered.")
+        return int((at - self.origin) / HALF_HOUR)
 
 
 def gather_meter_history(windows: Sequence[UsageWindow]) -> MeterHistory:
@@ -533,28 +553,35 @@ def register_advances(
     return advances
 
 
-def _half_hour_of(at: datetime) -> datetime:
-    at = at.astimezone(UTC)
-    return at.replace(minute=at.minute - at.minute % 30, second=0, microsecond=0)
-
-
 def _intervals(
     supply_point: SupplyPoint, start_date: date, end_date: date, history: MeterHistory | None
-) -> list[tuple[datetime, int, Decimal, str]]:
+) -> tuple[int, list[tuple[int, int, int, bool]]]:
+    """The window's first half-hour counted from the history's origin, and its intervals (gathered when no history)."""
     if history is None:
         history = MeterHistory()
         history.load_intervals([UsageWindow(supply_point.pk, start_date, end_date)])
-    return history.intervals_in(supply_point.pk, day_starts_at(start_date), day_starts_at(end_date))
+    if history.origin is None:  # no half-hours were gathered: every one is missing
+        return 0, []
+    first = history.index_of(day_starts_at(start_date))
+    return first, history.intervals_in(supply_point.pk, first, history.index_of(day_starts_at(end_date)))
 
 
 def has_estimated_half_hours(
     *, supply_point: SupplyPoint, start_date: date, end_date: date, history: MeterHistory | None = None
 ) -> bool:
     """Whether any interval of the supply point in ``[start_date, end_date)`` is an estimate (the bill says so)."""
-    return any(
-        quality == IntervalConsumption.Quality.ESTIMATED
-        for *_, quality in _intervals(supply_point, start_date, end_date, history)
-    )
+    return any(estimated for *_, estimated in _intervals(supply_point, start_date, end_date, history)[1])
+
+
+@functools.lru_cache(maxsize=64)
+def half_hour_starts(first_at: datetime, count: int) -> tuple[datetime, ...]:
+    """The UTC starts of ``count`` half-hours from ``first_at`` (the same month for every account of a run)."""
+    return tuple(first_at + n * HALF_HOUR for n in range(count))
+
+
+@functools.lru_cache(maxsize=4096)
+def _kwh(units: int) -> Decimal:
+    return Decimal(units).scaleb(-KWH_PLACES)
 
 
 def interval_usage(
@@ -566,29 +593,38 @@ def interval_usage(
     intervals are added up into their half-hour; an hourly one is halved between its two. Intervals marked missing
     do not count. ``history`` holds the half-hours gathered for a chunk of bills (gathered here when None).
 
+    The sums are whole ten-thousandths of a kWh, as stored; only an interval longer than half an hour whose kWh do
+    not halve exactly makes a slot's sum a Decimal of them.
+
     :raises UsageUnavailable: some half-hours have no data; the message says how many and the first one.
     """
     if end_date <= start_date:
         raise ValueError(f"A bill period must end after it starts; got {start_date} to {end_date}.")
-    start_at, end_at = day_starts_at(start_date), day_starts_at(end_date)
-    kwh: defaultdict[datetime, Decimal] = defaultdict(Decimal)
-    minutes: defaultdict[datetime, int] = defaultdict(int)
-    for interval_start, interval_minutes, interval_kwh, quality in _intervals(
-        supply_point, start_date, end_date, history
-    ):
-        if quality == IntervalConsumption.Quality.MISSING:
+    first, rows = _intervals(supply_point, start_date, end_date, history)
+    start_at = day_starts_at(start_date)
+    count = int((day_starts_at(end_date) - start_at) / HALF_HOUR)
+    units: list[int | Decimal] = [0] * count
+    minutes = [0] * count
+    for index, interval_minutes, interval_units, _ in rows:
+        slot = index - first
+        if interval_minutes <= 30:
+            units[slot] += interval_units
+            minutes[slot] += interval_minutes
             continue
-        parts = max(1, interval_minutes // 30)
+        parts = interval_minutes // 30
+        share = interval_units // parts if interval_units % parts == 0 else Decimal(interval_units) / parts
         for part in range(parts):
-            slot = _half_hour_of(interval_start) + part * HALF_HOUR
-            kwh[slot] += interval_kwh / parts
-            minutes[slot] += min(interval_minutes, 30)
-    expected = [start_at + n * HALF_HOUR for n in range(int((end_at - start_at) / HALF_HOUR))]
-    missing = [slot for slot in expected if minutes[slot] < 30]
+            if slot + part < count:
+                units[slot + part] += share
+                minutes[slot + part] += 30
+    missing = [slot for slot in range(count) if minutes[slot] < 30]
     if missing:
-        first = missing[0].astimezone(LONDON)
+        first_missing = (start_at + missing[0] * HALF_HOUR).astimezone(LONDON)
         raise UsageUnavailable(
-            f"{len(missing)} of the {len(expected)} half-hours of {supply_point} for {_days(start_date, end_date)} "
-            f"have no reading; the first missing one starts {_day(first.date())} at {first:%H:%M}."
+            f"{len(missing)} of the {count} half-hours of {supply_point} for {_days(start_date, end_date)} "
+            f"have no reading; the first missing one starts {_day(first_missing.date())} at {first_missing:%H:%M}."
         )
-    return [(slot, kwh[slot]) for slot in expected]
+    return [
+        (at, _kwh(value) if isinstance(value, int) else value.scaleb(-KWH_PLACES))
+        for at, value in zip(half_hour_starts(start_at, count), units, strict=True)
+    ]
