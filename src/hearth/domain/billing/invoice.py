@@ -10,7 +10,8 @@ those every document shares (:mod:`hearth.domain.documents.printing`).
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -228,17 +229,35 @@ def _reading_row(row: BillConsumption, readings: dict[int, RegisterReading]) -> 
     )
 
 
-def _agreements(bill: Bill, supply_point_ids: list[int]) -> dict[int, Agreement]:
-    """The agreement each supply point was on at the end of the bill period (the latest one inside it)."""
+def _agreement_of(bill: Bill, agreements: Sequence[Agreement]) -> Agreement | None:
+    """The agreement a supply point was on at the end of the bill period (the latest one inside it), among the
+    point's ``agreements`` in order of ``valid_from`` and id."""
     start_at = calendar.day_starts_at(bill.period_start_date)
     end_at = calendar.day_starts_at(bill.period_end_date)
-    found = (
-        Agreement.objects.filter(supply_point_id__in=supply_point_ids, valid_from__lt=end_at)
+    inside = [
+        agreement
+        for agreement in agreements
+        if agreement.valid_from < end_at and (agreement.valid_to is None or agreement.valid_to > start_at)
+    ]
+    return inside[-1] if inside else None
+
+
+def _agreements(bills: Sequence[Bill], point_ids: Sequence[int]) -> dict[int, list[Agreement]]:
+    """Each supply point's agreements overlapping any of the bills' periods, oldest first, in one query."""
+    found: dict[int, list[Agreement]] = defaultdict(list)
+    if not bills or not point_ids:
+        return found
+    start_at = calendar.day_starts_at(min(bill.period_start_date for bill in bills))
+    end_at = calendar.day_starts_at(max(bill.period_end_date for bill in bills))
+    overlapping = (
+        Agreement.objects.filter(supply_point_id__in=point_ids, valid_from__lt=end_at)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start_at))
         .select_related("tariff__product")
         .order_by("valid_from", "id")
     )
-    return {agreement.supply_point_id: agreement for agreement in found}
+    for agreement in overlapping:
+        found[agreement.supply_point_id].append(agreement)
+    return found
 
 
 def _payment(bill: Bill, method: str, brand: dict[str, str]) -> tuple[str, str]:
@@ -257,26 +276,70 @@ def _payment(bill: Bill, method: str, brand: dict[str, str]) -> tuple[str, str]:
 
 def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
     """What the bill's invoice (or, for a cancelled bill, its credit note) prints, from the bill's stored rows."""
-    bill = Bill.objects.select_related("account__customer", "account__billing_property").get(pk=bill.pk)
-    sign = -1 if credit_note else 1
-    lines = billing_queries.lines_of(bill)
-    consumption = billing_queries.consumption_of(bill)
-    reading_ids = [row.start_reading_id for row in consumption] + [row.end_reading_id for row in consumption]
+    return invoices_of([bill], credit_note=credit_note)[bill.pk]
+
+
+def invoices_of(bills: Sequence[Bill], *, credit_note: bool = False) -> dict[int, Invoice]:
+    """What each bill's invoice (or credit note) prints, by bill id: every bill's rows read together, in a fixed
+    number of queries however many bills (a bill run's chunk), so what prints is what :func:`invoice_of` prints."""
+    ids = [bill.pk for bill in bills]
+    loaded = Bill.objects.select_related("account__customer", "account__billing_property").in_bulk(ids)
+    lines = billing_queries.lines_of_bills(ids)
+    consumption = billing_queries.consumption_of_bills(ids)
+    rows = [row for bill_rows in consumption.values() for row in bill_rows]
+    reading_ids = [row.start_reading_id for row in rows] + [row.end_reading_id for row in rows]
     readings = RegisterReading.objects.in_bulk([pk for pk in reading_ids if pk is not None])
+    charged = {bill_id: _points_charged(consumption.get(bill_id, []), lines.get(bill_id, [])) for bill_id in ids}
+    all_points = list(dict.fromkeys(point_id for point_ids in charged.values() for point_id in point_ids))
+    points = SupplyPoint.objects.select_related("supply_property").in_bulk(all_points)
+    agreements = _agreements(list(loaded.values()), all_points)
+    forwarding = documents_printing.forwarding_accounts({bill.account_id for bill in loaded.values()})
+    brand = documents_printing.brand()
+    return {
+        bill_id: _invoice(
+            loaded[bill_id],
+            lines.get(bill_id, []),
+            consumption.get(bill_id, []),
+            readings,
+            points,
+            {point_id: _agreement_of(loaded[bill_id], agreements.get(point_id, [])) for point_id in charged[bill_id]},
+            brand=brand,
+            forwarding=loaded[bill_id].account_id in forwarding,
+            credit_note=credit_note,
+        )
+        for bill_id in ids
+    }
+
+
+def _points_charged(consumption: list[BillConsumption], lines: list[BillLine]) -> list[int]:
+    """The supply points the bill charged, in the order printed."""
     charged = [row.supply_point_id for row in consumption] + [line.supply_point_id for line in lines]
-    point_ids = [point_id for point_id in dict.fromkeys(charged) if point_id is not None]
-    points = SupplyPoint.objects.select_related("supply_property").in_bulk(point_ids)
-    agreements = _agreements(bill, point_ids)
+    return [point_id for point_id in dict.fromkeys(charged) if point_id is not None]
+
+
+def _invoice(
+    bill: Bill,
+    lines: list[BillLine],
+    consumption: list[BillConsumption],
+    readings: dict[int, RegisterReading],
+    points: dict[int, SupplyPoint],
+    agreements: dict[int, Agreement | None],
+    *,
+    brand: dict[str, str],
+    forwarding: bool,
+    credit_note: bool,
+) -> Invoice:
+    sign = -1 if credit_note else 1
+    point_ids = list(agreements)
     supplies = tuple(
-        _supply_section(points[point_id], consumption, readings, lines, agreements.get(point_id), sign)
+        _supply_section(points[point_id], consumption, readings, lines, agreements[point_id], sign)
         for point_id in point_ids
     )
     vat_lines = [line for line in lines if line.kind == BillLine.Kind.VAT]
     other = tuple(_line_row(line, sign) for line in lines if line.supply_point_id is None and line not in vat_lines)
     vat_total = sum((line.amount for line in vat_lines), Decimal("0.00"))
     total = sum((line.amount for line in lines), Decimal("0.00"))
-    brand = documents_printing.brand()
-    first = agreements.get(point_ids[0]) if point_ids else None
+    first = agreements[point_ids[0]] if point_ids else None
     # Without an agreement on record the customer pays on receipt of the bill (standard credit, T&C 9.1).
     method, instruction = _payment(bill, first.tariff.payment_method if first else PaymentMethod.STANDARD_CREDIT, brand)
     if credit_note:
@@ -289,7 +352,7 @@ def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
         brand=brand,
         account_number=bill.account.number,
         customer_name=bill.account.customer.name,
-        address_lines=documents_printing.postal_address_lines(bill.account),
+        address_lines=documents_printing.postal_address_lines(bill.account, forwarding=forwarding),
         issue_date=documents_printing.day_words(issue_date_of(bill, credit_note=credit_note)),
         period=period_words(bill),
         period_days=_days((bill.period_end_date - bill.period_start_date).days),
