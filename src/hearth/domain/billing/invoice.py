@@ -11,7 +11,7 @@ those every document shares (:mod:`hearth.domain.documents.printing`).
 import dataclasses
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -449,13 +449,31 @@ def typst_input(invoice: Invoice) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+@dataclass(frozen=True)
+class _Printed:
+    """One of the bill's documents: the bill field holding it, its type, its template, and whether it credits."""
+
+    field: str
+    type_code: str
+    template: Path
+    credit_note: bool
+
+    def render(self, invoice: Invoice) -> bytes:
+        return documents_printing.render(self.template, invoice=typst_input(invoice))
+
+
+INVOICE_PDF: Final = _Printed("document", DocumentType.INVOICE, TEMPLATES / "invoice.typ", credit_note=False)
+CREDIT_NOTE_PDF: Final = _Printed(
+    "credit_note", DocumentType.CREDIT_NOTE, TEMPLATES / "credit-note.typ", credit_note=True
+)
+
+
 def render_invoice_pdf(bill: Bill) -> bytes:
-    return documents_printing.render(TEMPLATES / "invoice.typ", invoice=typst_input(invoice_of(bill)))
+    return INVOICE_PDF.render(invoice_of(bill))
 
 
 def render_credit_note_pdf(bill: Bill) -> bytes:
-    data = typst_input(invoice_of(bill, credit_note=True))
-    return documents_printing.render(TEMPLATES / "credit-note.typ", invoice=data)
+    return CREDIT_NOTE_PDF.render(invoice_of(bill, credit_note=True))
 
 
 # --- Attaching the PDF to the bill ------------------------------------------------------------------------------
@@ -465,41 +483,95 @@ class NotCancelled(Exception):
     """Only a cancelled bill has a credit note."""
 
 
-def _attach(
-    bill: Bill, *, field: str, type_code: str, render_pdf: Callable[[Bill], bytes], now: datetime, deliver: bool
-) -> Document:
-    """The bill's document in ``field``, rendered and stored in one transaction the first time it is asked for.
+def _attach(bill: Bill, *, printed: _Printed, now: datetime, deliver: bool) -> Document:
+    """The bill's document in ``printed.field``, rendered and stored the first time it is asked for."""
+    result = _attach_all([bill], printed=printed, now=now, deliver=deliver)[bill.pk]
+    if isinstance(result, Exception):
+        raise result
+    return result
 
-    The PDF is rendered before the bill is locked, to keep the lock short; two workers racing render the same
-    bytes, and the document store returns the first one's document to the second. A document stored here is
-    delivered (``deliver``): its deliveries are planned in the same transaction, so none is ever lost, and
-    dispatched once it commits.
+
+def _attach_all(
+    bills: Sequence[Bill], *, printed: _Printed, now: datetime, deliver: bool
+) -> dict[int, Document | Exception]:
+    """Each bill's document in ``printed.field`` by bill id, made the first time it is asked for, or the exception
+    that stopped it, which does not stop the others.
+
+    The bills' rows are read together, each PDF is compiled on its own (the bytes of one bill alone), and then, with
+    the bills locked, the documents are stored, the bills pointed at them and their deliveries planned (``deliver``)
+    in one transaction, the e-mails dispatched once it commits. The PDFs are rendered before the lock, to keep it
+    short; two workers racing render the same bytes, and the document store returns the first one's document to the
+    second. If reading or storing fails for the bills together, each is tried again alone, so a bad bill costs only
+    itself.
     """
-    stored = getattr(bill, f"{field}_id")
-    if stored is not None:
-        return Document.objects.get(pk=stored)
-    pdf = render_pdf(bill)
-    credit_note = type_code == DocumentType.CREDIT_NOTE
+    results: dict[int, Document | Exception] = dict(_stored_already(bills, field=printed.field))
+    missing = [bill for bill in bills if bill.pk not in results]
+    if not missing:
+        return results
+    try:
+        invoices = invoices_of(missing, credit_note=printed.credit_note)
+        pdfs: dict[int, bytes] = {}
+        for bill in missing:
+            try:
+                pdfs[bill.pk] = printed.render(invoices[bill.pk])
+            except Exception as exc:
+                results[bill.pk] = exc
+        results |= _store(pdfs, printed=printed, now=now, deliver=deliver)
+    except Exception as exc:
+        if len(missing) == 1:
+            return results | {missing[0].pk: exc}
+        for bill in missing:
+            results |= _attach_all([bill], printed=printed, now=now, deliver=deliver)
+    for bill in missing:
+        if isinstance(document := results[bill.pk], Document):
+            setattr(bill, printed.field, document)
+    return results
+
+
+def _store(
+    pdfs: dict[int, bytes], *, printed: _Printed, now: datetime, deliver: bool
+) -> dict[int, Document | Exception]:
+    """The rendered PDFs stored as the bills' documents in one transaction, by bill id (see :func:`_attach_all`)."""
     with transaction.atomic():
-        locked = Bill.objects.select_for_update(of=("self",)).select_related("account").get(pk=bill.pk)
-        document: Document | None = getattr(locked, field)
-        if document is None:
-            document = documents_ops.store_document(
-                account=locked.account,
-                type_code=type_code,
-                reference=credit_note_reference(locked) if credit_note else locked.reference,
-                issued_at=now,
-                issue_date=issue_date_of(locked, credit_note=credit_note),
-                period_start_date=locked.period_start_date,
-                period_end_date=locked.period_end_date,
-                amount=-locked.total if credit_note else locked.total,
-                pdf=pdf,
-            )
-            Bill.objects.filter(pk=locked.pk).update(**{field: document})
-            if deliver:
-                documents_delivery.dispatch(documents_delivery.plan_deliveries(document=document, now=now))
-    setattr(bill, field, document)
-    return document
+        locked = Bill.objects.select_for_update(of=("self",)).select_related("account").in_bulk(list(pdfs))
+        results: dict[int, Document | Exception] = dict(
+            _stored_already([locked[pk] for pk in pdfs], field=printed.field)
+        )
+        waiting = [locked[pk] for pk in pdfs if pk not in results]
+        stored = documents_ops.store_documents(
+            [
+                documents_ops.NewDocument(
+                    account=bill.account,
+                    type_code=printed.type_code,
+                    reference=credit_note_reference(bill) if printed.credit_note else bill.reference,
+                    issued_at=now,
+                    issue_date=issue_date_of(bill, credit_note=printed.credit_note),
+                    period_start_date=bill.period_start_date,
+                    period_end_date=bill.period_end_date,
+                    amount=-bill.total if printed.credit_note else bill.total,
+                    pdf=pdfs[bill.pk],
+                )
+                for bill in waiting
+            ]
+        )
+        pointed = []
+        for bill, document in zip(waiting, stored, strict=True):
+            results[bill.pk] = document
+            if isinstance(document, Document):
+                setattr(bill, printed.field, document)
+                pointed.append(bill)
+        Bill.objects.bulk_update(pointed, [printed.field])
+        if deliver:
+            new = [document for document in stored if isinstance(document, Document)]
+            documents_delivery.dispatch(documents_delivery.plan_deliveries_of(documents=new, now=now))
+    return results
+
+
+def _stored_already(bills: Sequence[Bill], *, field: str) -> dict[int, Document]:
+    """The documents these bills already have in ``field``, by bill id."""
+    ids = {bill.pk: document_id for bill in bills if (document_id := getattr(bill, f"{field}_id")) is not None}
+    documents = Document.objects.in_bulk(list(ids.values()))
+    return {bill_id: documents[document_id] for bill_id, document_id in ids.items()}
 
 
 def attach_invoice(*, bill: Bill, now: datetime, deliver: bool = True) -> Document:
@@ -508,14 +580,13 @@ def attach_invoice(*, bill: Bill, now: datetime, deliver: bool = True) -> Docume
     ``now`` is when the document is stored; the PDF prints the bill's own issue date, so it never depends on it.
     Stored the first time, it is delivered to the account's logins unless ``deliver`` is False.
     """
-    return _attach(
-        bill,
-        field="document",
-        type_code=DocumentType.INVOICE,
-        render_pdf=render_invoice_pdf,
-        now=now,
-        deliver=deliver,
-    )
+    return _attach(bill, printed=INVOICE_PDF, now=now, deliver=deliver)
+
+
+def attach_invoices(*, bills: Sequence[Bill], now: datetime, deliver: bool = True) -> dict[int, Document | Exception]:
+    """:func:`attach_invoice` for a chunk of bills (a bill run's), with a fixed number of queries and one
+    transaction for the lot: by bill id, its invoice, or the exception that stopped that bill alone."""
+    return _attach_all(bills, printed=INVOICE_PDF, now=now, deliver=deliver)
 
 
 def attach_credit_note(*, bill: Bill, now: datetime, deliver: bool = True) -> Document:
@@ -525,14 +596,7 @@ def attach_credit_note(*, bill: Bill, now: datetime, deliver: bool = True) -> Do
     """
     if bill.status != Bill.Status.CANCELLED or bill.cancelled_at is None:
         raise NotCancelled(f"Bill {bill.reference} is not cancelled, so it has no credit note.")
-    return _attach(
-        bill,
-        field="credit_note",
-        type_code=DocumentType.CREDIT_NOTE,
-        render_pdf=render_credit_note_pdf,
-        now=now,
-        deliver=deliver,
-    )
+    return _attach(bill, printed=CREDIT_NOTE_PDF, now=now, deliver=deliver)
 
 
 def attach_documents(*, bill: Bill, now: datetime, deliver: bool = True) -> None:
