@@ -28,8 +28,10 @@ class DocumentRefused(Exception):
 
 
 def _page_count(pdf: bytes) -> int:
+    """The PDF's pages, read strictly: a file whose cross-reference table is broken is refused rather than repaired
+    (the repair checks every object's offset, which costs more than the rest of storing it)."""
     try:
-        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        pages = len(PdfReader(io.BytesIO(pdf), strict=True).pages)
     except (PdfReadError, ValueError, OSError) as exc:
         raise DocumentRefused(f"The file is not a readable PDF ({exc}).") from exc
     if pages == 0:
