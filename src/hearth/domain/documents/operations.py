@@ -28,13 +28,14 @@ class DocumentRefused(Exception):
 
 
 def _page_count(pdf: bytes) -> int:
-    """The PDF's pages, read strictly: a file whose cross-reference table is broken is refused rather than repaired
-    (the repair checks every object's offset, which costs more than the rest of storing it)."""
+    """The PDF's pages as its page tree's root counts them, read strictly: a file whose cross-reference table is
+    broken is refused rather than repaired, and no page is parsed (checking every object's offset and flattening the
+    pages cost more than the rest of storing it)."""
     try:
-        pages = len(PdfReader(io.BytesIO(pdf), strict=True).pages)
-    except (PdfReadError, ValueError, OSError) as exc:
+        pages = PdfReader(io.BytesIO(pdf), strict=True).root_object["/Pages"]["/Count"]
+    except (PdfReadError, ValueError, OSError, KeyError, TypeError) as exc:
         raise DocumentRefused(f"The file is not a readable PDF ({exc}).") from exc
-    if pages == 0:
+    if not isinstance(pages, int) or pages <= 0:
         raise DocumentRefused("The PDF has no pages.")
     return pages
 
