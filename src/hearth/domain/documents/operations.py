@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from pypdf.generic import DictionaryObject
 
 from hearth.data.accounts.models import Account
 from hearth.data.documents.models import Document, DocumentType
@@ -32,7 +33,8 @@ def _page_count(pdf: bytes) -> int:
     broken is refused rather than repaired, and no page is parsed (checking every object's offset and flattening the
     pages cost more than the rest of storing it)."""
     try:
-        pages = PdfReader(io.BytesIO(pdf), strict=True).root_object["/Pages"]["/Count"]
+        tree = PdfReader(io.BytesIO(pdf), strict=True).root_object["/Pages"]
+        pages = tree["/Count"] if isinstance(tree, DictionaryObject) else None
     except (PdfReadError, ValueError, OSError, KeyError, TypeError) as exc:
         raise DocumentRefused(f"The file is not a readable PDF ({exc}).") from exc
     if not isinstance(pages, int) or pages <= 0:
