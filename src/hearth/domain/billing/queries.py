@@ -66,7 +66,7 @@ def consumption_of(bill: Bill) -> list[BillConsumption]:
 def consumption_of_bills(bill_ids: Iterable[int]) -> dict[int, list[BillConsumption]]:
     """Each of the bills' consumption rows in the order printed, in one query; a bill without any is absent."""
     found: dict[int, list[BillConsumption]] = defaultdict(list)
-    rows = BillConsumption.objects.filter(bill_id__in=list(bill_ids)).select_related("supply_point")
+    rows = BillConsumption.objects.filter(bill_id__in=list(bill_ids))
     for row in rows.order_by("bill_id", "position", "id"):
         found[row.bill_id].append(row)
     return found
