@@ -202,10 +202,10 @@ def _line_row(line: BillLine, sign: int) -> LineRow:
     )
 
 
-def _reading_row(row: BillConsumption, readings: dict[int, RegisterReading]) -> ReadingRow:
+def _reading_row(row: BillConsumption, read_at: dict[int, datetime]) -> ReadingRow:
     def read_date(reading_id: int | None) -> str:
-        reading = readings.get(reading_id) if reading_id is not None else None
-        return documents_printing.day_words(local_date(reading.read_at)) if reading is not None else ""
+        at = read_at.get(reading_id) if reading_id is not None else None
+        return documents_printing.day_words(local_date(at)) if at is not None else ""
 
     def kind_words(kind: str) -> str:
         return READING_WORDS.get(kind, kind.title())
@@ -288,7 +288,9 @@ def invoices_of(bills: Sequence[Bill], *, credit_note: bool = False) -> dict[int
     consumption = billing_queries.consumption_of_bills(ids)
     rows = [row for bill_rows in consumption.values() for row in bill_rows]
     reading_ids = [row.start_reading_id for row in rows] + [row.end_reading_id for row in rows]
-    readings = RegisterReading.objects.in_bulk([pk for pk in reading_ids if pk is not None])
+    read_at = dict(
+        RegisterReading.objects.filter(pk__in=[pk for pk in reading_ids if pk is not None]).values_list("pk", "read_at")
+    )
     charged = {bill_id: _points_charged(consumption.get(bill_id, []), lines.get(bill_id, [])) for bill_id in ids}
     all_points = list(dict.fromkeys(point_id for point_ids in charged.values() for point_id in point_ids))
     points = SupplyPoint.objects.select_related("supply_property").in_bulk(all_points)
@@ -300,7 +302,7 @@ def invoices_of(bills: Sequence[Bill], *, credit_note: bool = False) -> dict[int
             loaded[bill_id],
             lines.get(bill_id, []),
             consumption.get(bill_id, []),
-            readings,
+            read_at,
             points,
             {point_id: _agreement_of(loaded[bill_id], agreements.get(point_id, [])) for point_id in charged[bill_id]},
             brand=brand,
@@ -321,7 +323,7 @@ def _invoice(
     bill: Bill,
     lines: list[BillLine],
     consumption: list[BillConsumption],
-    readings: dict[int, RegisterReading],
+    read_at: dict[int, datetime],
     points: dict[int, SupplyPoint],
     agreements: dict[int, Agreement | None],
     *,
@@ -332,7 +334,7 @@ def _invoice(
     sign = -1 if credit_note else 1
     point_ids = list(agreements)
     supplies = tuple(
-        _supply_section(points[point_id], consumption, readings, lines, agreements[point_id], sign)
+        _supply_section(points[point_id], consumption, read_at, lines, agreements[point_id], sign)
         for point_id in point_ids
     )
     vat_lines = [line for line in lines if line.kind == BillLine.Kind.VAT]
@@ -378,7 +380,7 @@ def _invoice(
 def _supply_section(
     point: SupplyPoint,
     consumption: list[BillConsumption],
-    readings: dict[int, RegisterReading],
+    read_at: dict[int, datetime],
     lines: list[BillLine],
     agreement: Agreement | None,
     sign: int,
@@ -393,7 +395,7 @@ def _supply_section(
         address=", ".join(documents_printing.address_lines(point.supply_property)),
         meter_serial_numbers=tuple(dict.fromkeys(row.meter_serial_number for row in rows)),
         tariff=agreement.tariff.product.display_name if agreement else "",
-        readings=tuple(_reading_row(row, readings) for row in rows),
+        readings=tuple(_reading_row(row, read_at) for row in rows),
         kwh=f"{_figure(sum((row.kwh for row in rows), Decimal(0)))} kWh",
         lines=tuple(_line_row(line, sign) for line in own_lines),
         notes=tuple(note for line in own_lines for note in line.sources.get("back_billing_notes", ())),
