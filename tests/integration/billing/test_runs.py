@@ -27,6 +27,7 @@ from hearth.data.billing.models import Bill, BillingArrangement, BillRun, BillRu
 from hearth.data.prepayment.models import Prepayment
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import runs as billing_runs
+from hearth.domain.documents import printing as documents_printing
 from hearth.interfaces.tasks import billing as billing_tasks
 from hearth.interfaces.tasks.app import app
 from tests.conftest import missing_service
@@ -340,16 +341,16 @@ def test_a_pdf_that_fails_is_reported_with_the_bill_issued_and_the_next_run_rend
     start = months_before(as_of, 1) + timedelta(days=5)
     account = billable_account(tariff, number="6600000001", supply_start_date=start)
     other = billable_account(tariff, number="6600000002", supply_start_date=start)
-    real_attach = billing_runs.billing_invoice.attach_invoice
+    real_render = documents_printing.render
 
-    def attach_invoice(*, bill: Bill, now: datetime, deliver: bool = True) -> Any:
-        if bill.account_id == account.pk:
+    def render(template: Path, **inputs: str) -> bytes:
+        if account.number in inputs["invoice"]:
             raise OSError("disk full")
-        return real_attach(bill=bill, now=now, deliver=deliver)
+        return real_render(template, **inputs)
 
-    monkeypatch.setattr(billing_runs.billing_invoice, "attach_invoice", attach_invoice)
+    monkeypatch.setattr(documents_printing, "render", render)
     first = _bill_run("--as-of", as_of.isoformat())
-    monkeypatch.setattr(billing_runs.billing_invoice, "attach_invoice", real_attach)
+    monkeypatch.setattr(documents_printing, "render", real_render)
     second = _bill_run("--as-of", as_of.isoformat())
 
     reference = f"INV-{account.number}-{start:%Y%m%d}"

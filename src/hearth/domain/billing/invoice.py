@@ -10,7 +10,8 @@ those every document shares (:mod:`hearth.domain.documents.printing`).
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -228,10 +229,10 @@ def _line_row(line: BillLine, sign: int) -> LineRow:
     )
 
 
-def _reading_row(row: BillConsumption, readings: dict[int, RegisterReading]) -> ReadingRow:
+def _reading_row(row: BillConsumption, read_at: dict[int, datetime]) -> ReadingRow:
     def read_date(reading_id: int | None) -> str:
-        reading = readings.get(reading_id) if reading_id is not None else None
-        return documents_printing.day_words(local_date(reading.read_at)) if reading is not None else ""
+        at = read_at.get(reading_id) if reading_id is not None else None
+        return documents_printing.day_words(local_date(at)) if at is not None else ""
 
     def kind_words(kind: str) -> str:
         return READING_WORDS.get(kind, kind.title())
@@ -255,17 +256,35 @@ def _reading_row(row: BillConsumption, readings: dict[int, RegisterReading]) -> 
     )
 
 
-def _agreements(bill: Bill, supply_point_ids: list[int]) -> dict[int, Agreement]:
-    """The agreement each supply point was on at the end of the bill period (the latest one inside it)."""
+def _agreement_of(bill: Bill, agreements: Sequence[Agreement]) -> Agreement | None:
+    """The agreement a supply point was on at the end of the bill period (the latest one inside it), among the
+    point's ``agreements`` in order of ``valid_from`` and id."""
     start_at = calendar.day_starts_at(bill.period_start_date)
     end_at = calendar.day_starts_at(bill.period_end_date)
-    found = (
-        Agreement.objects.filter(supply_point_id__in=supply_point_ids, valid_from__lt=end_at)
+    inside = [
+        agreement
+        for agreement in agreements
+        if agreement.valid_from < end_at and (agreement.valid_to is None or agreement.valid_to > start_at)
+    ]
+    return inside[-1] if inside else None
+
+
+def _agreements(bills: Sequence[Bill], point_ids: Sequence[int]) -> dict[int, list[Agreement]]:
+    """Each supply point's agreements overlapping any of the bills' periods, oldest first, in one query."""
+    found: dict[int, list[Agreement]] = defaultdict(list)
+    if not bills or not point_ids:
+        return found
+    start_at = calendar.day_starts_at(min(bill.period_start_date for bill in bills))
+    end_at = calendar.day_starts_at(max(bill.period_end_date for bill in bills))
+    overlapping = (
+        Agreement.objects.filter(supply_point_id__in=point_ids, valid_from__lt=end_at)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start_at))
         .select_related("tariff__product")
         .order_by("valid_from", "id")
     )
-    return {agreement.supply_point_id: agreement for agreement in found}
+    for agreement in overlapping:
+        found[agreement.supply_point_id].append(agreement)
+    return found
 
 
 def bank_details(bill: Bill) -> dict[str, str]:
@@ -305,26 +324,72 @@ def qr_svg(url: str) -> str:
 
 def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
     """What the bill's invoice (or, for a cancelled bill, its credit note) prints, from the bill's stored rows."""
-    bill = Bill.objects.select_related("account__customer", "account__billing_property").get(pk=bill.pk)
-    sign = -1 if credit_note else 1
-    lines = billing_queries.lines_of(bill)
-    consumption = billing_queries.consumption_of(bill)
-    reading_ids = [row.start_reading_id for row in consumption] + [row.end_reading_id for row in consumption]
-    readings = RegisterReading.objects.in_bulk([pk for pk in reading_ids if pk is not None])
+    return invoices_of([bill], credit_note=credit_note)[bill.pk]
+
+
+def invoices_of(bills: Sequence[Bill], *, credit_note: bool = False) -> dict[int, Invoice]:
+    """What each bill's invoice (or credit note) prints, by bill id: every bill's rows read together, in a fixed
+    number of queries however many bills (a bill run's chunk), so what prints is what :func:`invoice_of` prints."""
+    ids = [bill.pk for bill in bills]
+    loaded = Bill.objects.select_related("account__customer", "account__billing_property").in_bulk(ids)
+    lines = billing_queries.lines_of_bills(ids)
+    consumption = billing_queries.consumption_of_bills(ids)
+    rows = [row for bill_rows in consumption.values() for row in bill_rows]
+    reading_ids = [row.start_reading_id for row in rows] + [row.end_reading_id for row in rows]
+    read_at = dict(
+        RegisterReading.objects.filter(pk__in=[pk for pk in reading_ids if pk is not None]).values_list("pk", "read_at")
+    )
+    charged = {bill_id: _points_charged(consumption.get(bill_id, []), lines.get(bill_id, [])) for bill_id in ids}
+    all_points = list(dict.fromkeys(point_id for point_ids in charged.values() for point_id in point_ids))
+    points = SupplyPoint.objects.select_related("supply_property").in_bulk(all_points)
+    agreements = _agreements(list(loaded.values()), all_points)
+    forwarding = documents_printing.forwarding_accounts({bill.account_id for bill in loaded.values()})
+    brand = documents_printing.brand()
+    return {
+        bill_id: _invoice(
+            loaded[bill_id],
+            lines.get(bill_id, []),
+            consumption.get(bill_id, []),
+            read_at,
+            points,
+            {point_id: _agreement_of(loaded[bill_id], agreements.get(point_id, [])) for point_id in charged[bill_id]},
+            brand=brand,
+            forwarding=loaded[bill_id].account_id in forwarding,
+            credit_note=credit_note,
+        )
+        for bill_id in ids
+    }
+
+
+def _points_charged(consumption: list[BillConsumption], lines: list[BillLine]) -> list[int]:
+    """The supply points the bill charged, in the order printed."""
     charged = [row.supply_point_id for row in consumption] + [line.supply_point_id for line in lines]
-    point_ids = [point_id for point_id in dict.fromkeys(charged) if point_id is not None]
-    points = SupplyPoint.objects.select_related("supply_property").in_bulk(point_ids)
-    agreements = _agreements(bill, point_ids)
+    return [point_id for point_id in dict.fromkeys(charged) if point_id is not None]
+
+
+def _invoice(
+    bill: Bill,
+    lines: list[BillLine],
+    consumption: list[BillConsumption],
+    read_at: dict[int, datetime],
+    points: dict[int, SupplyPoint],
+    agreements: dict[int, Agreement | None],
+    *,
+    brand: dict[str, str],
+    forwarding: bool,
+    credit_note: bool,
+) -> Invoice:
+    sign = -1 if credit_note else 1
+    point_ids = list(agreements)
     supplies = tuple(
-        _supply_section(bill, points[point_id], consumption, readings, lines, agreements.get(point_id), sign)
+        _supply_section(bill, points[point_id], consumption, read_at, lines, agreements[point_id], sign)
         for point_id in point_ids
     )
     vat_lines = [line for line in lines if line.kind == BillLine.Kind.VAT]
     other = tuple(_line_row(line, sign) for line in lines if line.supply_point_id is None and line not in vat_lines)
     vat_total = sum((line.amount for line in vat_lines), Decimal("0.00"))
     total = sum((line.amount for line in lines), Decimal("0.00"))
-    brand = documents_printing.brand()
-    first = agreements.get(point_ids[0]) if point_ids else None
+    first = agreements[point_ids[0]] if point_ids else None
     # Without an agreement on record the customer pays on receipt of the bill (standard credit, T&C 9.1).
     method, instruction = _payment(bill, first.tariff.payment_method if first else PaymentMethod.STANDARD_CREDIT, brand)
     if credit_note:
@@ -337,7 +402,7 @@ def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
         brand=brand,
         account_number=bill.account.number,
         customer_name=bill.account.customer.name,
-        address_lines=documents_printing.postal_address_lines(bill.account),
+        address_lines=documents_printing.postal_address_lines(bill.account, forwarding=forwarding),
         issue_date=documents_printing.day_words(issue_date_of(bill, credit_note=credit_note)),
         period=period_words(bill),
         period_days=_days((bill.period_end_date - bill.period_start_date).days),
@@ -401,7 +466,7 @@ def _supply_section(
     bill: Bill,
     point: SupplyPoint,
     consumption: list[BillConsumption],
-    readings: dict[int, RegisterReading],
+    read_at: dict[int, datetime],
     lines: list[BillLine],
     agreement: Agreement | None,
     sign: int,
@@ -420,7 +485,7 @@ def _supply_section(
         address=", ".join(documents_printing.address_lines(point.supply_property)),
         meter_serial_numbers=tuple(dict.fromkeys(row.meter_serial_number for row in rows)),
         tariff=tariff,
-        readings=tuple(_reading_row(row, readings) for row in rows),
+        readings=tuple(_reading_row(row, read_at) for row in rows),
         kwh=f"{_figure(sum((row.kwh for row in rows), Decimal(0)))} kWh",
         lines=tuple(_line_row(line, sign) for line in own_lines),
         notes=tuple(note for line in own_lines for note in line.sources.get("back_billing_notes", ())),
@@ -478,13 +543,31 @@ def typst_input(invoice: Invoice) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+@dataclass(frozen=True)
+class _Printed:
+    """One of the bill's documents: the bill field holding it, its type, its template, and whether it credits."""
+
+    field: str
+    type_code: str
+    template: Path
+    credit_note: bool
+
+    def render(self, invoice: Invoice) -> bytes:
+        return documents_printing.render(self.template, invoice=typst_input(invoice))
+
+
+INVOICE_PDF: Final = _Printed("document", DocumentType.INVOICE, TEMPLATES / "invoice.typ", credit_note=False)
+CREDIT_NOTE_PDF: Final = _Printed(
+    "credit_note", DocumentType.CREDIT_NOTE, TEMPLATES / "credit-note.typ", credit_note=True
+)
+
+
 def render_invoice_pdf(bill: Bill) -> bytes:
-    return documents_printing.render(TEMPLATES / "invoice.typ", invoice=typst_input(invoice_of(bill)))
+    return INVOICE_PDF.render(invoice_of(bill))
 
 
 def render_credit_note_pdf(bill: Bill) -> bytes:
-    data = typst_input(invoice_of(bill, credit_note=True))
-    return documents_printing.render(TEMPLATES / "credit-note.typ", invoice=data)
+    return CREDIT_NOTE_PDF.render(invoice_of(bill, credit_note=True))
 
 
 # --- Attaching the PDF to the bill ------------------------------------------------------------------------------
@@ -494,41 +577,95 @@ class NotCancelled(Exception):
     """Only a cancelled bill has a credit note."""
 
 
-def _attach(
-    bill: Bill, *, field: str, type_code: str, render_pdf: Callable[[Bill], bytes], now: datetime, deliver: bool
-) -> Document:
-    """The bill's document in ``field``, rendered and stored in one transaction the first time it is asked for.
+def _attach(bill: Bill, *, printed: _Printed, now: datetime, deliver: bool) -> Document:
+    """The bill's document in ``printed.field``, rendered and stored the first time it is asked for."""
+    result = _attach_all([bill], printed=printed, now=now, deliver=deliver)[bill.pk]
+    if isinstance(result, Exception):
+        raise result
+    return result
 
-    The PDF is rendered before the bill is locked, to keep the lock short; two workers racing render the same
-    bytes, and the document store returns the first one's document to the second. A document stored here is
-    delivered (``deliver``): its deliveries are planned in the same transaction, so none is ever lost, and
-    dispatched once it commits.
+
+def _attach_all(
+    bills: Sequence[Bill], *, printed: _Printed, now: datetime, deliver: bool
+) -> dict[int, Document | Exception]:
+    """Each bill's document in ``printed.field`` by bill id, made the first time it is asked for, or the exception
+    that stopped it, which does not stop the others.
+
+    The bills' rows are read together, each PDF is compiled on its own (the bytes of one bill alone), and then, with
+    the bills locked, the documents are stored, the bills pointed at them and their deliveries planned (``deliver``)
+    in one transaction, the e-mails dispatched once it commits. The PDFs are rendered before the lock, to keep it
+    short; two workers racing render the same bytes, and the document store returns the first one's document to the
+    second. If reading or storing fails for the bills together, each is tried again alone, so a bad bill costs only
+    itself.
     """
-    stored = getattr(bill, f"{field}_id")
-    if stored is not None:
-        return Document.objects.get(pk=stored)
-    pdf = render_pdf(bill)
-    credit_note = type_code == DocumentType.CREDIT_NOTE
+    results: dict[int, Document | Exception] = dict(_stored_already(bills, field=printed.field))
+    missing = [bill for bill in bills if bill.pk not in results]
+    if not missing:
+        return results
+    try:
+        invoices = invoices_of(missing, credit_note=printed.credit_note)
+        pdfs: dict[int, bytes] = {}
+        for bill in missing:
+            try:
+                pdfs[bill.pk] = printed.render(invoices[bill.pk])
+            except Exception as exc:
+                results[bill.pk] = exc
+        results |= _store(pdfs, printed=printed, now=now, deliver=deliver)
+    except Exception as exc:
+        if len(missing) == 1:
+            return results | {missing[0].pk: exc}
+        for bill in missing:
+            results |= _attach_all([bill], printed=printed, now=now, deliver=deliver)
+    for bill in missing:
+        if isinstance(document := results[bill.pk], Document):
+            setattr(bill, printed.field, document)
+    return results
+
+
+def _store(
+    pdfs: dict[int, bytes], *, printed: _Printed, now: datetime, deliver: bool
+) -> dict[int, Document | Exception]:
+    """The rendered PDFs stored as the bills' documents in one transaction, by bill id (see :func:`_attach_all`)."""
     with transaction.atomic():
-        locked = Bill.objects.select_for_update(of=("self",)).select_related("account").get(pk=bill.pk)
-        document: Document | None = getattr(locked, field)
-        if document is None:
-            document = documents_ops.store_document(
-                account=locked.account,
-                type_code=type_code,
-                reference=credit_note_reference(locked) if credit_note else locked.reference,
-                issued_at=now,
-                issue_date=issue_date_of(locked, credit_note=credit_note),
-                period_start_date=locked.period_start_date,
-                period_end_date=locked.period_end_date,
-                amount=-locked.total if credit_note else locked.total,
-                pdf=pdf,
-            )
-            Bill.objects.filter(pk=locked.pk).update(**{field: document})
-            if deliver:
-                documents_delivery.dispatch(documents_delivery.plan_deliveries(document=document, now=now))
-    setattr(bill, field, document)
-    return document
+        locked = Bill.objects.select_for_update(of=("self",)).select_related("account").in_bulk(list(pdfs))
+        results: dict[int, Document | Exception] = dict(
+            _stored_already([locked[pk] for pk in pdfs], field=printed.field)
+        )
+        waiting = [locked[pk] for pk in pdfs if pk not in results]
+        stored = documents_ops.store_documents(
+            [
+                documents_ops.NewDocument(
+                    account=bill.account,
+                    type_code=printed.type_code,
+                    reference=credit_note_reference(bill) if printed.credit_note else bill.reference,
+                    issued_at=now,
+                    issue_date=issue_date_of(bill, credit_note=printed.credit_note),
+                    period_start_date=bill.period_start_date,
+                    period_end_date=bill.period_end_date,
+                    amount=-bill.total if printed.credit_note else bill.total,
+                    pdf=pdfs[bill.pk],
+                )
+                for bill in waiting
+            ]
+        )
+        pointed = []
+        for bill, document in zip(waiting, stored, strict=True):
+            results[bill.pk] = document
+            if isinstance(document, Document):
+                setattr(bill, printed.field, document)
+                pointed.append(bill)
+        Bill.objects.bulk_update(pointed, [printed.field])
+        if deliver:
+            new = [document for document in stored if isinstance(document, Document)]
+            documents_delivery.dispatch(documents_delivery.plan_deliveries_of(documents=new, now=now))
+    return results
+
+
+def _stored_already(bills: Sequence[Bill], *, field: str) -> dict[int, Document]:
+    """The documents these bills already have in ``field``, by bill id."""
+    ids = {bill.pk: document_id for bill in bills if (document_id := getattr(bill, f"{field}_id")) is not None}
+    documents = Document.objects.in_bulk(list(ids.values()))
+    return {bill_id: documents[document_id] for bill_id, document_id in ids.items()}
 
 
 def attach_invoice(*, bill: Bill, now: datetime, deliver: bool = True) -> Document:
@@ -537,14 +674,13 @@ def attach_invoice(*, bill: Bill, now: datetime, deliver: bool = True) -> Docume
     ``now`` is when the document is stored; the PDF prints the bill's own issue date, so it never depends on it.
     Stored the first time, it is delivered to the account's logins unless ``deliver`` is False.
     """
-    return _attach(
-        bill,
-        field="document",
-        type_code=DocumentType.INVOICE,
-        render_pdf=render_invoice_pdf,
-        now=now,
-        deliver=deliver,
-    )
+    return _attach(bill, printed=INVOICE_PDF, now=now, deliver=deliver)
+
+
+def attach_invoices(*, bills: Sequence[Bill], now: datetime, deliver: bool = True) -> dict[int, Document | Exception]:
+    """:func:`attach_invoice` for a chunk of bills (a bill run's), with a fixed number of queries and one
+    transaction for the lot: by bill id, its invoice, or the exception that stopped that bill alone."""
+    return _attach_all(bills, printed=INVOICE_PDF, now=now, deliver=deliver)
 
 
 def attach_credit_note(*, bill: Bill, now: datetime, deliver: bool = True) -> Document:
@@ -554,14 +690,7 @@ def attach_credit_note(*, bill: Bill, now: datetime, deliver: bool = True) -> Do
     """
     if bill.status != Bill.Status.CANCELLED or bill.cancelled_at is None:
         raise NotCancelled(f"Bill {bill.reference} is not cancelled, so it has no credit note.")
-    return _attach(
-        bill,
-        field="credit_note",
-        type_code=DocumentType.CREDIT_NOTE,
-        render_pdf=render_credit_note_pdf,
-        now=now,
-        deliver=deliver,
-    )
+    return _attach(bill, printed=CREDIT_NOTE_PDF, now=now, deliver=deliver)
 
 
 def attach_documents(*, bill: Bill, now: datetime, deliver: bool = True) -> None:

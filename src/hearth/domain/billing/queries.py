@@ -4,6 +4,8 @@ Every read of an account's bills goes through the account, so a bill id guessed 
 another account.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -50,12 +52,29 @@ def bill_of_account(account: Account, bill_id: int) -> Bill | None:
 
 def lines_of(bill: Bill) -> list[BillLine]:
     """The bill's printed lines in order; their amounts sum to ``bill.total``."""
-    return list(BillLine.objects.filter(bill=bill).order_by("position", "id"))
+    return lines_of_bills([bill.pk]).get(bill.pk, [])
+
+
+def lines_of_bills(bill_ids: Iterable[int]) -> dict[int, list[BillLine]]:
+    """Each of the bills' printed lines in order, in one query (a bill run's chunk); a bill without lines is absent."""
+    found: dict[int, list[BillLine]] = defaultdict(list)
+    for line in BillLine.objects.filter(bill_id__in=list(bill_ids)).order_by("bill_id", "position", "id"):
+        found[line.bill_id].append(line)
+    return found
 
 
 def consumption_of(bill: Bill) -> list[BillConsumption]:
     """The readings and energy the bill charged, in the order printed."""
-    return list(BillConsumption.objects.filter(bill=bill).select_related("supply_point").order_by("position", "id"))
+    return consumption_of_bills([bill.pk]).get(bill.pk, [])
+
+
+def consumption_of_bills(bill_ids: Iterable[int]) -> dict[int, list[BillConsumption]]:
+    """Each of the bills' consumption rows in the order printed, in one query; a bill without any is absent."""
+    found: dict[int, list[BillConsumption]] = defaultdict(list)
+    rows = BillConsumption.objects.filter(bill_id__in=list(bill_ids))
+    for row in rows.order_by("bill_id", "position", "id"):
+        found[row.bill_id].append(row)
+    return found
 
 
 def ledger_of(account: Account) -> list[LedgerRow]:

@@ -265,10 +265,28 @@ def _attach_pdf(
     try:
         billing_invoice.attach_documents(bill=bill, now=now, deliver=deliver)
     except Exception as exc:
-        logger.exception("Bill run %s: invoice PDF of account %s, bill %s failed", run.pk, account.number, bill.pk)
-        item.outcome = BillRunItem.Outcome.FAILED
-        item.reason = f"{PDF_FAILED}{type(exc).__name__}: {exc}"[:500]
-        item.save(update_fields=["outcome", "reason"])
+        _pdf_failed(run, account, item, exc)
+
+
+def _attach_invoices(
+    run: BillRun, recorded: Sequence[tuple[Account, BillRunItem]], *, now: datetime, deliver: bool
+) -> None:
+    """The chunk's new bills' invoices, made together (their rows read once, stored in one transaction); a bill
+    whose invoice failed turns its item into a failure saying why, and the others are kept."""
+    billed = [(account, item, item.bill) for account, item in recorded if item.bill is not None]
+    made = billing_invoice.attach_invoices(bills=[bill for _, _, bill in billed], now=now, deliver=deliver)
+    for account, item, bill in billed:
+        if isinstance(failure := made[bill.pk], Exception):
+            _pdf_failed(run, account, item, failure)
+
+
+def _pdf_failed(run: BillRun, account: Account, item: BillRunItem, exc: Exception) -> None:
+    logger.error(
+        "Bill run %s: invoice PDF of account %s, bill %s failed", run.pk, account.number, item.bill_id, exc_info=exc
+    )
+    item.outcome = BillRunItem.Outcome.FAILED
+    item.reason = f"{PDF_FAILED}{type(exc).__name__}: {exc}"[:500]
+    item.save(update_fields=["outcome", "reason"])
 
 
 def _render_missing_pdfs(
@@ -341,9 +359,7 @@ def _bill_chunk(
                 if item.outcome != BillRunItem.Outcome.FAILED
             ]
     if with_pdf:
-        for account, item in recorded:
-            if item.bill is not None:
-                _attach_pdf(run, account, item, item.bill, now=now, deliver=deliver)
+        _attach_invoices(run, recorded, now=now, deliver=deliver)
 
 
 def bill_accounts(

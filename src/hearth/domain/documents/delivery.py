@@ -31,7 +31,8 @@ import contextlib
 import functools
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -43,7 +44,7 @@ from django.utils.module_loading import import_string
 from hearth.common import calendar
 from hearth.common.money import Money
 from hearth.data.accounts.models import Account
-from hearth.data.documents.models import Delivery, Document
+from hearth.data.documents.models import Delivery, Document, DocumentType
 from hearth.data.identity.models import AccountLink, User
 from hearth.domain.audit import operations as audit
 from hearth.domain.documents import post
@@ -76,9 +77,14 @@ class DeliveryRefused(Exception):
 
 def receiving_logins(account: Account) -> list[User]:
     """The logins a document of ``account`` is delivered to: active, activated customer logins linked to it."""
+    return receiving_logins_of([account.pk]).get(account.pk, [])
+
+
+def receiving_logins_of(account_ids: Iterable[int]) -> dict[int, list[User]]:
+    """:func:`receiving_logins` of each of the accounts, in one query; an account with none is left out."""
     links = (
         AccountLink.objects.filter(
-            account=account,
+            account_id__in=list(account_ids),
             user__kind=User.Kind.CUSTOMER,
             user__is_active=True,
             user__activated_at__isnull=False,
@@ -86,13 +92,16 @@ def receiving_logins(account: Account) -> list[User]:
         .select_related("user")
         .order_by("user__email", "id")
     )
-    return [link.user for link in links]
+    found: dict[int, list[User]] = defaultdict(list)
+    for link in links:
+        found[link.account_id].append(link.user)
+    return found
 
 
-def postal_address(account: Account) -> str:
+def postal_address(account: Account, *, forwarding: bool | None = None) -> str:
     """The envelope's address for the account's post, one line per line (the postcode last), as the print batch
-    reads it."""
-    return "\n".join(documents_printing.postal_address_lines(account))
+    reads it; ``forwarding`` as :func:`documents_printing.postal_address_lines` takes it."""
+    return "\n".join(documents_printing.postal_address_lines(account, forwarding=forwarding))
 
 
 def _once_per(user_id: int | None, channel: str) -> tuple[int | None, str]:
@@ -118,13 +127,66 @@ def plan_deliveries(*, document: Document, now: datetime) -> list[Delivery]:
     Planning again plans only what is missing, so a re-run never sends twice. Returns the deliveries written now,
     for :func:`dispatch`.
     """
-    account = Account.objects.select_related("customer", "billing_property").get(pk=document.account_id)
-    document_type = document.document_type
-    logins = receiving_logins(account)
+    return plan_deliveries_of(documents=[document], now=now)
+
+
+def plan_deliveries_of(*, documents: Sequence[Document], now: datetime) -> list[Delivery]:
+    """:func:`plan_deliveries` for many documents with the queries of one (a bill run's chunk): written in one
+    insert, or one at a time if a racing planner wrote some of them first."""
+    account_ids = {document.account_id for document in documents}
+    accounts = Account.objects.select_related("customer", "billing_property").in_bulk(account_ids)
+    types = DocumentType.objects.in_bulk({document.document_type_id for document in documents})
+    logins = receiving_logins_of(account_ids)
+    applied = delivery_rules.applied_channels(
+        user_ids={user.pk for users in logins.values() for user in users},
+        account_ids=account_ids,
+        document_type_ids=types,
+    )
+    forwarding = documents_printing.forwarding_accounts(account_ids)
+    planned = {
+        (document_id, *_once_per(user_id, channel))
+        for document_id, user_id, channel in Delivery.objects.filter(
+            document__in=documents, requested_by__isnull=True
+        ).values_list("document_id", "user_id", "channel")
+    }
+    new = [
+        delivery
+        for document in documents
+        for delivery in _wanted(
+            document,
+            accounts[document.account_id],
+            types[document.document_type_id],
+            logins.get(document.account_id, []),
+            applied,
+            forwarding=document.account_id in forwarding,
+            now=now,
+        )
+        if (document.pk, *_once_per(delivery.user_id, delivery.channel)) not in planned
+    ]
+    try:
+        with transaction.atomic():
+            return Delivery.objects.bulk_create(new)
+    except IntegrityError:
+        return [delivery for delivery in new if _create_once(delivery)]
+
+
+def _wanted(
+    document: Document,
+    account: Account,
+    document_type: DocumentType,
+    logins: list[User],
+    applied: dict[tuple[int, int, int], delivery_rules.Channels],
+    *,
+    forwarding: bool,
+    now: datetime,
+) -> list[Delivery]:
+    """Every automatic delivery the document should have, planned or not (see :func:`plan_deliveries`)."""
     wanted: list[Delivery] = []
     wants_post = not logins
     for user in logins:
-        channels = delivery_rules.channels_for(user=user, account=account, document_type=document_type)
+        channels = applied.get((user.pk, account.pk, document_type.pk)) or delivery_rules.default_channels(
+            document_type
+        )
         unreached = document_type.must_be_delivered and not channels.reaches_customer
         wants_post = wants_post or channels.post or unreached
         if channels.email_notification:
@@ -143,21 +205,11 @@ def plan_deliveries(*, document: Document, now: datetime) -> list[Delivery]:
             Delivery(
                 document=document,
                 channel=Delivery.Channel.POST,
-                address=postal_address(account),
+                address=postal_address(account, forwarding=forwarding),
                 created_at=now,
             )
         )
-    planned = {
-        _once_per(user_id, channel)
-        for user_id, channel in Delivery.objects.filter(document=document, requested_by__isnull=True).values_list(
-            "user_id", "channel"
-        )
-    }
-    return [
-        delivery
-        for delivery in wanted
-        if _once_per(delivery.user_id, delivery.channel) not in planned and _create_once(delivery)
-    ]
+    return wanted
 
 
 def dispatch(deliveries: Iterable[Delivery]) -> None:

@@ -9,6 +9,8 @@ must stay provable by its SHA-256.
 
 import hashlib
 import io
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -16,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from pypdf.generic import DictionaryObject
 
 from hearth.data.accounts.models import Account
 from hearth.data.documents.models import Document, DocumentType
@@ -26,11 +29,15 @@ class DocumentRefused(Exception):
 
 
 def _page_count(pdf: bytes) -> int:
+    """The PDF's pages as its page tree's root counts them, read strictly: a file whose cross-reference table is
+    broken is refused rather than repaired, and no page is parsed (checking every object's offset and flattening the
+    pages cost more than the rest of storing it)."""
     try:
-        pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    except (PdfReadError, ValueError, OSError) as exc:
+        tree = PdfReader(io.BytesIO(pdf), strict=True).root_object["/Pages"]
+        pages = tree["/Count"] if isinstance(tree, DictionaryObject) else None
+    except (PdfReadError, ValueError, OSError, KeyError, TypeError) as exc:
         raise DocumentRefused(f"The file is not a readable PDF ({exc}).") from exc
-    if pages == 0:
+    if not isinstance(pages, int) or pages <= 0:
         raise DocumentRefused("The PDF has no pages.")
     return pages
 
@@ -43,6 +50,21 @@ def _same_document(existing: Document, *, account: Account, document_type: Docum
             "an issued document is never replaced."
         )
     return existing
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """A document to store: whose, of which type, its reference, dates and amount, and the PDF."""
+
+    account: Account
+    type_code: str
+    reference: str
+    issued_at: datetime
+    issue_date: date
+    period_start_date: date | None
+    period_end_date: date | None
+    amount: Decimal | None
+    pdf: bytes
 
 
 def store_document(
@@ -62,37 +84,102 @@ def store_document(
     :raises DocumentRefused: if ``reference`` holds a different file (or another account's, or another type), if the
         bytes are not a PDF, or if ``type_code`` names no document type.
     """
-    document_type = DocumentType.objects.filter(code=type_code).first()
-    if document_type is None:
-        raise DocumentRefused(f"There is no document type {type_code!r}.")
-    sha256 = hashlib.sha256(pdf).hexdigest()
-    existing = Document.objects.filter(reference=reference).first()
-    if existing is not None:
-        return _same_document(existing, account=account, document_type=document_type, sha256=sha256)
-    document = Document(
+    new = NewDocument(
         account=account,
-        document_type=document_type,
+        type_code=type_code,
         reference=reference,
         issued_at=issued_at,
         issue_date=issue_date,
         period_start_date=period_start_date,
         period_end_date=period_end_date,
         amount=amount,
-        sha256=sha256,
-        size_bytes=len(pdf),
-        page_count=_page_count(pdf),
+        pdf=pdf,
     )
-    document.file.save(f"{reference}.pdf", ContentFile(pdf), save=False)
+    (stored,) = store_documents([new])
+    if isinstance(stored, DocumentRefused):
+        raise stored
+    return stored
+
+
+def store_documents(new: Sequence[NewDocument]) -> list[Document | DocumentRefused]:
+    """Store each of ``new`` as :func:`store_document` does, with the queries of one (a bill run's chunk): in order,
+    each one's document, or why it was refused, which does not stop the others.
+
+    The rows are written together in one insert; if a racing process issued one of the references meanwhile, they
+    are written one at a time instead, so each gets the answer it would have had alone.
+    """
+    types = {item.code: item for item in DocumentType.objects.filter(code__in={item.type_code for item in new})}
+    existing = Document.objects.in_bulk([item.reference for item in new], field_name="reference")
+    results: list[Document | DocumentRefused] = []
+    fresh: list[int] = []
+    for item in new:
+        document_type = types.get(item.type_code)
+        sha256 = hashlib.sha256(item.pdf).hexdigest()
+        try:
+            if document_type is None:
+                raise DocumentRefused(f"There is no document type {item.type_code!r}.")
+            if item.reference in existing:
+                found = existing[item.reference]
+                results.append(_same_document(found, account=item.account, document_type=document_type, sha256=sha256))
+                continue
+            fresh.append(len(results))
+            results.append(_document(item, document_type, sha256))
+        except DocumentRefused as refused:
+            results.append(refused)
+    _insert(results, fresh)
+    return results
+
+
+def _document(item: NewDocument, document_type: DocumentType, sha256: str) -> Document:
+    """The unsaved row of a new document, its file already in the ``documents`` storage."""
+    document = Document(
+        account=item.account,
+        document_type=document_type,
+        reference=item.reference,
+        issued_at=item.issued_at,
+        issue_date=item.issue_date,
+        period_start_date=item.period_start_date,
+        period_end_date=item.period_end_date,
+        amount=item.amount,
+        sha256=sha256,
+        size_bytes=len(item.pdf),
+        page_count=_page_count(item.pdf),
+    )
+    document.file.save(f"{item.reference}.pdf", ContentFile(item.pdf), save=False)
+    return document
+
+
+def _insert(results: list[Document | DocumentRefused], fresh: list[int]) -> None:
+    """Write the new rows (``results`` at the positions ``fresh``), together if none of their references was issued
+    meanwhile, else one at a time, replacing a row that lost its race by the document that won (or by the refusal,
+    if that one's file differs). A file whose row is not written is removed again."""
+    documents = [document for index in fresh if isinstance(document := results[index], Document)]
     try:
         with transaction.atomic():
-            document.save()
+            Document.objects.bulk_create(documents)
+        return
     except IntegrityError:
-        document.file.delete(save=False)
-        raced = Document.objects.filter(reference=reference).first()
-        if raced is None:
-            raise
-        return _same_document(raced, account=account, document_type=document_type, sha256=sha256)
+        pass
     except BaseException:
-        document.file.delete(save=False)
+        for document in documents:
+            document.file.delete(save=False)
         raise
-    return document
+    for index, document in zip(fresh, documents, strict=True):
+        document.pk = None
+        try:
+            with transaction.atomic():
+                document.save(force_insert=True)
+        except IntegrityError:
+            document.file.delete(save=False)
+            raced = Document.objects.filter(reference=document.reference).first()
+            if raced is None:
+                raise
+            try:
+                results[index] = _same_document(
+                    raced, account=document.account, document_type=document.document_type, sha256=document.sha256
+                )
+            except DocumentRefused as refused:
+                results[index] = refused
+        except BaseException:
+            document.file.delete(save=False)
+            raise

@@ -10,6 +10,7 @@ machine that made it.
 
 import functools
 import threading
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Final
@@ -59,21 +60,32 @@ def address_lines(place: Property) -> tuple[str, ...]:
     return (*(part for part in parts if part), place.postcode)
 
 
-def postal_address_lines(account: Account) -> tuple[str, ...]:
+def postal_address_lines(account: Account, *, forwarding: bool | None = None) -> tuple[str, ...]:
     """Where the account's post goes (T&C 22.3: the postal address given us most recently): the correspondence
     address the customer gave, if any, unless they have since told us they are moving out of the account's home with
-    a forwarding address (13.4), which a move-out makes the billing property; else the billing property."""
+    a forwarding address (13.4), which a move-out makes the billing property; else the billing property.
+
+    ``forwarding`` is whether such a move is on record, when the caller asked for many accounts at once
+    (:func:`forwarding_accounts`); otherwise it is looked up here.
+    """
     customer = account.customer
-    if customer.correspondence_line_1 and customer.correspondence_postcode and not _forwarding(account):
-        parts = (customer.correspondence_line_1, customer.correspondence_line_2, customer.correspondence_town)
-        return (*(part for part in parts if part), customer.correspondence_postcode)
+    if customer.correspondence_line_1 and customer.correspondence_postcode:
+        moving = bool(forwarding_accounts([account.pk])) if forwarding is None else forwarding
+        if not moving:
+            parts = (customer.correspondence_line_1, customer.correspondence_line_2, customer.correspondence_town)
+            return (*(part for part in parts if part), customer.correspondence_postcode)
     return address_lines(account.billing_property)
 
 
-def _forwarding(account: Account) -> bool:
-    return HomeMove.objects.filter(
-        account=account, forwarding_address__isnull=False, state__in=[HomeMove.State.RECORDED, HomeMove.State.DONE]
-    ).exists()
+def forwarding_accounts(account_ids: Iterable[int]) -> set[int]:
+    """Which of the accounts have a move out with a forwarding address on record, in one query."""
+    return set(
+        HomeMove.objects.filter(
+            account_id__in=list(account_ids),
+            forwarding_address__isnull=False,
+            state__in=[HomeMove.State.RECORDED, HomeMove.State.DONE],
+        ).values_list("account_id", flat=True)
+    )
 
 
 def compiler(template: Path) -> typst.Compiler:

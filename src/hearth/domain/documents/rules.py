@@ -9,7 +9,7 @@ choice of "PDF attached" without "e-mail notification" is refused rather than gu
 ``delivery_rule_attachment_needs_email`` constraint would refuse it too.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -79,8 +79,19 @@ def rules_of(*, user: User, account: Account) -> list[RuleRow]:
 
 def channels_for(*, user: User, account: Account, document_type: DocumentType) -> Channels:
     """How ``document_type`` of ``account`` reaches ``user``: the rule the login applied, or the default."""
-    rule = DeliveryRule.objects.filter(user=user, account=account, document_type=document_type).first()
-    return default_channels(document_type) if rule is None else _stored(rule)
+    applied = applied_channels(user_ids=[user.pk], account_ids=[account.pk], document_type_ids=[document_type.pk])
+    return applied.get((user.pk, account.pk, document_type.pk)) or default_channels(document_type)
+
+
+def applied_channels(
+    *, user_ids: Iterable[int], account_ids: Iterable[int], document_type_ids: Iterable[int]
+) -> dict[tuple[int, int, int], Channels]:
+    """The rules these logins applied on these accounts for these types, by (user id, account id, document type id),
+    in one query (a bill run's chunk of documents); a combination left out has the default channels."""
+    rules = DeliveryRule.objects.filter(
+        user_id__in=list(user_ids), account_id__in=list(account_ids), document_type_id__in=list(document_type_ids)
+    )
+    return {(rule.user_id, rule.account_id, rule.document_type_id): _stored(rule) for rule in rules}
 
 
 class RulesRefused(Exception):
