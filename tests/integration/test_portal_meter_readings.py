@@ -93,7 +93,7 @@ def test_the_form_has_a_box_per_register_with_its_last_reading(holder: Client, h
 
     page = _text(holder.get(PAGE))
 
-    assert "Register S (standard) reading, in kWh" in page
+    assert "Standard rate reading, in kWh (register S)" in page
     assert "Last reading: 10000 on 25 August 2026." in page
     assert "Register NT (night) reading, in kWh" in page
     assert "We have no reading of this register yet." in page

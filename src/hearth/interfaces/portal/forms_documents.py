@@ -13,6 +13,7 @@ from django import forms
 
 from hearth.data.accounts.models import Account
 from hearth.data.documents.models import DocumentType
+from hearth.interfaces.web import plain_forms
 
 ALL_ACCOUNTS: Final = "all"
 
@@ -65,7 +66,7 @@ def _account_words(account: Account) -> str:
     return f"{account.number} – {account.get_fuel_display()}"  # noqa: RUF001 - the en dash of the account switcher
 
 
-class DocumentSearchForm(forms.Form):
+class DocumentSearchForm(plain_forms.PlainForm):
     """The refine boxes; ``account`` is offered only to a login linked to several accounts."""
 
     document_type = forms.ChoiceField(label="Document type", required=False)
