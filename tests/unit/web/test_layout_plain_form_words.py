@@ -23,7 +23,7 @@ class Example(plain_forms.PlainForm):
 def errors_for(data: dict[str, str]) -> dict[str, list[str]]:
     form = Example(data)
     assert not form.is_valid()
-    return {name: list(messages) for name, messages in form.errors.items()}
+    return {name: [str(message) for message in messages] for name, messages in form.errors.items()}
 
 
 def test_an_empty_form_names_each_missing_field_instead_of_saying_this_field_is_required() -> None:

@@ -47,5 +47,5 @@ class IndemnityClaimForm(plain_forms.PlainForm):
     note = forms.CharField(label="Why (required for a false claim)", max_length=300, required=False)
 
     def __init__(self, *args: object, collections: list[tuple[int, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["collection"].choices = [("", "Choose a collection"), *collections]  # type: ignore[attr-defined]

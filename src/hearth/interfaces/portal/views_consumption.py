@@ -289,7 +289,7 @@ class _PeriodForm(plain_forms.PlainForm):
     """The days a page may show: not before the supply began, not after it ended or today."""
 
     def __init__(self, data: object, *, visible: Visible, today: date, **kwargs: object) -> None:
-        super().__init__(data, **kwargs)  # type: ignore[arg-type]
+        super().__init__(data, **kwargs)
         self.visible = visible
         self.today = today
 

@@ -21,7 +21,7 @@ class MeterHelpForm(plain_forms.PlainForm):
     """A form about one of the account's meters; ``show_refusal`` puts the domain's refusal in place."""
 
     def __init__(self, *args: object, meters: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         if "meter" in self.fields:
             field = self.fields["meter"]
             assert isinstance(field, MeterChoiceField)
