@@ -56,7 +56,7 @@ def test_the_full_menu_sits_beside_the_page_on_a_desktop(new_page: Callable[...,
     expect(menu.get_by_text("Menu", exact=True)).to_have_count(0)  # nothing to open: every link is there
     for group in GROUPS:
         expect(menu.get_by_role("heading", name=group, exact=True)).to_be_visible()
-    expect(menu.locator('[aria-current="page"]')).to_have_text("Home")
+    expect(menu.locator('[aria-current="page"]')).to_have_text("Dashboard")
     menu_box, main_box = menu.bounding_box(), desktop.locator("main").bounding_box()
     assert menu_box is not None
     assert main_box is not None

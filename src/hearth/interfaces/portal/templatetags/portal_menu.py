@@ -50,7 +50,7 @@ MENU: tuple[tuple[str, tuple[tuple[str, str, bool], ...]], ...] = (
     (
         "Your login",
         (
-            ("Your details and delivery settings", "portal:your_details", False),
+            ("Your Details", "portal:your_details", False),
             ("Who can use this account", "portal:account_logins", CHANGES),
             ("Change password", "portal:change_password", False),
             ("API keys", "portal:api_keys", False),
