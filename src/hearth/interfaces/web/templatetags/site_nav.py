@@ -2,8 +2,7 @@
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -11,4 +10,4 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def aria_current(context: template.Context, url_name: str) -> SafeString:
     """` aria-current="page"` when the request is for `url_name`'s page, otherwise nothing."""
-    return format_html(' aria-current="page"') if context["request"].path == reverse(url_name) else SafeString("")
+    return mark_safe(' aria-current="page"') if context["request"].path == reverse(url_name) else SafeString("")
