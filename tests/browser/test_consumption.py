@@ -178,7 +178,7 @@ def test_a_meter_reading_lower_is_refused_and_a_high_one_confirmed(page: Page, b
     sign_in(page, "ada@example.com", PASSWORD)
     page.goto("/services/meter-reading/")
     heading(page, "Give a meter reading")
-    box = page.get_by_label("Register S (standard) reading, in kWh")
+    box = page.get_by_label("Standard rate reading, in kWh (register S)")
     expect(page.get_by_text("Last reading: 10000 on")).to_be_visible()
     check_accessibility(page)
 
@@ -189,7 +189,7 @@ def test_a_meter_reading_lower_is_refused_and_a_high_one_confirmed(page: Page, b
     assert not RegisterReading.objects.filter(register=register, source=ReadingSource.CUSTOMER).exists()
 
     # 90 days at 2,500 kWh a year is about 616 kWh: 5,000 is far above it.
-    page.get_by_label("Register S (standard) reading, in kWh").fill("15000")
+    page.get_by_label("Standard rate reading, in kWh (register S)").fill("15000")
     page.get_by_role("button", name=re.compile("^Send reading")).click()
     expect(page.get_by_role("alert")).to_contain_text("far more than the")
     confirm = page.get_by_label("Yes, this reading is right")

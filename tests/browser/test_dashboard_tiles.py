@@ -21,7 +21,7 @@ def test_an_account_with_an_amr_device_shows_bills_online_and_amr(page: Page, bu
     build.activated_login(account, "works@brightmill.example", PASSWORD)
 
     sign_in(page, "works@brightmill.example", PASSWORD)
-    assert tiles(page) == ["Bills Online", "AMR"]
+    assert tiles(page) == ["Bills Online", "Automatic meter readings (AMR)"]
     check_accessibility(page)
 
     page.get_by_role("link", name="AMR").click()

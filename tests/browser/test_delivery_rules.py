@@ -80,7 +80,10 @@ def row_of(scope: Page | Locator, plural: str) -> Locator:
 
 
 def open_delivery_settings(page: Page) -> None:
-    page.get_by_role("navigation", name="Portal menu").get_by_role("link", name="Your Details").click()
+    menu = page.get_by_role("navigation", name="Portal menu")
+    if menu.get_by_text("Menu", exact=True).is_visible():  # on a phone the menu is opened first
+        menu.get_by_text("Menu", exact=True).click()
+    menu.get_by_role("link", name="Your Details").click()
     heading(page, "Your Details")
     page.get_by_role("link", name="Delivery Settings").click()
     heading(page, "Delivery Settings")

@@ -118,7 +118,7 @@ def test_bills_online_tile_is_on_every_account(signed_in: Client, household: Any
 
 
 def test_amr_tile_only_where_an_amr_device_is_fitted(business_client: Client, business: Any) -> None:
-    assert _tiles_for(business_client, business.electricity) == {"Bills Online", "AMR"}
+    assert _tiles_for(business_client, business.electricity) == {"Bills Online", "Automatic meter readings (AMR)"}
     assert _tiles_for(business_client, business.gas) == {"Bills Online"}
 
 
@@ -130,7 +130,7 @@ def test_amr_tile_goes_when_the_device_is_retired(business_client: Client, busin
 
 
 def test_smart_meter_tile_only_with_a_smart_meter(signed_in: Client, household: Any) -> None:
-    assert _tiles_for(signed_in, household.electricity) == {"Bills Online", "Smart meter"}
+    assert _tiles_for(signed_in, household.electricity) == {"Bills Online", "Smart meter readings"}
     assert _tiles_for(signed_in, household.gas) == {"Bills Online"}
 
 

@@ -547,7 +547,9 @@ def test_the_amr_and_smart_tiles_open_the_consumption_page(
     dashboard = business_client.get("/").content.decode()
     page = business_client.get("/services/consumption/")
 
-    assert re.search(r'<a class="tile" href="/services/consumption/"[^>]*><h2>AMR</h2>', dashboard)
+    assert re.search(
+        r'<a class="tile" href="/services/consumption/"[^>]*><h2>Automatic meter readings \(AMR\)</h2>', dashboard
+    )
     assert page.status_code == 200
     text = _text(page)
     assert business_site.electricity_meter.serial_number in text

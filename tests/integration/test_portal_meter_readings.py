@@ -93,9 +93,9 @@ def test_the_form_has_a_box_per_register_with_its_last_reading(holder: Client, h
 
     page = _text(holder.get(PAGE))
 
-    assert "Register S (standard) reading, in kWh" in page
+    assert "Standard rate reading, in kWh (register S)" in page
     assert "Last reading: 10000 on 25 August 2026." in page
-    assert "Register NT (night) reading, in kWh" in page
+    assert "Night rate reading, in kWh (register NT)" in page
     assert "We have no reading of this register yet." in page
     assert re.search(r'name="meter-\d+-read_date" value="2026-11-23"', holder.get(PAGE).content.decode())
 
@@ -108,7 +108,9 @@ def test_a_reading_is_recorded_and_the_confirmation_shows_what_was_recorded(hold
     assert (reading.value, reading.read_at, reading.status) == (Decimal(10500), TODAY, "ACCEPTED")
     assert reading.kind == RegisterReading.Kind.CUSTOMER
     page = _text(holder.get(RECORDED))
-    assert f"{home.electricity_meter.serial_number} S (standard) 10500 kWh 23 November 2026 Accepted" in page
+    assert (
+        f"{home.electricity_meter.serial_number} Standard rate (register S) 10500 kWh 23 November 2026 Accepted" in page
+    )
 
 
 def test_a_reading_for_an_earlier_day_is_dated_that_day(holder: Client, home: Site) -> None:

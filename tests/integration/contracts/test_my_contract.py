@@ -232,7 +232,8 @@ def test_an_account_with_no_contract_says_so(build: Builder, client: Client) -> 
 def test_the_dashboard_and_menu_lead_to_my_contract(holder_client: tuple[Client, Contract]) -> None:
     client, _ = holder_client
 
-    assert client.get("/").content.decode().count('href="/services/contract/"') == 2  # the menu and the card
+    # the menu (rendered once for phones, once for wider screens) and the card
+    assert client.get("/").content.decode().count('href="/services/contract/"') == 3
 
 
 # --- The care timeline -------------------------------------------------------------------------------------------

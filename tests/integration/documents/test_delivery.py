@@ -713,7 +713,7 @@ def test_care_staff_resend_from_the_log(
     assert "E-mail PDF attached ann@example.com Sent 1 \N{EN DASH} " in words(posted)
     assert STAFF_EMAIL in words(posted)
     assert nobody.status_code == 400
-    assert "Select a valid choice" in words(nobody)
+    assert "Choose one of the options shown." in words(nobody)
     assert [(d.channel, d.status) for d in documents_delivery.deliveries_of(document)] == [
         ("EMAIL", "SENT"),
         ("POST", "PENDING"),

@@ -93,7 +93,7 @@ def _settings_rows(response) -> dict[str, tuple[str, str, str]]:
         header_cell = re.search(r"<th[^>]*>(.*?)</th>", row, flags=re.S)
         assert header_cell is not None, row
         header = re.sub(r"<[^>]+>|Default", "", header_cell.group(1)).strip()
-        cells = [c.strip() for c in re.findall(r"<td>(.*?)</td>", row, flags=re.S)]
+        cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
         rows[header] = (cells[0], cells[1], cells[2])
     return rows
 

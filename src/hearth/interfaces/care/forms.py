@@ -6,6 +6,7 @@ from django import forms
 
 from hearth.data.accounts.models import Account, Customer, Fuel, Nation
 from hearth.data.identity.models import AccountLink
+from hearth.interfaces.web import plain_forms
 
 
 class OneTimeCodeInput(forms.TextInput):
@@ -15,7 +16,7 @@ class OneTimeCodeInput(forms.TextInput):
         return None
 
 
-class StaffSignInForm(forms.Form):
+class StaffSignInForm(plain_forms.PlainForm):
     """E-mail, password and the authenticator's code together, so a failure never says which part was wrong."""
 
     username = forms.CharField(
@@ -45,7 +46,7 @@ class StaffSignInForm(forms.Form):
         return token
 
 
-class SearchForm(forms.Form):
+class SearchForm(plain_forms.PlainForm):
     q = forms.CharField(
         label="Account number, name, e-mail address, postcode, MPAN or MPRN",
         max_length=200,
@@ -60,7 +61,7 @@ ROLE_CHOICES = AccountLink.Role.choices
 ACCOUNT_NUMBER_REQUIRED = {"required": "Enter the account number."}
 
 
-class CreateLoginForm(forms.Form):
+class CreateLoginForm(plain_forms.PlainForm):
     account_number = forms.CharField(label="Account number", max_length=32, error_messages=ACCOUNT_NUMBER_REQUIRED)
     email = forms.EmailField(
         label="E-mail address to sign in with",
@@ -75,18 +76,18 @@ class CreateLoginForm(forms.Form):
     role = forms.ChoiceField(label="Role on this account", choices=ROLE_CHOICES, initial=AccountLink.Role.HOLDER)
 
 
-class LinkAccountForm(forms.Form):
+class LinkAccountForm(plain_forms.PlainForm):
     account_number = forms.CharField(
         label="Account number to link", max_length=32, error_messages=ACCOUNT_NUMBER_REQUIRED
     )
     role = forms.ChoiceField(label="Role on that account", choices=ROLE_CHOICES, initial=AccountLink.Role.VIEWER)
 
 
-class RoleForm(forms.Form):
+class RoleForm(plain_forms.PlainForm):
     role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES)
 
 
-class CheckAnswerForm(forms.Form):
+class CheckAnswerForm(plain_forms.PlainForm):
     answer = forms.CharField(
         label="The caller's answer",
         max_length=100,
@@ -96,7 +97,7 @@ class CheckAnswerForm(forms.Form):
     )
 
 
-class DecideRequestForm(forms.Form):
+class DecideRequestForm(plain_forms.PlainForm):
     SEND = "send"
     DECLINE = "decline"
 
@@ -110,7 +111,7 @@ class DecideRequestForm(forms.Form):
         return cleaned
 
 
-class CreateCustomerForm(forms.Form):
+class CreateCustomerForm(plain_forms.PlainForm):
     kind = forms.ChoiceField(
         label="The customer is", choices=Customer.Kind.choices, widget=forms.RadioSelect, initial=Customer.Kind.PERSON
     )
@@ -150,7 +151,7 @@ class CreateCustomerForm(forms.Form):
     )
 
 
-class AddSupplyPointForm(forms.Form):
+class AddSupplyPointForm(plain_forms.PlainForm):
     account = forms.ModelChoiceField(queryset=Account.objects.none(), label="Account", empty_label=None)
     identifier = forms.CharField(
         label="MPAN core or MPRN",

@@ -13,6 +13,7 @@ from django import forms
 from hearth.common.money import PENNY
 from hearth.data.billing.models import AdditionalCharge
 from hearth.domain.billing import operations as billing_ops
+from hearth.interfaces.web import plain_forms
 
 AMOUNT_ERRORS = {
     "required": "Enter the amount in pounds and pence, like 25.00.",
@@ -70,7 +71,7 @@ def _period_ends_after_start(form: forms.Form, start: str, end: str, message: st
         form.add_error(end, message)
 
 
-class BillingForm(forms.Form):
+class BillingForm(plain_forms.PlainForm):
     """A form on a page with several: its field ids start with ``id_prefix`` so labels and errors stay distinct."""
 
     id_prefix: ClassVar[str] = "billing"

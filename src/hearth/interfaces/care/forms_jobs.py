@@ -6,8 +6,10 @@ from typing import Any
 
 from django import forms
 
+from hearth.interfaces.web import plain_forms
 
-class RunJobForm(forms.Form):
+
+class RunJobForm(plain_forms.PlainForm):
     """The (UK) day a job is run for; its field ids start with the job's name, so a page can show one per job."""
 
     day = forms.DateField(

@@ -9,6 +9,7 @@ from hearth.common import identifiers
 from hearth.data.accounts.models import SupplyPoint
 from hearth.data.contracts.models import HomeMove
 from hearth.domain.contracts import moves
+from hearth.interfaces.web import plain_forms
 from hearth.interfaces.web.forms_moving import MoveOutForm, date_field
 
 ToldBy = HomeMove.ToldBy
@@ -56,7 +57,7 @@ class CareMoveOutForm(MoveOutForm):
         return cleaned
 
 
-class NewHomePointForm(forms.Form):
+class NewHomePointForm(plain_forms.PlainForm):
     """The new home's MPAN core (electricity) or MPRN (gas), when the customer finds it after the move is recorded."""
 
     identifier = forms.CharField(
@@ -70,7 +71,7 @@ class NewHomePointForm(forms.Form):
         self.add_error("identifier" if refused.field else None, refused.message)
 
 
-class FindPropertyForm(forms.Form):
+class FindPropertyForm(plain_forms.PlainForm):
     """A property we supply, found by its postcode and one of its meter points."""
 
     postcode = forms.CharField(
@@ -90,7 +91,7 @@ class FindPropertyForm(forms.Form):
             raise forms.ValidationError("Enter a UK postcode, like RG1 7AB.") from exc
 
 
-class MoveInForm(forms.Form):
+class MoveInForm(plain_forms.PlainForm):
     """The new occupier, the day they moved in and the points they take over (all found, unless care unticks one)."""
 
     points = forms.MultipleChoiceField(

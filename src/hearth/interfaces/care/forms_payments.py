@@ -3,11 +3,12 @@
 from django import forms
 
 from hearth.domain.payments import operations as payment_ops
+from hearth.interfaces.web import plain_forms
 
 REPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(plain_forms.PlainForm):
     reason = forms.CharField(
         label="Reason",
         max_length=300,
@@ -15,7 +16,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class ReportUploadForm(forms.Form):
+class ReportUploadForm(plain_forms.PlainForm):
     file = forms.FileField(
         label="Bacs report (ARUDD, ADDACS or AUDDIS, XML)",
         error_messages={"required": "Choose the report file the bank sent."},
@@ -28,7 +29,7 @@ class ReportUploadForm(forms.Form):
         return upload
 
 
-class IndemnityClaimForm(forms.Form):
+class IndemnityClaimForm(plain_forms.PlainForm):
     collection = forms.TypedChoiceField(
         label="Collection the bank refunded", coerce=int, error_messages={"required": "Choose the collection."}
     )
@@ -46,5 +47,5 @@ class IndemnityClaimForm(forms.Form):
     note = forms.CharField(label="Why (required for a false claim)", max_length=300, required=False)
 
     def __init__(self, *args: object, collections: list[tuple[int, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["collection"].choices = [("", "Choose a collection"), *collections]  # type: ignore[attr-defined]

@@ -27,6 +27,7 @@ from hearth.domain.metering import devices as devices_ops
 from hearth.interfaces.care import access
 from hearth.interfaces.care import views as care_views
 from hearth.interfaces.care.access import CareRequest
+from hearth.interfaces.web import plain_forms
 
 DAYS_SHOWN = 14
 """How many recent days the meter page lists as received or missing."""
@@ -60,7 +61,7 @@ def _when_field(label: str) -> forms.DateTimeField:
     )
 
 
-class DeviceForm(forms.Form):
+class DeviceForm(plain_forms.PlainForm):
     """A new device's details, and when it was fitted."""
 
     serial_number = forms.CharField(
@@ -111,14 +112,14 @@ class ReplaceDeviceForm(DeviceForm):
     replaced_at = _when_field("Exchanged at")
 
 
-class CorrectDeviceForm(forms.Form):
+class CorrectDeviceForm(plain_forms.PlainForm):
     """The serial and SIM number as they really are (a typing mistake, a new SIM card)."""
 
     serial_number = DeviceForm.base_fields["serial_number"]
     sim_phone_number = DeviceForm.base_fields["sim_phone_number"]
 
 
-class RetireDeviceForm(forms.Form):
+class RetireDeviceForm(plain_forms.PlainForm):
     retired_at = _when_field("Taken off at")
 
 

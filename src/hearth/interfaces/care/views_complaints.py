@@ -22,6 +22,7 @@ from hearth.domain.complaints import queries as complaints_queries
 from hearth.interfaces.care import access
 from hearth.interfaces.care import views as care_views
 from hearth.interfaces.care.access import CareRequest
+from hearth.interfaces.web import plain_forms
 
 CARE_CHANNELS = [(channel.value, channel.label) for channel in Complaint.Channel if channel != Complaint.Channel.PORTAL]
 """Portal complaints are raised by the customer; e-mails arrive through the mailbox (or are assigned from it)."""
@@ -38,7 +39,7 @@ class AccountNumberField(forms.CharField):
         return account
 
 
-class RecordComplaintForm(forms.Form):
+class RecordComplaintForm(plain_forms.PlainForm):
     account = AccountNumberField(label="Account number", max_length=16)
     channel = forms.ChoiceField(label="How the customer complained", choices=CARE_CHANNELS)
     received_date = forms.DateField(
@@ -53,7 +54,7 @@ class RecordComplaintForm(forms.Form):
         return datetime.combine(day, at, tzinfo=calendar.LONDON)
 
 
-class LetterTextForm(forms.Form):
+class LetterTextForm(plain_forms.PlainForm):
     text = forms.CharField(
         label="What the letter says",
         max_length=20_000,
@@ -63,15 +64,15 @@ class LetterTextForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(plain_forms.PlainForm):
     text = forms.CharField(label="Note (care only)", max_length=5000, widget=forms.Textarea)
 
 
-class AssignForm(forms.Form):
+class AssignForm(plain_forms.PlainForm):
     account = AccountNumberField(label="Account number", max_length=16)
 
 
-class DismissForm(forms.Form):
+class DismissForm(plain_forms.PlainForm):
     reason = forms.CharField(label="Why it is not a complaint", max_length=500)
 
 

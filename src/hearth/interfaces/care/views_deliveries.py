@@ -23,12 +23,13 @@ from hearth.domain.documents import queries as documents_queries
 from hearth.interfaces.care import access
 from hearth.interfaces.care import views as care_views
 from hearth.interfaces.care.access import CareRequest
+from hearth.interfaces.web import plain_forms
 
 BY_POST = "post"
 """The resend form's value for a letter to the account's billing address."""
 
 
-class ResendForm(forms.Form):
+class ResendForm(plain_forms.PlainForm):
     """Where to send the document again: one of the account's logins, or the post."""
 
     to = forms.ChoiceField(label="Send a copy to", widget=forms.RadioSelect)

@@ -21,6 +21,7 @@ from hearth.domain.metering import flows as metering_flows
 from hearth.interfaces.care import access
 from hearth.interfaces.care import views as care_views
 from hearth.interfaces.care.access import CareRequest
+from hearth.interfaces.web import plain_forms
 
 MAX_UPLOAD_BYTES: Final = 20 * 1024 * 1024
 """Larger files are imported with `hearth import_d0010`, which shows progress."""
@@ -31,7 +32,7 @@ LINES_SHOWN: Final = 200
 _FAR_ABOVE: Final = "advance far above expected"
 
 
-class FlowUploadForm(forms.Form):
+class FlowUploadForm(plain_forms.PlainForm):
     file = forms.FileField(
         label="D0010 file",
         help_text="A meter-readings flow (ZHV … ZPT), up to 20 MB. The same file twice changes nothing.",
@@ -47,7 +48,7 @@ class FlowUploadForm(forms.Form):
         return upload
 
 
-class ReplayForm(forms.Form):
+class ReplayForm(plain_forms.PlainForm):
     content = forms.CharField(required=False, strip=False, max_length=1_000_000, widget=forms.Textarea)
     confirmed_high = forms.BooleanField(required=False)
 

@@ -28,6 +28,7 @@ from hearth.domain.tariffs import queries as tariff_queries
 from hearth.interfaces.care import access
 from hearth.interfaces.care import views as care_views
 from hearth.interfaces.care.access import CareRequest
+from hearth.interfaces.web import plain_forms
 
 VAT = tariff_queries.DOMESTIC_VAT_RATE
 STANDING_CHARGE = "STANDING_CHARGE"
@@ -58,7 +59,7 @@ def _show_refusal(form: forms.Form, exc: tariff_ops.TariffRefused, fields: dict[
         form.add_error(None, str(exc))
 
 
-class ProductForm(forms.Form):
+class ProductForm(plain_forms.PlainForm):
     code = forms.CharField(
         label="Code", max_length=64, help_text="Capitals, digits and hyphens, e.g. HEARTH-FIX-12M-26-11"
     )
@@ -106,7 +107,7 @@ class ProductForm(forms.Form):
         return code
 
 
-class TariffForm(forms.Form):
+class TariffForm(plain_forms.PlainForm):
     fuel = forms.ChoiceField(label="Fuel", choices=Fuel.choices)
     region = forms.ChoiceField(label="Region (GSP group)", choices=[(r, r) for r in REGIONS])
     structure = forms.ChoiceField(
@@ -139,7 +140,7 @@ class TariffForm(forms.Form):
         return data
 
 
-class PriceChangeForm(forms.Form):
+class PriceChangeForm(plain_forms.PlainForm):
     band = forms.ChoiceField(label="Price to change")
     value_inc_vat = _pence("New price in pence including VAT", help_text="A day (standing charge) or per kWh")
     valid_from = forms.DateField(

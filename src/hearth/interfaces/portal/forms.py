@@ -13,9 +13,10 @@ from PIL import Image, UnidentifiedImageError
 from hearth.data.accounts.models import Account
 from hearth.data.identity.models import User
 from hearth.domain.identity import operations as identity_ops
+from hearth.interfaces.web import plain_forms
 
 
-class SignInForm(forms.Form):
+class SignInForm(plain_forms.PlainForm):
     username = forms.CharField(
         label="E-mail address",
         max_length=254,
@@ -30,7 +31,7 @@ class SignInForm(forms.Form):
         return "@" not in self.cleaned_data.get("username", "")
 
 
-class LoginDetailsForm(forms.Form):
+class LoginDetailsForm(plain_forms.PlainForm):
     account_number = forms.CharField(
         label="Account number", max_length=32, help_text="It is on your bills and letters."
     )
@@ -38,7 +39,7 @@ class LoginDetailsForm(forms.Form):
     email = forms.EmailField(label="E-mail address you would like to sign in with", max_length=254)
 
 
-class ForgotPasswordForm(auth_forms.PasswordResetForm):
+class ForgotPasswordForm(plain_forms.PlainWords, auth_forms.PasswordResetForm):
     """Only customers' active portal logins can receive a reset e-mail; nobody learns which those are."""
 
     email = forms.EmailField(
@@ -49,7 +50,7 @@ class ForgotPasswordForm(auth_forms.PasswordResetForm):
         return User.objects.filter(email=email.strip().lower(), kind=User.Kind.CUSTOMER, is_active=True)
 
 
-class AcceptConditionsForm(forms.Form):
+class AcceptConditionsForm(plain_forms.PlainForm):
     accept = forms.BooleanField(
         label="I have read and accept the Conditions of Use",
         error_messages={
@@ -58,7 +59,7 @@ class AcceptConditionsForm(forms.Form):
     )
 
 
-class SecurityQuestionForm(forms.Form):
+class SecurityQuestionForm(plain_forms.PlainForm):
     question = forms.ChoiceField(
         label="Security question",
         choices=[("", "Choose a question"), *User.SecurityQuestion.choices],
@@ -78,7 +79,7 @@ class SecurityQuestionForm(forms.Form):
         return answer
 
 
-class ChoosePasswordForm(auth_forms.SetPasswordForm):
+class ChoosePasswordForm(plain_forms.PlainWords, auth_forms.SetPasswordForm):
     """Sets the password through the identity domain, which also lifts any lock-out and audits the change."""
 
     def validate_password_for_user(self, user: Any, password_field_name: str = "new_password1") -> None:  # noqa: S107
@@ -95,7 +96,7 @@ class ChangePasswordForm(auth_forms.PasswordChangeForm, ChoosePasswordForm):
     """'Change password' from the menu: the current password first, then as ChoosePasswordForm."""
 
 
-class ContactCareForm(forms.Form):
+class ContactCareForm(plain_forms.PlainForm):
     account = forms.ModelChoiceField(
         queryset=Account.objects.none(),
         label="Which account is this about?",

@@ -7,9 +7,10 @@ from django import forms
 
 from hearth.common.money import Money
 from hearth.domain.payments import cards
+from hearth.interfaces.web import plain_forms
 
 
-class CardAmountForm(forms.Form):
+class CardAmountForm(plain_forms.PlainForm):
     amount = forms.CharField(
         label="Amount to pay, in pounds",
         max_length=16,

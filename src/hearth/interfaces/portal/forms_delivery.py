@@ -11,6 +11,7 @@ from django import forms
 
 from hearth.data.documents.models import DocumentType
 from hearth.domain.documents import rules
+from hearth.interfaces.web import plain_forms
 
 CHANNEL_LABELS: Final = {
     "email_notification": "E-mail notification",
@@ -38,7 +39,7 @@ def _field_name(code: str, channel: str) -> str:
     return f"{code}__{channel}"
 
 
-class DeliveryRulesForm(forms.Form):
+class DeliveryRulesForm(plain_forms.PlainForm):
     """A tick box per document type and channel, ticked as the login's rules are now."""
 
     def __init__(self, *args: Any, rows: list[rules.RuleRow], **kwargs: Any) -> None:

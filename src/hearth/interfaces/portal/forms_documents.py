@@ -13,6 +13,7 @@ from django import forms
 
 from hearth.data.accounts.models import Account
 from hearth.data.documents.models import DocumentType
+from hearth.interfaces.web import plain_forms
 
 # Pounds and pence as people type them: "120", "120.5", "£1,200.50", "-15.00" (a credit note). At most 10 digits of
 # pounds, as a document's amount holds.
@@ -59,7 +60,7 @@ class MoneyField(forms.Field):
         return Decimal(f"{match['sign']}{match['pounds'].replace(',', '')}.{pence}")
 
 
-class DocumentSearchForm(forms.Form):
+class DocumentSearchForm(plain_forms.PlainForm):
     """The free-text box and the refine boxes, on the selected account (the portal's one account switcher chooses
     it); ``all_accounts`` widens the search to every linked account and is offered only to a login with several."""
 

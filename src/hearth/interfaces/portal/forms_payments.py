@@ -3,6 +3,7 @@
 from django import forms
 
 from hearth.data.payments.models import PaymentArrangement, Refund
+from hearth.interfaces.web import plain_forms
 
 Method = PaymentArrangement.Method
 
@@ -19,7 +20,7 @@ class PaymentDayField(forms.TypedChoiceField):
         )
 
 
-class BankAccountFields(forms.Form):
+class BankAccountFields(plain_forms.PlainForm):
     holder_name = forms.CharField(
         label="Name on the bank account",
         max_length=60,
@@ -67,11 +68,11 @@ class DirectDebitForm(BankAccountFields):
         return data
 
 
-class PaymentDayForm(forms.Form):
+class PaymentDayForm(plain_forms.PlainForm):
     payment_day = PaymentDayField(label="New day of the month to pay")
 
 
-class RefundForm(forms.Form):
+class RefundForm(plain_forms.PlainForm):
     destination = forms.ChoiceField(
         label="How would you like your refund?",
         choices=Refund.Destination.choices,

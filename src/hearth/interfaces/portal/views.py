@@ -34,13 +34,13 @@ SERVICE_TILES = {
         "portal:bills",
     ),
     accounts_queries.PortalService.AMR: (
-        "AMR",
-        "Your AMR devices and the consumption they report.",
+        "Automatic meter readings (AMR)",
+        "The energy your automatic meter reading device reports each day and half-hour.",
         "portal:consumption",
     ),
     accounts_queries.PortalService.SMART_CONSUMPTION: (
-        "Smart meter",
-        "Consumption from your smart meters.",
+        "Smart meter readings",
+        "The energy your smart meter reports each day (and each half-hour, if you choose).",
         "portal:consumption",
     ),
 }

@@ -18,9 +18,10 @@ from hearth.domain.identity import api_keys
 from hearth.domain.identity import queries as identity_queries
 from hearth.interfaces.portal import access
 from hearth.interfaces.portal.access import PortalRequest
+from hearth.interfaces.web import plain_forms
 
 
-class ApiKeyForm(forms.Form):
+class ApiKeyForm(plain_forms.PlainForm):
     name = forms.CharField(
         label="Name for the new key",
         max_length=api_keys.NAME_MAX_LENGTH,

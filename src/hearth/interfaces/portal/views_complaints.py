@@ -13,9 +13,10 @@ from hearth.domain.complaints import operations as complaints_ops
 from hearth.domain.complaints import queries as complaints_queries
 from hearth.interfaces.portal import access, views
 from hearth.interfaces.portal.access import PortalRequest
+from hearth.interfaces.web import plain_forms
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(plain_forms.PlainForm):
     summary = forms.CharField(
         label="What is your complaint about?",
         max_length=complaints_ops.SUMMARY_LENGTH,

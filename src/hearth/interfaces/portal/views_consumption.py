@@ -53,6 +53,7 @@ from hearth.domain.metering import consumption as metering_consumption
 from hearth.domain.metering import conversion
 from hearth.interfaces.portal import access, views
 from hearth.interfaces.portal.access import PortalRequest
+from hearth.interfaces.web import plain_forms
 
 DISPLAY_PLACES: Final = Decimal("0.001")
 """Figures are shown (chart, table and CSV alike) to 3 decimal places, rounded half-up once."""
@@ -346,11 +347,11 @@ def _date_field(label: str) -> forms.DateField:
     )
 
 
-class _PeriodForm(forms.Form):
+class _PeriodForm(plain_forms.PlainForm):
     """The days a page may show: not before the supply began, not after it ended or today."""
 
     def __init__(self, data: object, *, visible: Visible, today: date, **kwargs: object) -> None:
-        super().__init__(data, **kwargs)  # type: ignore[arg-type]
+        super().__init__(data, **kwargs)
         self.visible = visible
         self.today = today
 
@@ -1067,7 +1068,7 @@ def consumption_day_csv(request: PortalRequest, meter_id: int) -> HttpResponse:
 # --- Half-hourly data consent (T&C 7.7) ---------------------------------------------------------------------
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(plain_forms.PlainForm):
     supply_point = forms.IntegerField(
         error_messages={"required": "Say which supply point.", "invalid": "Say which supply point."}
     )

@@ -31,6 +31,7 @@ from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.metering import readings as metering_readings
 from hearth.interfaces.portal import access, views
 from hearth.interfaces.portal.access import PortalRequest
+from hearth.interfaces.web import plain_forms
 
 SELF_READ_KINDS: Final = (Meter.Kind.CREDIT, Meter.Kind.PREPAYMENT)
 """Meters without remote reading: the customer (or a meter reader) reads them."""
@@ -62,7 +63,7 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-class MeterReadingForm(forms.Form):
+class MeterReadingForm(plain_forms.PlainForm):
     """The date read, a box per register (its last reading as the hint), and "my meter was replaced".
 
     A register whose reading needed confirming gets a "Yes, this reading is right" box beside it.
@@ -125,7 +126,7 @@ class MeterReadingForm(forms.Form):
         register = box.register
         name = register.identifier
         rate = register.get_rate_display()
-        label = f"Register {name} ({rate.lower()}) reading, in {box.unit}"
+        label = f"{rate} rate reading, in {box.unit} (register {name})"
         if box.last is None:
             hint = "We have no reading of this register yet."
         else:

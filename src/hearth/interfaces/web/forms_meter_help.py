@@ -9,6 +9,7 @@ from django import forms
 from hearth.data.meter_services.models import Appointment, FaultReport
 from hearth.data.metering.models import Meter
 from hearth.domain.meter_services import operations
+from hearth.interfaces.web import plain_forms
 
 
 class MeterChoiceField(forms.ModelChoiceField):
@@ -16,11 +17,11 @@ class MeterChoiceField(forms.ModelChoiceField):
         return f"{obj.supply_point.get_fuel_display()} meter {obj.serial_number}"
 
 
-class MeterHelpForm(forms.Form):
+class MeterHelpForm(plain_forms.PlainForm):
     """A form about one of the account's meters; ``show_refusal`` puts the domain's refusal in place."""
 
     def __init__(self, *args: object, meters: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         if "meter" in self.fields:
             field = self.fields["meter"]
             assert isinstance(field, MeterChoiceField)

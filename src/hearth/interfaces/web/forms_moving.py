@@ -18,6 +18,7 @@ from hearth.data.accounts.models import Nation
 from hearth.data.metering.models import Register
 from hearth.domain.contracts import moves
 from hearth.domain.metering import readings as metering_readings
+from hearth.interfaces.web import plain_forms
 
 ADDRESS_PARTS = ("line_1", "line_2", "town", "postcode")
 
@@ -44,7 +45,7 @@ class Group:
     fields: list[forms.BoundField]
 
 
-class MoveOutForm(forms.Form):
+class MoveOutForm(plain_forms.PlainForm):
     """The fields of a move out. A subclass gives ``words``, the labels and hints of its audience."""
 
     words: ClassVar[Mapping[str, str]]

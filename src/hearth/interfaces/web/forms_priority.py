@@ -16,6 +16,7 @@ from hearth.data.identity.models import User
 from hearth.data.priority.models import Registration
 from hearth.domain.priority import operations as priority_ops
 from hearth.domain.priority.needs import NEEDS
+from hearth.interfaces.web import plain_forms
 from hearth.interfaces.web.forms_moving import date_field
 
 PORTAL_WORDS = {
@@ -37,7 +38,7 @@ CARE_WORDS = {
 }
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(plain_forms.PlainForm):
     """Needs, the last day of a temporary need, consent, and the optional sealed details."""
 
     needs = forms.MultipleChoiceField(

@@ -7,6 +7,7 @@ from django import forms
 
 from hearth.data.accounts.models import Customer
 from hearth.domain.privacy import contact
+from hearth.interfaces.web import plain_forms
 
 _PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
@@ -19,7 +20,7 @@ def _phone(value: str, label: str) -> str:
     return value
 
 
-class ContactDetailsForm(forms.Form):
+class ContactDetailsForm(plain_forms.PlainForm):
     name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter your full name."})
     contact_phone = forms.CharField(label="Phone number", max_length=32, required=False)
     mobile_phone = forms.CharField(label="Mobile phone number", max_length=32, required=False)
@@ -62,7 +63,7 @@ class ContactDetailsForm(forms.Form):
         return contact.ContactDetails(**{name: self.cleaned_data[name].strip() for name in contact.DETAIL_FIELDS})
 
 
-class NewEmailForm(forms.Form):
+class NewEmailForm(plain_forms.PlainForm):
     new_email = forms.EmailField(
         label="New e-mail address",
         max_length=254,

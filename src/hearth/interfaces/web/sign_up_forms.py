@@ -12,6 +12,7 @@ from hearth.data.tariffs.models import MeterKind
 from hearth.domain.contracts import quotes
 from hearth.domain.contracts.sign_up import Application
 from hearth.domain.payments import arrangements, methods
+from hearth.interfaces.web import plain_forms
 
 Method = PaymentArrangement.Method
 
@@ -48,7 +49,7 @@ def _kwh_field(label: str) -> forms.DecimalField:
     )
 
 
-class QuoteForm(forms.Form):
+class QuoteForm(plain_forms.PlainForm):
     """Where and what: enough to price every product (T&C 2.1 Application, 4.6)."""
 
     postcode = forms.CharField(
@@ -107,7 +108,7 @@ def usage_from_session(data: dict[str, str] | None) -> tuple[str, quotes.Usage] 
     return form.cleaned_data["postcode"], form.usage()
 
 
-class DetailsForm(forms.Form):
+class DetailsForm(plain_forms.PlainForm):
     """Who, where exactly, how they pay, and the warranties of T&C 3.1: the rest of the Application."""
 
     name = forms.CharField(label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))

@@ -28,10 +28,12 @@
     form.reset();
     dialog.showModal();
   });
-  dialog.querySelector("[data-delivery-rules-cancel]").addEventListener("click", function (event) {
-    event.preventDefault();
-    cancel();
-  });
+  for (const button of dialog.querySelectorAll("[data-delivery-rules-cancel]")) { // Close and Cancel
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      cancel();
+    });
+  }
   dialog.addEventListener("cancel", function (event) { // the Escape key
     event.preventDefault();
     cancel();
