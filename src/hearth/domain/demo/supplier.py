@@ -402,46 +402,68 @@ def _arrange_payments(*, accounts: list[Account], start: date) -> None:
         )
 
 
-def _collect_history(*, account: Account, today: date, now: datetime) -> None:
-    """The Direct Debits a demo account has paid each month since May: collected, each a ledger payment."""
-    arrangement = PaymentArrangement.objects.get(account=account)
-    mandate = Mandate.objects.get(account=account, status=Mandate.Status.LIVE)
-    planned = payment_collections.plan(arrangement, mandate, date(2026, 5, 1), 12)
-    upcoming = next((p for p in planned if p.collection_date >= today), None)
-    if upcoming is not None:  # announced by the schedule sent at sign-up, so it stays as it is
-        Collection.objects.create(
-            account=account,
-            mandate=mandate,
-            purpose=upcoming.purpose,
-            transaction_code="17",
-            amount=upcoming.amount,
-            collection_date=upcoming.collection_date,
-            scheduled_at=calendar.day_starts_at(SIGNED_UP),
+class _DirectDebitHistory:
+    """The Direct Debits a demo account has paid each month since May, recorded month by month as the bill runs
+    go, so each bill's balance box counts the collections made before it (as a real month would)."""
+
+    def __init__(self, *, account: Account, today: date) -> None:
+        self.account = account
+        self.mandate = Mandate.objects.get(account=account, status=Mandate.Status.LIVE)
+        planned = payment_collections.plan(
+            PaymentArrangement.objects.get(account=account), self.mandate, date(2026, 5, 1), 12
         )
-    for index, item in enumerate(p for p in planned if p.collection_date < today):
-        collected_at = calendar.day_starts_at(item.collection_date) + timedelta(hours=10)
-        payment = billing_ops.record_payment(
-            account=account,
-            amount=item.amount,
-            reference=mandate.reference,
-            reason="Direct Debit collected",
-            actor=None,
-            now=collected_at,
+        self.upcoming = next((p for p in planned if p.collection_date >= today), None)
+        self.waiting = [p for p in planned if p.collection_date < today]
+        self.recorded = 0
+
+    def collect_before(self, moment: datetime) -> None:
+        """Record each collection made before ``moment``: a ledger payment and its collected Collection."""
+        while self.waiting:
+            item = self.waiting[0]
+            collected_at = calendar.day_starts_at(item.collection_date) + timedelta(hours=10)
+            if collected_at >= moment:
+                return
+            self.waiting.pop(0)
+            payment = billing_ops.record_payment(
+                account=self.account,
+                amount=item.amount,
+                reference=self.mandate.reference,
+                reason="Direct Debit collected",
+                actor=None,
+                now=collected_at,
+            )
+            Collection.objects.create(
+                account=self.account,
+                mandate=self.mandate,
+                purpose=item.purpose,
+                transaction_code="01" if self.recorded == 0 else "17",
+                amount=item.amount,
+                collection_date=item.collection_date,
+                status=Collection.Status.COLLECTED,
+                scheduled_at=calendar.day_starts_at(SIGNED_UP),
+                payment=payment,
+            )
+            self.recorded += 1
+
+    def finish(self, *, now: datetime) -> None:
+        """The rest collected, the next one announced by the schedule sent at sign-up, and the schedule renewed."""
+        self.collect_before(now)
+        if self.upcoming is not None:
+            Collection.objects.create(
+                account=self.account,
+                mandate=self.mandate,
+                purpose=self.upcoming.purpose,
+                transaction_code="17",
+                amount=self.upcoming.amount,
+                collection_date=self.upcoming.collection_date,
+                scheduled_at=calendar.day_starts_at(SIGNED_UP),
+            )
+        payment_collections.reschedule(
+            account=self.account,
+            why="Here are your next Direct Debit payments.",
+            actor_label="hearth load_demo",
+            now=now,
         )
-        Collection.objects.create(
-            account=account,
-            mandate=mandate,
-            purpose=item.purpose,
-            transaction_code="01" if index == 0 else "17",
-            amount=item.amount,
-            collection_date=item.collection_date,
-            status=Collection.Status.COLLECTED,
-            scheduled_at=calendar.day_starts_at(SIGNED_UP),
-            payment=payment,
-        )
-    payment_collections.reschedule(
-        account=account, why="Here are your next Direct Debit payments.", actor_label="hearth load_demo", now=now
-    )
 
 
 def _returned_collection(*, account: Account, now: datetime) -> None:
@@ -514,9 +536,16 @@ def _billed_demo(*, accounts_and_meters: list[tuple[Account, Meter, DemoSupply]]
         _monthly_readings(
             meter=meter, supply=supply, start=start, today=today, skip_last=account.number == "1000000011"
         )
+    direct_debits = [
+        _DirectDebitHistory(account=account, today=today)
+        for account, _meter, _supply in accounts_and_meters
+        if DEMO_PAYERS[account.number].sort_code
+    ]
     month_end = calendar.next_month_start(start)
     while month_end < today:
         run_at = calendar.day_starts_at(month_end + timedelta(days=1)) + timedelta(hours=6)
+        for history in direct_debits:
+            history.collect_before(run_at)
         run = billing_runs.start_run(as_of_date=month_end, account_number="", started_by="hearth load_demo", now=run_at)
         latest = calendar.next_month_start(month_end) >= today
         billing_runs.bill_accounts(
@@ -535,9 +564,8 @@ def _billed_demo(*, accounts_and_meters: list[tuple[Account, Meter, DemoSupply]]
                     now=paid_at,
                 )
         month_end = calendar.next_month_start(month_end)
-    for account, _meter, _supply in accounts_and_meters:
-        if DEMO_PAYERS[account.number].sort_code:
-            _collect_history(account=account, today=today, now=now)
+    for history in direct_debits:
+        history.finish(now=now)
 
 
 @transaction.atomic
