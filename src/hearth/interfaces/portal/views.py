@@ -221,7 +221,7 @@ def _account_context(request: PortalRequest) -> dict[str, object]:
     return {
         "link": request.link,
         "account": request.account,
-        "linked_accounts": identity_queries.linked_accounts(user=request.user),
+        "linked_accounts": access.linked_accounts(request),
     }
 
 

@@ -27,7 +27,6 @@ from hearth.common.money import Money
 from hearth.data.documents.models import Document
 from hearth.domain.documents import printing as documents_printing
 from hearth.domain.documents import queries as documents_queries
-from hearth.domain.identity import queries as identity_queries
 from hearth.interfaces.portal import access, views, views_bills
 from hearth.interfaces.portal.access import PortalRequest
 from hearth.interfaces.portal.forms_documents import DocumentSearchForm
@@ -87,7 +86,7 @@ def _page_url(request: PortalRequest, number: int) -> str:
 @access.account_page()
 def document_search(request: PortalRequest) -> HttpResponse:
     """Search: the form, and once Search is pressed the documents it finds, a page at a time, newest first."""
-    accounts = list(identity_queries.linked_accounts(user=request.user))
+    accounts = access.linked_accounts(request)
     pressed = any(name in request.GET for name in DocumentSearchForm.base_fields)
     form = DocumentSearchForm(
         request.GET if pressed else None,
@@ -95,8 +94,7 @@ def document_search(request: PortalRequest) -> HttpResponse:
         accounts=accounts,
         selected=request.account,
     )
-    # The accounts already read stand in for the switcher's own query of them.
-    context: dict[str, object] = {"form": form, **views._account_context(request), "linked_accounts": accounts}
+    context: dict[str, object] = {"form": form, **views._account_context(request)}
     if not pressed:
         return render(request, "portal/documents/search.html", context)
     if not form.is_valid():
