@@ -7,15 +7,18 @@ this fixture household (two accounts, no bills) when the access check became one
 say why here.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from time_machine import TimeMachineFixture
 
 from hearth.data.accounts.models import Fuel
 from hearth.data.billing.models import BillLine
@@ -35,7 +38,7 @@ PAGE_BUDGETS = {
     "/services/payments/": 15,
     "/services/contract/": 14,
     "/services/prepayment/": 7,
-    "/services/meter-reading/": 7,
+    "/services/meter-reading/": 9,
     "/services/meter-help/": 14,
     "/services/complaints/": 7,
     "/services/priority-services/": 7,
@@ -145,3 +148,34 @@ def test_a_pdf_is_streamed_after_one_query_for_the_document(
     document_reads = [query["sql"] for query in captured.captured_queries if "documents_document" in query["sql"]]
     assert len(document_reads) == 1
     assert len(_access_queries(captured.captured_queries)) == 1
+
+
+def _session_writes(client: Client, path: str) -> tuple[int, bool]:
+    """(UPDATEs of the session row, whether the session cookie was sent again) for one GET of ``path``."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    writes = [query for query in captured.captured_queries if query["sql"].startswith('UPDATE "django_session"')]
+    return len(writes), settings.SESSION_COOKIE_NAME in response.cookies
+
+
+def test_a_signed_in_session_is_saved_at_most_once_a_minute(
+    signed_in: Client, time_machine: TimeMachineFixture
+) -> None:
+    """The idle limit is renewed by a write a minute, not a write a request; it still ends 30 minutes after that."""
+    time_machine.move_to(timezone.now(), tick=False)
+    assert _session_writes(signed_in, "/") == (1, True)  # the first page after sign-in starts the minute
+
+    time_machine.shift(timedelta(seconds=59))
+    assert _session_writes(signed_in, "/services/bills/") == (0, False)
+    assert _session_writes(signed_in, "/") == (0, False)
+
+    time_machine.shift(timedelta(seconds=1))
+    assert _session_writes(signed_in, "/") == (1, True)
+
+    time_machine.shift(timedelta(minutes=29, seconds=59))
+    assert signed_in.get("/").status_code == 200  # 29:59 after the last renewal: still alive, and renewed again
+    time_machine.shift(timedelta(minutes=30))
+    response = signed_in.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")

@@ -1,6 +1,7 @@
 """Read portal logins, their links to accounts and where each stands in activation."""
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -60,7 +61,7 @@ class PortalStanding:
     """What every account-scoped portal page checks about a login: its activation steps left and its links."""
 
     steps: list[ActivationStep]
-    links: list[AccountLink]
+    links: Sequence[AccountLink]
     """Every account link of the login with its account, customer and billing address, by account number."""
 
 

@@ -1,12 +1,13 @@
 """Who may see a portal page: a signed-in customer, activated, and linked to the selected account."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 
 from hearth.data.accounts.models import Account
@@ -32,7 +33,7 @@ class PortalRequest(HttpRequest):
     user: User
     link: AccountLink
     account: Account
-    links: list[AccountLink]
+    links: Sequence[AccountLink]
 
 
 def customer(request: HttpRequest) -> User | None:
@@ -47,21 +48,22 @@ def next_step_url(user: User) -> str | None:
     return STEP_URLS[steps[0]] if steps else None
 
 
-def selected_link(request: HttpRequest, links: list[AccountLink]) -> AccountLink | None:
+def selected_link(request: HttpRequest, links: Sequence[AccountLink]) -> AccountLink | None:
     """The account chosen in this session if still linked, else the login's first linked account."""
     account_id = request.session.get(SELECTED_ACCOUNT_KEY)
     chosen = next((link for link in links if link.account_id == account_id), None) if account_id else None
     return chosen or (links[0] if links else None)
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+"""A view: most answer an HttpResponse, a download a streamed FileResponse."""
 
 
 def signed_in(view: View) -> View:
     """A signed-in customer, at any step of activation (the activation pages themselves)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if customer(request) is None:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -69,7 +71,7 @@ def signed_in(view: View) -> View:
     return wrapper
 
 
-def _activated(request: HttpRequest) -> list[AccountLink] | HttpResponse:
+def _activated(request: HttpRequest) -> Sequence[AccountLink] | HttpResponse:
     """The activated customer's links, read once per request, or where to send a visitor who is not one (sign-in,
     or the next activation step)."""
     user = customer(request)
@@ -102,7 +104,7 @@ def account_page(*roles: AccountLink.Role) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             links = _activated(request)
             if isinstance(links, HttpResponse):
                 return links
@@ -126,7 +128,7 @@ def numbered_account_page(*roles: AccountLink.Role) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             links = _activated(request)
             if isinstance(links, HttpResponse):
                 return links

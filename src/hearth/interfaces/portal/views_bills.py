@@ -102,7 +102,7 @@ def pdf_of(document: Document) -> tuple[str, bytes]:
 
 
 @access.account_page()
-def document_pdf(request: PortalRequest, document_id: int, disposition: str = "attachment") -> HttpResponse:
+def document_pdf(request: PortalRequest, document_id: int, disposition: str = "attachment") -> FileResponse:
     """A document as a download named after its reference, or ``inline`` to view it; never cached, never sniffed.
 
     The access check's links give the account ids, so the document is found in one query, and the file is streamed
