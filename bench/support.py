@@ -37,6 +37,32 @@ def set_up_django(scratch: Path, *, script: str, environment: dict[str, str] | N
     importlib.import_module("hearth.data.documents.migrations.0002_seed_document_types").seed(apps, None)
 
 
+def fresh_database(scratch: Path, *, script: str) -> None:
+    """Point Django at ``DATABASE_URL`` (default: a SQLite file in ``scratch``): empty, migrated, with every
+    migration's seed rows, as a new installation has them (the demo supplier needs every area's document types).
+
+    ``set_up_django`` flushes, which also removes those seeds; here PostgreSQL's schema is dropped and made again
+    instead. A database whose name lacks "bench" is refused.
+    """
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'hearth_bench.sqlite3'}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hearth.settings")
+    os.environ.setdefault("HEARTH_DATA_DIR", str(scratch))
+    os.environ.setdefault("HEARTH_ALLOWED_HOSTS", "testserver")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    if "bench" not in name:
+        sys.exit(f"bench/{script} empties its database; {name!r} does not look like a benchmark database.")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    call_command("migrate", verbosity=0)
+
+
 class QueryCounter:
     """A ``connection.execute_wrapper`` that counts the SQL statements sent."""
 

@@ -399,7 +399,7 @@ def test_view_shows_the_pdf_inline_and_download_saves_it_under_its_reference_nev
         assert response["Content-Disposition"] == f'{disposition}; filename="STM-E-0001.pdf"'
         assert response["Cache-Control"] == "no-store"
         assert response["X-Content-Type-Options"] == "nosniff"
-        assert response.content == stored
+        assert response.getvalue() == stored
 
 
 def test_a_document_of_the_logins_other_account_opens_from_a_search_of_all_accounts(
@@ -409,7 +409,8 @@ def test_a_document_of_the_logins_other_account_opens_from_a_search_of_all_accou
     gas = documents["INV-G-0001"]
     assert f'href="/services/documents/{gas.pk}/pdf/"' in page
 
-    assert electricity_selected.get(f"/services/documents/{gas.pk}/pdf/").content == Path(gas.file.path).read_bytes()
+    download = electricity_selected.get(f"/services/documents/{gas.pk}/pdf/")
+    assert download.getvalue() == Path(gas.file.path).read_bytes()
 
 
 def test_e_mail_me_a_copy_sends_the_pdf_to_the_signed_in_address_and_says_so(

@@ -113,11 +113,20 @@ def record_event(
 
 
 def live_contract(account: Account) -> Contract | None:
-    return Contract.objects.filter(account=account, state=State.LIVE).select_related("product").first()
+    return _of_account(account, State.LIVE)
 
 
 def pending_contract(account: Account) -> Contract | None:
-    return Contract.objects.filter(account=account, state=State.PENDING).select_related("product").first()
+    return _of_account(account, State.PENDING)
+
+
+def _of_account(account: Account, state: str) -> Contract | None:
+    """The account's contract in ``state``, holding the caller's ``account`` (and what it has read, as its customer)
+    rather than reading the account again when asked for it."""
+    contract = Contract.objects.filter(account=account, state=state).select_related("product").first()
+    if contract is not None:
+        contract.account = account
+    return contract
 
 
 def _locked(contract: Contract, *states: str) -> Contract:

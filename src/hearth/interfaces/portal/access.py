@@ -1,17 +1,17 @@
 """Who may see a portal page: a signed-in customer, activated, and linked to the selected account."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 
 from hearth.data.accounts.models import Account
 from hearth.data.identity.models import AccountLink, User
-from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.identity import queries as identity_queries
 
 SELECTED_ACCOUNT_KEY = "hearth_account_id"
@@ -28,11 +28,12 @@ STEP_URLS = {
 
 
 class PortalRequest(HttpRequest):
-    """A request on an account-scoped page, after the checks: the login and its link to the account."""
+    """A request on an account-scoped page, after the checks: the login, its link to the account and all its links."""
 
     user: User
     link: AccountLink
     account: Account
+    links: Sequence[AccountLink]
 
 
 def customer(request: HttpRequest) -> User | None:
@@ -43,29 +44,26 @@ def customer(request: HttpRequest) -> User | None:
 
 
 def next_step_url(user: User) -> str | None:
-    conditions = identity_queries.current_conditions()
-    steps = identity_queries.pending_steps(user=user, conditions_version=conditions.version)
+    steps = identity_queries.pending_steps(user=user, conditions_version=identity_queries.current_conditions_version())
     return STEP_URLS[steps[0]] if steps else None
 
 
-def selected_link(request: HttpRequest, user: User) -> AccountLink | None:
+def selected_link(request: HttpRequest, links: Sequence[AccountLink]) -> AccountLink | None:
     """The account chosen in this session if still linked, else the login's first linked account."""
     account_id = request.session.get(SELECTED_ACCOUNT_KEY)
-    link = identity_queries.link_for(user=user, account_id=account_id) if account_id else None
-    if link is None:
-        first = identity_queries.linked_accounts(user=user).first()
-        link = identity_queries.link_for(user=user, account_id=first.pk) if first else None
-    return link
+    chosen = next((link for link in links if link.account_id == account_id), None) if account_id else None
+    return chosen or (links[0] if links else None)
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+"""A view: most answer an HttpResponse, a download a streamed FileResponse."""
 
 
 def signed_in(view: View) -> View:
     """A signed-in customer, at any step of activation (the activation pages themselves)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if customer(request) is None:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -73,15 +71,19 @@ def signed_in(view: View) -> View:
     return wrapper
 
 
-def _activated(request: HttpRequest) -> User | HttpResponse:
-    """The activated customer, or where to send a visitor who is not one (sign-in, or the next activation step)."""
+def _activated(request: HttpRequest) -> Sequence[AccountLink] | HttpResponse:
+    """The activated customer's links, read once per request, or where to send a visitor who is not one (sign-in,
+    or the next activation step)."""
     user = customer(request)
     if user is None:
         return redirect_to_login(request.get_full_path())
-    step = next_step_url(user)
-    if step is not None:
-        return redirect(step)
-    return user
+    standing = identity_queries.portal_standing(
+        user=user, conditions_version=identity_queries.current_conditions_version()
+    )
+    if standing.steps:
+        return redirect(STEP_URLS[standing.steps[0]])
+    request.links = standing.links  # type: ignore[attr-defined]
+    return standing.links
 
 
 def _allow(request: HttpRequest, link: AccountLink, roles: tuple[AccountLink.Role, ...]) -> None:
@@ -92,16 +94,21 @@ def _allow(request: HttpRequest, link: AccountLink, roles: tuple[AccountLink.Rol
     request.account = link.account  # type: ignore[attr-defined]
 
 
+def linked_accounts(request: PortalRequest) -> list[Account]:
+    """The login's accounts, from the links the access check read (no query of its own)."""
+    return [link.account for link in request.links]
+
+
 def account_page(*roles: AccountLink.Role) -> Callable[[View], View]:
     """An activated customer looking at the selected account; `roles` limits who may (default: any link)."""
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = _activated(request)
-            if isinstance(user, HttpResponse):
-                return user
-            link = selected_link(request, user)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            links = _activated(request)
+            if isinstance(links, HttpResponse):
+                return links
+            link = selected_link(request, links)
             if link is None:
                 return redirect("portal:no_accounts")
             _allow(request, link, roles)
@@ -121,12 +128,11 @@ def numbered_account_page(*roles: AccountLink.Role) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = _activated(request)
-            if isinstance(user, HttpResponse):
-                return user
-            account = accounts_queries.account_by_number(number=kwargs["number"])
-            link = identity_queries.link_for(user=user, account_id=account.pk) if account is not None else None
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            links = _activated(request)
+            if isinstance(links, HttpResponse):
+                return links
+            link = next((link for link in links if link.account.number == kwargs["number"].strip()), None)
             if link is None:
                 raise Http404("No such account among yours.")
             _allow(request, link, roles)

@@ -1,7 +1,6 @@
 """The customer portal's pages. Each view makes its domain calls and maps their errors to the page."""
 
 from datetime import timedelta
-from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -204,7 +203,7 @@ def _account_context(request: PortalRequest) -> dict[str, object]:
     return {
         "link": request.link,
         "account": request.account,
-        "linked_accounts": identity_queries.linked_accounts(user=request.user),
+        "linked_accounts": access.linked_accounts(request),
     }
 
 
@@ -270,7 +269,7 @@ class ChangePasswordView(auth_views.PasswordChangeView):
         return response
 
 
-change_password = access.account_page()(cast(access.View, ChangePasswordView.as_view()))
+change_password = access.account_page()(ChangePasswordView.as_view())
 
 
 @access.signed_in

@@ -15,8 +15,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from hearth.domain.identity import api_keys
-from hearth.domain.identity import queries as identity_queries
-from hearth.interfaces.portal import access
+from hearth.interfaces.portal import access, views
 from hearth.interfaces.portal.access import PortalRequest
 from hearth.interfaces.web import plain_forms
 
@@ -39,9 +38,7 @@ def _page(request: PortalRequest, form: ApiKeyForm, new_key: str | None = None) 
             "keys": api_keys.keys_of(user=request.user),
             "new_key": new_key,
             "api_root": request.build_absolute_uri(reverse("api:openapi-json")).removesuffix("openapi.json"),
-            "link": request.link,
-            "account": request.account,
-            "linked_accounts": identity_queries.linked_accounts(user=request.user),
+            **views._account_context(request),
         },
     )
     if new_key is not None:

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from hearth.data.identity.models import AccountLink
 from hearth.domain.documents import delivery, rules
-from hearth.domain.identity import queries as identity_queries
 from hearth.interfaces.portal import access, views
 from hearth.interfaces.portal.access import PortalRequest
 from hearth.interfaces.portal.forms_delivery import DeliveryRulesForm
@@ -32,7 +31,7 @@ def _chosen_link(request: PortalRequest, value: str | None) -> AccountLink:
         account_id = int(value)
     except ValueError:
         raise Http404("No such account.") from None
-    link = identity_queries.link_for(user=request.user, account_id=account_id)
+    link = next((link for link in request.links if link.account_id == account_id), None)
     if link is None:
         raise Http404("No such account.")
     return link
@@ -45,8 +44,8 @@ def _settings_url(link: AccountLink) -> str:
 @access.account_page()
 def your_details(request: PortalRequest) -> HttpResponse:
     """The login's e-mail address and the accounts linked to it, with the way to Delivery Settings."""
-    links = identity_queries.links_of_login(user=request.user)
-    return render(request, "portal/delivery/your_details.html", {"links": links, **views._account_context(request)})
+    context = {"links": request.links, **views._account_context(request)}
+    return render(request, "portal/delivery/your_details.html", context)
 
 
 def _form_context(request: PortalRequest, link: AccountLink, form: DeliveryRulesForm) -> dict[str, object]:

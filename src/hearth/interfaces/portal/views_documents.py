@@ -28,7 +28,6 @@ from hearth.common.money import Money
 from hearth.data.documents.models import Document
 from hearth.domain.documents import printing as documents_printing
 from hearth.domain.documents import queries as documents_queries
-from hearth.domain.identity import queries as identity_queries
 from hearth.interfaces.portal import access, views, views_bills
 from hearth.interfaces.portal.access import PortalRequest
 from hearth.interfaces.portal.forms_documents import DocumentSearchForm
@@ -82,7 +81,7 @@ def _page_url(request: PortalRequest, number: int) -> str:
 def documents(request: PortalRequest) -> HttpResponse:
     """Documents: the selected account's documents, newest first, a page at a time, under the free-text box and the
     refine boxes; the document types it has, each a shortcut to its documents. Search's old address opens it too."""
-    accounts = list(identity_queries.linked_accounts(user=request.user))
+    accounts = access.linked_accounts(request)
     # Always bound: every box may be empty, and empty boxes list every document of the selected account.
     form = DocumentSearchForm(
         request.GET,
@@ -90,12 +89,10 @@ def documents(request: PortalRequest) -> HttpResponse:
         accounts=accounts,
         selected=request.account,
     )
-    # The accounts already read stand in for the switcher's own query of them.
     context: dict[str, object] = {
         "form": form,
         "types": documents_queries.document_types_of([request.account.pk]),
         **views._account_context(request),
-        "linked_accounts": accounts,
     }
     if not form.is_valid():
         return render(request, "portal/documents/list.html", context, status=400)

@@ -1,4 +1,5 @@
-"""Middleware the framework does not provide: CSP, the absolute session limit, and refusing unstorable input."""
+"""Middleware the framework does not provide: CSP, the absolute session limit, renewing the idle limit, and refusing
+unstorable input."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -25,6 +26,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 SESSION_STARTED_KEY = "hearth_signed_in_at"
+SESSION_RENEWED_KEY = "hearth_renewed_at"
 
 
 class ContentSecurityPolicyMiddleware:
@@ -53,6 +55,25 @@ class AbsoluteSessionLimitMiddleware:
                 request.session[SESSION_STARTED_KEY] = now.isoformat()
             elif now - datetime.fromisoformat(started) > settings.SESSION_ABSOLUTE_LIMIT:
                 logout(request)
+        return self.get_response(request)
+
+
+class IdleSessionRenewalMiddleware:
+    """Renew a signed-in session's idle limit (``SESSION_COOKIE_AGE``) at most once per ``SESSION_RENEWAL_INTERVAL``.
+
+    Saving the session on every request (``SESSION_SAVE_EVERY_REQUEST``) made every signed-in page a database write;
+    marking it changed once a minute saves it, with a new expiry and cookie, only then.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = timezone.now()
+            renewed = request.session.get(SESSION_RENEWED_KEY)
+            if renewed is None or now - datetime.fromisoformat(renewed) >= settings.SESSION_RENEWAL_INTERVAL:
+                request.session[SESSION_RENEWED_KEY] = now.isoformat()
         return self.get_response(request)
 
 
