@@ -90,9 +90,16 @@ def test_the_bill_page_shows_the_lines_the_invoice_prints(electricity_selected: 
     assert "being prepared" in page  # no PDF stored yet: no download link
 
 
-def test_a_bill_of_the_logins_other_account_is_not_shown_while_this_one_is_selected(
+def test_a_bill_of_the_logins_other_account_selects_that_account_and_shows_it(
     electricity_selected: Client, household: Site
 ) -> None:
+    """A paper bill's QR code opens its page whichever account is selected; the page says which account it is on."""
     gas_bill = make_bill(household.gas, lines=[])
 
-    assert electricity_selected.get(f"/services/bills/{gas_bill.pk}/").status_code == 404
+    switched = electricity_selected.get(f"/services/bills/{gas_bill.pk}/")
+
+    assert (switched.status_code, switched["Location"]) == (302, f"/services/bills/{gas_bill.pk}/")
+    page = electricity_selected.get(f"/services/bills/{gas_bill.pk}/").content.decode()
+    assert f"Bill {gas_bill.reference}" in page
+    assert f"Account <strong>{household.gas.number}</strong>" in page
+    assert electricity_selected.get("/services/bills/").content.decode().count(gas_bill.reference) >= 1

@@ -50,6 +50,11 @@ def bill_of_account(account: Account, bill_id: int) -> Bill | None:
     return Bill.objects.filter(account=account, pk=bill_id).first()
 
 
+def account_of_bill(account_ids: list[int], bill_id: int) -> int | None:
+    """The id of the account among ``account_ids`` that bill ``bill_id`` belongs to; None for any other bill."""
+    return Bill.objects.filter(account_id__in=account_ids, pk=bill_id).values_list("account_id", flat=True).first()
+
+
 def lines_of(bill: Bill) -> list[BillLine]:
     """The bill's printed lines in order; their amounts sum to ``bill.total``."""
     return lines_of_bills([bill.pk]).get(bill.pk, [])

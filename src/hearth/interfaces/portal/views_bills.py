@@ -13,7 +13,7 @@ from typing import Final
 
 from django.core.files import File
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from hearth.common import calendar
@@ -64,10 +64,19 @@ def bills(request: PortalRequest) -> HttpResponse:
 
 @access.account_page()
 def bill(request: PortalRequest, bill_id: int) -> HttpResponse:
-    """One bill as its invoice prints it: supplies, readings, charge lines, VAT, total and balance."""
+    """One bill as its invoice prints it: supplies, readings, charge lines, VAT, total and balance.
+
+    A bill of another of the login's accounts (its QR code scanned from the paper bill while this one is selected)
+    selects that account and shows the bill; any other id is a 404.
+    """
     found = billing_queries.bill_of_account(request.account, bill_id)
     if found is None:
-        raise Http404("No such bill on this account.")
+        others = [link.account_id for link in request.links if link.account_id != request.account.pk]
+        account_id = billing_queries.account_of_bill(others, bill_id) if others else None
+        if account_id is None:
+            raise Http404("No such bill on your accounts.")
+        request.session[access.SELECTED_ACCOUNT_KEY] = account_id
+        return redirect(request.path)
     context = {
         "bill": found,
         "invoice": billing_invoice.invoice_of(found),
