@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from hearth.data.accounts.models import Account, Customer, Fuel, Nation
 from hearth.data.identity.models import AccountLink, User
@@ -93,6 +93,14 @@ def fits_width(page: Page) -> bool:
 def heading(page: Page, text: str) -> None:
     """Wait until the page's main heading says `text`."""
     expect(page.get_by_role("heading", level=1)).to_have_text(text)
+
+
+def menu_link(page: Page, name: str) -> Locator:
+    """The portal menu's link ``name``, with the menu opened first where it is closed (on a phone)."""
+    menu = page.get_by_role("navigation", name="Portal menu")
+    if menu.get_by_text("Menu", exact=True).is_visible():
+        menu.get_by_text("Menu", exact=True).click()
+    return menu.get_by_role("link", name=name, exact=True)
 
 
 def sign_in(page: Page, email: str, password: str) -> None:

@@ -13,7 +13,7 @@ from hearth.data.identity.models import User
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.documents import rules
 
-from .support import PHONE, Builder, check_accessibility, fits_width, heading, sign_in
+from .support import PHONE, Builder, check_accessibility, fits_width, heading, menu_link, sign_in
 
 PASSWORD = "Lantern47Orchard"
 SAVED = "Your delivery rules for account {number} are saved."
@@ -80,10 +80,7 @@ def row_of(scope: Page | Locator, plural: str) -> Locator:
 
 
 def open_delivery_settings(page: Page) -> None:
-    menu = page.get_by_role("navigation", name="Portal menu")
-    if menu.get_by_text("Menu", exact=True).is_visible():  # on a phone the menu is opened first
-        menu.get_by_text("Menu", exact=True).click()
-    menu.get_by_role("link", name="Your Details").click()
+    menu_link(page, "Your Details").click()
     heading(page, "Your Details")
     page.get_by_role("link", name="Delivery Settings").click()
     heading(page, "Delivery Settings")

@@ -22,7 +22,7 @@ from hearth.data.documents.models import DocumentType
 from hearth.domain.documents import operations as documents_ops
 from tests.integration.billing.invoice_support import use_documents_folder
 
-from .support import PHONE, Builder, Inbox, check_accessibility, heading, sign_in
+from .support import PHONE, Builder, Inbox, check_accessibility, heading, menu_link, sign_in
 
 EMAIL = "reader@example.com"
 PASSWORD = "Harbour58Quill"
@@ -109,7 +109,7 @@ def test_documents_opens_on_the_list_and_the_free_text_box_and_the_switcher_narr
     electricity, gas = accounts
     signed_in_on(page, electricity)
 
-    page.get_by_role("navigation", name="Portal menu").get_by_role("link", name="Documents").click()
+    menu_link(page, "Documents").click()
     heading(page, "Documents")
     assert shown(page) == ["LET-E-0001", "STM-E-0001", "INV-E-0002", "INV-E-0001"]
     types = page.get_by_role("navigation", name="Documents by type").get_by_role("link")
