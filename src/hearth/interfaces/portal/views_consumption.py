@@ -42,7 +42,7 @@ from django.utils.http import urlencode
 
 from hearth.common import calendar
 from hearth.common.calendar import LONDON, local_date
-from hearth.common.money import to_pennies
+from hearth.common.money import Money, to_pennies
 from hearth.data.accounts.models import Customer, Fuel
 from hearth.data.identity.models import AccountLink
 from hearth.data.metering.models import AmrDevice, Meter
@@ -111,7 +111,7 @@ class Slot:
     def cost_text(self) -> str:
         if self.cost is None:
             return "no data" if self.kwh is None else "no price"
-        return _pence(self.cost) if self.in_pence else _pounds(self.cost)
+        return _pence(self.cost) if self.in_pence else _money(self.cost)
 
     @property
     def partial(self) -> bool:
@@ -176,11 +176,11 @@ class Shown:
 
     @property
     def total_cost_text(self) -> str:
-        return _pounds(self.total_cost)
+        return _money(self.total_cost)
 
     @property
     def standing_total_text(self) -> str:
-        return "" if self.standing_total is None else _pounds(self.standing_total)
+        return "" if self.standing_total is None else _money(self.standing_total)
 
     @property
     def has_costs(self) -> bool:
@@ -241,14 +241,13 @@ def _words(value: Decimal) -> str:
     return f"{value:f}"
 
 
+def _money(amount: Decimal) -> str:
+    return str(Money(amount))
+
+
 def _pence(pounds: Decimal) -> str:
     """A fraction of a pound in pence to two places, as unit prices are quoted: 7.88p."""
     return f"{(pounds * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}p"
-
-
-def _pounds(amount: Decimal) -> str:
-    """Pounds as customers read them, the sign before the pound sign: £1,234.50, -£0.40."""
-    return f"{'-' if amount < 0 else ''}£{abs(amount):,.2f}"
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -624,7 +623,7 @@ class Comparison:
     @property
     def cost_change_words(self) -> str:
         change = self.now.total_cost - self.then.total_cost
-        return _change(change, self.then.total_cost, _pounds(abs(change)))
+        return _change(change, self.then.total_cost, _money(abs(change)))
 
     @property
     def costs_known(self) -> bool:
