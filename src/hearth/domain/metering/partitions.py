@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime
 
 from django.db import connection, transaction
 
+from hearth.common import calendar
+
 TABLE = "metering_intervalconsumption"
 DEFAULT_PARTITION = f"{TABLE}_default"
 
@@ -35,14 +37,6 @@ def partition_name(month: date) -> str:
     return f"{TABLE}_{month:%Y_%m}"
 
 
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     """The partition's range: from midnight UTC on the 1st to midnight UTC on the next 1st (end excluded).
 
@@ -50,7 +44,7 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     month's reads touch at most two partitions, and the bounds never move with the clocks.
     """
     start = datetime(month.year, month.month, 1, tzinfo=UTC)
-    end_month = next_month(month)
+    end_month = calendar.next_month_start(month)
     return start, datetime(end_month.year, end_month.month, 1, tzinfo=UTC)
 
 
@@ -97,10 +91,10 @@ def ensure_partitions(*, today: date, months_ahead: int) -> list[MonthPartition]
     if not is_partitioned():
         return []
     wanted = set(months_in_default())
-    month = first_of_month(today)
+    month = today.replace(day=1)
     for _ in range(months_ahead + 1):
         wanted.add(month)
-        month = next_month(month)
+        month = calendar.next_month_start(month)
     existing = existing_partitions()
     return [_create(month) for month in sorted(wanted) if partition_name(month) not in existing]
 
