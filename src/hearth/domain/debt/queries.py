@@ -3,12 +3,16 @@ today and, if not, why (the path's own words)."""
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
 from hearth.data.accounts.models import Account
+from hearth.data.billing.models import Bill
 from hearth.data.debt.models import DebtCase, DebtStep, PlanInstalment, RepaymentPlan, Warrant
 from hearth.domain.debt import operations, path
+from hearth.domain.payments import late_payment
+from hearth.domain.payments import queries as payment_queries
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,32 @@ def next_instalment(account: Account, today: date) -> PlanInstalment | None:
         .order_by("due_date", "id")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class NextPayment:
+    """What the customer pays next, when and how, in the words the portal prints."""
+
+    amount: Decimal
+    on: date
+    how: str
+
+
+def next_payment(
+    account: Account, today: date, latest_bill: Bill | None, status: late_payment.BillStatus | None
+) -> NextPayment | None:
+    """The next Direct Debit collection, else the next instalment of a repayment plan, else the latest bill's due
+    date while it is unpaid (``status``: that bill's, as the caller already read it)."""
+    collection = payment_queries.next_payment(account)
+    if collection is not None:
+        return NextPayment(collection.amount, collection.on, collection.how)
+    instalment = next_instalment(account, today)
+    if instalment is not None:
+        return NextPayment(instalment.amount, instalment.due_date, "your payment plan")
+    unpaid = (late_payment.BillStatus.DUE, late_payment.BillStatus.OVERDUE)
+    if latest_bill is not None and status in unpaid:
+        return NextPayment(latest_bill.total, latest_bill.due_date, f"paying bill {latest_bill.reference}")
+    return None
 
 
 def warrants(case: DebtCase) -> QuerySet[Warrant]:

@@ -23,7 +23,6 @@ from hearth.domain.billing import calculation, month_usage
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.contracts import queries as contract_queries
 from hearth.domain.debt import queries as debt_queries
-from hearth.domain.identity import queries as identity_queries
 from hearth.domain.payments import estimates, late_payment
 from hearth.domain.payments import operations as payment_ops
 from hearth.domain.payments import queries as payment_queries
@@ -56,15 +55,6 @@ class AtAGlance:
         return self.balance < 0
 
 
-@dataclass(frozen=True)
-class NextPayment:
-    """What the customer pays next, when and how, in the words the card prints."""
-
-    amount: Decimal
-    on: date
-    how: str
-
-
 def _at_a_glance(account: Account, today: date) -> AtAGlance:
     balance = billing_queries.balance_of(account)
     bill = billing_queries.latest_bill(account)
@@ -72,27 +62,12 @@ def _at_a_glance(account: Account, today: date) -> AtAGlance:
     return AtAGlance(account, balance, payment_ops.balance_words(balance), bill, status)
 
 
-def _next_payment(glance: AtAGlance, today: date) -> NextPayment | None:
-    """The next Direct Debit collection, else the next instalment of a repayment plan, else the latest bill's due
-    date while it is unpaid."""
-    collection = payment_queries.next_payment(glance.account)
-    if collection is not None:
-        return NextPayment(collection.amount, collection.on, collection.how)
-    instalment = debt_queries.next_instalment(glance.account, today)
-    if instalment is not None:
-        return NextPayment(instalment.amount, instalment.due_date, "your payment plan")
-    bill = glance.latest_bill
-    if bill is not None and glance.bill_status in (late_payment.BillStatus.DUE, late_payment.BillStatus.OVERDUE):
-        return NextPayment(bill.total, bill.due_date, f"paying bill {bill.reference}")
-    return None
-
-
 @access.account_page()
 def dashboard(request: PortalRequest) -> HttpResponse:
     now = timezone.now()
     today = calendar.local_date(now)
     account = request.account
-    linked = list(identity_queries.linked_accounts(user=request.user))
+    linked = access.linked_accounts(request)
     selected = _at_a_glance(account, today)
     others = [_at_a_glance(other, today) for other in linked if other.pk != account.pk]
     services = accounts_queries.services_for_account(account=account, now=now)
@@ -100,13 +75,12 @@ def dashboard(request: PortalRequest) -> HttpResponse:
     context = {
         "selected": selected,
         "others": others,
-        "next_payment": _next_payment(selected, today),
+        "next_payment": debt_queries.next_payment(account, today, selected.latest_bill, selected.bill_status),
         "method": payment_ops.Method(payment_queries.method_of(account)).label,
         "usage": month_usage.usage_summary(account, now=now),
         "contract": contract,
         "reads_itself": estimates.meter_is_smart(account),
         "tiles": [views.SERVICE_TILES[service] for service in services if service in views.SERVICE_TILES],
         **views._account_context(request),
-        "linked_accounts": linked,
     }
     return render(request, "portal/dashboard.html", context)
