@@ -1,45 +1,50 @@
 """E-mail goes through the real task engine: a Celery worker consuming from Redis delivers it."""
 
 import time
-import uuid
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.mail import EmailMessage
 from django.db import transaction
 
 from hearth.interfaces.tasks import mail as task_mail
 from hearth.interfaces.tasks.app import app
-from tests.conftest import missing_service
-
-REDIS_URL = "redis://127.0.0.1:6379/15"
+from tests.celery_worker import worker_on_redis
 
 
 @pytest.fixture
-def redis_worker(settings):
-    """A Celery worker in this process, with Redis as broker; skips (or fails under HEARTH_REQUIRE) without Redis."""
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.exceptions.RedisError as exc:
-        missing_service("redis", f"no Redis at {REDIS_URL}: {exc}")
-    queue = f"hearth-test-{uuid.uuid4().hex[:8]}"
+def queued_email(settings):
+    """E-mail queued for a worker, which delivers it to Django's test outbox."""
     settings.HEARTH_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.EMAIL_BACKEND = "hearth.interfaces.tasks.mail.TaskQueueEmailBackend"
-    previous = {
-        key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
-    }
-    app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False, task_default_queue=queue)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[queue]):
-            yield
-    finally:
-        app.conf.update(previous)
+
+
+@pytest.fixture
+def redis_worker(queued_email):
+    """A Celery worker in this process, with Redis as broker; skips (or fails under HEARTH_REQUIRE) without Redis."""
+    with worker_on_redis():
+        yield
 
 
 @pytest.mark.django_db(transaction=True)
 def test_email_sent_in_a_request_is_delivered_by_a_worker_through_redis(redis_worker):
+    _send_and_wait_for_delivery()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_producer_pooled_for_another_broker_does_not_take_the_worker_messages(queued_email):
+    """An earlier test pooled a producer for RabbitMQ; the Redis worker of a later one must still get its messages."""
+    original = app.conf.broker_url
+    app.conf.broker_url = "amqp://guest:guest@127.0.0.1:5672//"
+    try:
+        assert app.amqp.producer_pool is not None  # pooled for RabbitMQ, as the earlier test left it
+        with worker_on_redis():
+            _send_and_wait_for_delivery()
+    finally:
+        app.conf.broker_url = original
+
+
+def _send_and_wait_for_delivery() -> None:
     message = EmailMessage("Your login details", "Hello", to=["customer@example.com"])
     message.attach("note.txt", b"attached", "text/plain")
 

@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -17,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -28,9 +25,10 @@ from hearth.data.prepayment.models import Prepayment
 from hearth.domain.billing import operations as billing_ops
 from hearth.domain.billing import runs as billing_runs
 from hearth.domain.documents import printing as documents_printing
+from hearth.interfaces.commands.management.commands import bill_run as bill_run_command
 from hearth.interfaces.tasks import billing as billing_tasks
 from hearth.interfaces.tasks.app import app
-from tests.conftest import missing_service
+from tests.celery_worker import REDIS_URL, worker_on_redis
 from tests.integration.billing.invoice_support import use_documents_folder
 from tests.integration.billing.run_support import (
     billable_account,
@@ -40,7 +38,6 @@ from tests.integration.billing.run_support import (
     this_month,
 )
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
 NOON = datetime(2026, 6, 1, 11, 0, tzinfo=UTC)
 
 
@@ -404,24 +401,16 @@ def test_a_bill_cancelled_without_its_credit_note_pdf_gets_it_from_the_next_run(
 
 
 @pytest.fixture
-def redis_worker(settings: Any) -> Any:
-    """A Celery worker in this process with Redis as broker (as tests/integration/test_task_queue.py starts one)."""
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.exceptions.RedisError as exc:
-        missing_service("redis", f"no Redis at {REDIS_URL}: {exc}")
-    queue = f"hearth-test-{uuid.uuid4().hex[:8]}"
+def redis_worker(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A Celery worker in this process with Redis as broker (as tests/integration/test_task_queue.py starts one).
+
+    A chunk no worker takes fails the command after a minute, not the ten a real run allows.
+    """
+    monkeypatch.setattr(bill_run_command, "STALL_SECONDS", 60)
     assert billing_tasks.bill_accounts.name in app.tasks  # known before the worker starts (see the test below)
     settings.CELERY_BROKER_URL = REDIS_URL
-    previous = {
-        key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
-    }
-    app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False, task_default_queue=queue)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[queue]):
-            yield
-    finally:
-        app.conf.update(previous)
+    with worker_on_redis():
+        yield
 
 
 @pytest.mark.django_db(transaction=True)

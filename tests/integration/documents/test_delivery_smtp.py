@@ -10,7 +10,6 @@ import email
 import importlib
 import socket
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from email.message import EmailMessage
@@ -20,9 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import redis
 from aiosmtpd.controller import Controller
-from celery.contrib.testing.worker import start_worker
 from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.test import Client
@@ -33,15 +30,13 @@ from hearth.data.identity.models import User
 from hearth.domain.billing import invoice as billing_invoice
 from hearth.domain.documents import delivery as documents_delivery
 from hearth.interfaces.tasks import documents as delivery_tasks
-from hearth.interfaces.tasks.app import app
-from tests.conftest import missing_service
+from tests.celery_worker import worker_on_redis
 from tests.integration.billing.invoice_support import use_documents_folder
 from tests.integration.conftest import PASSWORD, Builder, Site, sign_in
 from tests.integration.documents.delivery_support import NOW, care_client, choose, october_bill, words
 
 pytestmark = pytest.mark.smtp
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
 BUSY = "451 4.3.0 Mail server temporarily busy, try again later"
 UNKNOWN = "550 5.1.1 <{address}>: Recipient address rejected: User unknown"
 
@@ -183,22 +178,10 @@ def test_a_temporary_failure_without_a_broker_waits_and_deliver_pending_delivers
 def redis_worker(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A Celery worker in this process with Redis as broker, and deliveries dispatched to it; retries after a second
     or two. Skips (or fails under HEARTH_REQUIRE) without Redis."""
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.exceptions.RedisError as exc:
-        missing_service("redis", f"no Redis at {REDIS_URL}: {exc}")
     settings.HEARTH_DELIVERY_DISPATCHER = "hearth.interfaces.tasks.documents.queue_deliveries"
     monkeypatch.setattr(delivery_tasks, "RETRY_BACKOFF_SECONDS", 1)
-    queue = f"hearth-test-{uuid.uuid4().hex[:8]}"
-    previous = {
-        key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
-    }
-    app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False, task_default_queue=queue)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[queue]):
-            yield
-    finally:
-        app.conf.update(previous)
+    with worker_on_redis():
+        yield
 
 
 @pytest.fixture
