@@ -18,13 +18,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Final
 
-import segno
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from hearth.common import calendar, consumer_help
+from hearth.common import calendar, consumer_help, qr_code
 from hearth.common.calendar import local_date
 from hearth.common.money import Money
 from hearth.data.accounts.models import Fuel, SupplyPoint
@@ -319,7 +318,7 @@ def page_url(bill: Bill) -> str:
 
 def qr_svg(url: str) -> str:
     """A QR code of ``url`` as an SVG document (black on white, with its quiet zone), for the page and the PDF."""
-    return str(segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False))
+    return str(qr_code.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False))
 
 
 def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
