@@ -8,7 +8,6 @@ markup, so a customer called ``O'Brien #1 *Ltd*`` prints as written. The brand, 
 those every document shares (:mod:`hearth.domain.documents.printing`).
 """
 
-import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Sequence
@@ -560,9 +559,9 @@ def credit_note_reference(bill: Bill) -> str:
 
 def typst_input(invoice: Invoice) -> str:
     """The JSON the templates read from ``sys.inputs.invoice``."""
-    data: dict[str, Any] = dataclasses.asdict(invoice)
-    data["logo_svg"] = documents_printing.logo_svg()
-    return json.dumps(data, ensure_ascii=False)
+    data: dict[str, Any] = vars(invoice) | {"logo_svg": documents_printing.logo_svg()}
+    # Each dataclass inside as its fields in order, what dataclasses.asdict gives without its deep copy.
+    return json.dumps(data, ensure_ascii=False, default=vars)
 
 
 @dataclass(frozen=True)
