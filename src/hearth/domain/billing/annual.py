@@ -9,11 +9,11 @@ pence excluding VAT (as stored); a year's cost adds VAT once at the end and is r
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Final, NamedTuple
 
 from django.db.models import Q
 
@@ -71,20 +71,66 @@ class SupplyYear:
 def annual_consumption(bill: Bill, supply_point: SupplyPoint) -> AnnualConsumption | None:
     """The kWh the account was billed for ``supply_point`` in the year to the end of ``bill`` (``bill`` included,
     even if cancelled since), or None when nothing was billed for it."""
-    end = bill.period_end_date
-    year_before = end - timedelta(days=DAYS_IN_A_YEAR)
-    rows = BillConsumption.objects.filter(
-        Q(bill__status=Bill.Status.ISSUED) | Q(bill=bill),
-        bill__account_id=bill.account_id,
-        supply_point=supply_point,
-        bill__period_start_date__gte=year_before,
-        bill__period_end_date__lte=end,
-    ).values_list("band", "kwh", "bill__period_start_date")
+    return annual_consumptions([(bill, supply_point)])[0]
+
+
+def annual_consumptions(supplies: Sequence[tuple[Bill, SupplyPoint]]) -> list[AnnualConsumption | None]:
+    """:func:`annual_consumption` of each (bill, supply point), in order, in one query however many (a bill run's
+    chunk): the rows of every account's year are read together and shared out here."""
+    if not supplies:
+        return []
+    bills = [bill for bill, _ in supplies]
+    rows = (
+        BillConsumption.objects.filter(
+            Q(bill__status=Bill.Status.ISSUED) | Q(bill_id__in={bill.pk for bill in bills}),
+            bill__account_id__in={bill.account_id for bill in bills},
+            supply_point_id__in={point.pk for _, point in supplies},
+            bill__period_start_date__gte=min(_year_before(bill) for bill in bills),
+            bill__period_end_date__lte=max(bill.period_end_date for bill in bills),
+        )
+        .order_by("id")
+        .values_list(
+            "bill__account_id",
+            "supply_point_id",
+            "bill_id",
+            "bill__status",
+            "bill__period_start_date",
+            "bill__period_end_date",
+            "band",
+            "kwh",
+        )
+    )
+    by_supply: dict[tuple[int, int], list[_Billed]] = defaultdict(list)
+    for account_id, point_id, bill_id, status, start_date, end_date, band, kwh in rows:
+        by_supply[(account_id, point_id)].append(_Billed(bill_id, status, start_date, end_date, band, kwh))
+    return [_consumption(bill, point, by_supply[(bill.account_id, point.pk)]) for bill, point in supplies]
+
+
+class _Billed(NamedTuple):
+    """One consumption row of the account's year, with its bill's id, status and period."""
+
+    bill_id: int
+    status: str
+    start_date: date
+    end_date: date
+    band: str
+    kwh: Decimal
+
+
+def _year_before(bill: Bill) -> date:
+    return bill.period_end_date - timedelta(days=DAYS_IN_A_YEAR)
+
+
+def _consumption(bill: Bill, supply_point: SupplyPoint, rows: Iterable[_Billed]) -> AnnualConsumption | None:
+    """The year to the end of ``bill`` from the point's ``rows``: those of live bills (and ``bill``) inside it."""
+    end, year_before = bill.period_end_date, _year_before(bill)
     by_band: dict[str, Decimal] = defaultdict(Decimal)
     starts = []
-    for band, kwh, start in rows:
-        by_band[band] += kwh
-        starts.append(start)
+    for row in rows:
+        live = row.status == Bill.Status.ISSUED or row.bill_id == bill.pk
+        if live and year_before <= row.start_date and row.end_date <= end:
+            by_band[row.band] += row.kwh
+            starts.append(row.start_date)
     if not starts:
         return None
     first = min(starts)
@@ -110,7 +156,11 @@ def _priced_bands(kwh_by_band: dict[str, Decimal], rate_bands: Iterable[str]) ->
 def annual_cost(tariff: Tariff, kwh_by_band: dict[str, Decimal], *, vat_rate: Decimal, bill: Bill) -> Decimal | None:
     """A year on ``tariff`` at the prices in force when ``bill`` was issued, in pounds with VAT: 365 days' standing
     charge plus each band's kWh at its unit rate; None when the tariff has no price for the energy."""
-    rates = tariff_queries.rates_at(tariff=tariff, at=bill.issued_at)
+    return _cost(tariff_queries.rates_at(tariff=tariff, at=bill.issued_at), kwh_by_band, vat_rate=vat_rate)
+
+
+def _cost(rates: tariff_queries.RatesAt, kwh_by_band: dict[str, Decimal], *, vat_rate: Decimal) -> Decimal | None:
+    """:func:`annual_cost` at ``rates``."""
     if rates.standing_charge is None or not rates.unit_rates:
         return None
     kwh = _priced_bands(kwh_by_band, rates.unit_rates)
@@ -121,19 +171,49 @@ def annual_cost(tariff: Tariff, kwh_by_band: dict[str, Decimal], *, vat_rate: De
     return to_pennies(pence / 100 * (1 + vat_rate))
 
 
-def _on_sale_for(current: Tariff, supply_point: SupplyPoint, bill: Bill) -> list[Tariff]:
-    """Tariffs on sale when the bill was issued for the same fuel, region, rate structure and way of paying, from
-    products that allow the point's meters (the current tariff among them if it is still sold)."""
-    kinds = set(Meter.objects.filter(supply_point=supply_point, removed_at__isnull=True).values_list("kind", flat=True))
-    products = tariff_queries.available_products(at=bill.issued_at).filter(is_business=current.product.is_business)
-    candidates = Tariff.objects.filter(
-        product__in=products,
-        fuel=current.fuel,
-        region=current.region,
-        structure=current.structure,
-        payment_method=current.payment_method,
-    ).select_related("product")
-    return [t for t in candidates if not t.product.meter_kinds or kinds <= set(t.product.meter_kinds)]
+def _on_sale(supplies: Sequence["Supply"]) -> list[list[Tariff]]:
+    """For each supply (on a tariff), the tariffs on sale when its bill was issued for the same fuel, region, rate
+    structure and way of paying, from products that allow the point's meters (the current tariff among them if it
+    is still sold): in one query for the meters and one for each instant the bills were issued at."""
+    kinds: dict[int, set[str]] = defaultdict(set)
+    meters = Meter.objects.filter(supply_point_id__in={supply.supply_point.pk for supply in supplies})
+    for point_id, kind in meters.filter(removed_at__isnull=True).values_list("supply_point_id", "kind"):
+        kinds[point_id].add(kind)
+    on_sale: dict[datetime, list[Tariff]] = {}
+    for at in {supply.bill.issued_at for supply in supplies}:
+        currents = [supply.agreement.tariff for supply in supplies if supply.agreement and supply.bill.issued_at == at]
+        on_sale[at] = list(
+            Tariff.objects.filter(
+                product__in=tariff_queries.available_products(at=at),
+                product__is_business__in={current.product.is_business for current in currents},
+                fuel__in={current.fuel for current in currents},
+                region__in={current.region for current in currents},
+                structure__in={current.structure for current in currents},
+                payment_method__in={current.payment_method for current in currents},
+            )
+            .select_related("product")
+            .order_by("id")
+        )
+    found = []
+    for supply in supplies:
+        assert supply.agreement is not None, "only a supply on a tariff is compared"
+        current, point_kinds = supply.agreement.tariff, kinds[supply.supply_point.pk]
+        found.append(
+            [
+                tariff
+                for tariff in on_sale[supply.bill.issued_at]
+                if (tariff.product.is_business, tariff.fuel, tariff.region, tariff.structure, tariff.payment_method)
+                == (
+                    current.product.is_business,
+                    current.fuel,
+                    current.region,
+                    current.structure,
+                    current.payment_method,
+                )
+                and (not tariff.product.meter_kinds or point_kinds <= set(tariff.product.meter_kinds))
+            ]
+        )
+    return found
 
 
 def tariff_end_date(agreement: Agreement) -> date | None:
@@ -151,9 +231,54 @@ def exit_fee(product: Product, fuel: str, end_date: date | None, on: date) -> De
     return product.exit_fee_electricity if fuel == Fuel.ELECTRICITY else product.exit_fee_gas
 
 
+@dataclass(frozen=True, slots=True)
+class Supply:
+    """One supply on one bill, whose year figures are asked for: the agreement it was on at the end of the bill
+    period (if any) and the VAT rate its energy is charged at."""
+
+    bill: Bill
+    supply_point: SupplyPoint
+    agreement: Agreement | None
+    vat_rate: Decimal
+
+
 def supply_year(bill: Bill, supply_point: SupplyPoint, agreement: Agreement | None, vat_rate: Decimal) -> SupplyYear:
     """The year figures of one supply on ``bill``: consumption, projected cost, tariff end, exit fee, cheaper tariff."""
-    consumption = annual_consumption(bill, supply_point)
+    return supply_years([Supply(bill, supply_point, agreement, vat_rate)])[0]
+
+
+def supply_years(supplies: Sequence[Supply]) -> list[SupplyYear]:
+    """:func:`supply_year` of each supply, in order, in a fixed number of queries however many (a bill run's chunk):
+    the consumption rows, the meters, and for each instant the bills were issued at the tariffs on sale and their
+    prices, each read once for all."""
+    consumptions = annual_consumptions([(supply.bill, supply.supply_point) for supply in supplies])
+    compared = [
+        index
+        for index, supply in enumerate(supplies)
+        if supply.agreement is not None and consumptions[index] is not None
+    ]
+    candidates = dict(zip(compared, _on_sale([supplies[index] for index in compared]), strict=True))
+    tariff_ids: dict[datetime, list[int]] = defaultdict(list)
+    for index, on_sale in candidates.items():
+        supply = supplies[index]
+        assert supply.agreement is not None
+        tariff_ids[supply.bill.issued_at] += [supply.agreement.tariff_id, *(tariff.pk for tariff in on_sale)]
+    rates = {at: tariff_queries.rates_of_tariffs(tariff_ids=ids, at=at) for at, ids in tariff_ids.items()}
+    return [
+        _supply_year(supply, consumptions[index], candidates.get(index, []), rates.get(supply.bill.issued_at, {}))
+        for index, supply in enumerate(supplies)
+    ]
+
+
+def _supply_year(
+    supply: Supply,
+    consumption: AnnualConsumption | None,
+    on_sale: Sequence[Tariff],
+    rates: dict[int, tariff_queries.RatesAt],
+) -> SupplyYear:
+    """One supply's year figures from what :func:`supply_years` read: its consumption, the tariffs on sale for it
+    and their prices at the bill's issue, by tariff id."""
+    bill, supply_point, agreement, vat_rate = supply.bill, supply.supply_point, supply.agreement, supply.vat_rate
     if agreement is None:
         return SupplyYear(consumption, None, None, Decimal("0.00"), None, cheapest_known=False)
     tariff = agreement.tariff
@@ -161,12 +286,12 @@ def supply_year(bill: Bill, supply_point: SupplyPoint, agreement: Agreement | No
     fee = exit_fee(tariff.product, supply_point.fuel, end, bill.issue_date)
     if consumption is None:
         return SupplyYear(consumption, None, end, fee, None, cheapest_known=False)
-    projected = annual_cost(tariff, consumption.kwh_by_band, vat_rate=vat_rate, bill=bill)
+    projected = _cost(rates[tariff.pk], consumption.kwh_by_band, vat_rate=vat_rate)
     if projected is None:
         return SupplyYear(consumption, None, end, fee, None, cheapest_known=False)
     priced = []
-    for other in _on_sale_for(tariff, supply_point, bill):
-        cost = annual_cost(other, consumption.kwh_by_band, vat_rate=vat_rate, bill=bill)
+    for other in on_sale:
+        cost = _cost(rates[other.pk], consumption.kwh_by_band, vat_rate=vat_rate)
         if cost is not None:
             priced.append((cost, other.product.display_name, other))
     if not priced:

@@ -8,7 +8,6 @@ markup, so a customer called ``O'Brien #1 *Ltd*`` prints as written. The brand, 
 those every document shares (:mod:`hearth.domain.documents.printing`).
 """
 
-import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Sequence
@@ -18,13 +17,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Final
 
-import segno
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from hearth.common import calendar, consumer_help
+from hearth.common import calendar, consumer_help, qr_code
 from hearth.common.calendar import local_date
 from hearth.common.money import Money
 from hearth.data.accounts.models import Fuel, SupplyPoint
@@ -319,7 +317,7 @@ def page_url(bill: Bill) -> str:
 
 def qr_svg(url: str) -> str:
     """A QR code of ``url`` as an SVG document (black on white, with its quiet zone), for the page and the PDF."""
-    return str(segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False))
+    return str(qr_code.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False))
 
 
 def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
@@ -345,6 +343,19 @@ def invoices_of(bills: Sequence[Bill], *, credit_note: bool = False) -> dict[int
     agreements = _agreements(list(loaded.values()), all_points)
     forwarding = documents_printing.forwarding_accounts({bill.account_id for bill in loaded.values()})
     brand = documents_printing.brand()
+    agreement_of = {
+        (bill_id, point_id): _agreement_of(loaded[bill_id], agreements.get(point_id, []))
+        for bill_id in ids
+        for point_id in charged[bill_id]
+    }
+    supplies = {
+        (bill_id, point_id): annual.Supply(
+            loaded[bill_id], points[point_id], agreement, _energy_vat_rate(lines.get(bill_id, []), point_id)
+        )
+        for (bill_id, point_id), agreement in agreement_of.items()
+        if not credit_note  # a credit note has no year figures
+    }
+    years = dict(zip(supplies, annual.supply_years(list(supplies.values())), strict=True))
     return {
         bill_id: _invoice(
             loaded[bill_id],
@@ -352,7 +363,8 @@ def invoices_of(bills: Sequence[Bill], *, credit_note: bool = False) -> dict[int
             consumption.get(bill_id, []),
             read_at,
             points,
-            {point_id: _agreement_of(loaded[bill_id], agreements.get(point_id, [])) for point_id in charged[bill_id]},
+            {point_id: agreement_of[(bill_id, point_id)] for point_id in charged[bill_id]},
+            {point_id: years[(bill_id, point_id)] for point_id in charged[bill_id] if (bill_id, point_id) in years},
             brand=brand,
             forwarding=loaded[bill_id].account_id in forwarding,
             credit_note=credit_note,
@@ -374,6 +386,7 @@ def _invoice(
     read_at: dict[int, datetime],
     points: dict[int, SupplyPoint],
     agreements: dict[int, Agreement | None],
+    years: dict[int, annual.SupplyYear],
     *,
     brand: dict[str, str],
     forwarding: bool,
@@ -382,7 +395,7 @@ def _invoice(
     sign = -1 if credit_note else 1
     point_ids = list(agreements)
     supplies = tuple(
-        _supply_section(bill, points[point_id], consumption, read_at, lines, agreements[point_id], sign)
+        _supply_section(points[point_id], consumption, read_at, lines, agreements[point_id], years.get(point_id), sign)
         for point_id in point_ids
     )
     vat_lines = [line for line in lines if line.kind == BillLine.Kind.VAT]
@@ -462,22 +475,30 @@ def _pay_less(year: annual.SupplyYear) -> str:
     return ""
 
 
+def _energy_vat_rate(lines: list[BillLine], point_id: int) -> Decimal:
+    """The VAT rate the bill charged on the point's energy (the reduced rate if it charged none): the rate its year
+    figures are worked out at."""
+    rates = [
+        line.vat_rate
+        for line in lines
+        if line.supply_point_id == point_id and line.kind == BillLine.Kind.ENERGY and line.vat_rate
+    ]
+    return rates[0] if rates else calculation.REDUCED_VAT_RATE
+
+
 def _supply_section(
-    bill: Bill,
     point: SupplyPoint,
     consumption: list[BillConsumption],
     read_at: dict[int, datetime],
     lines: list[BillLine],
     agreement: Agreement | None,
+    year: annual.SupplyYear | None,
     sign: int,
 ) -> SupplySection:
     rows = [row for row in consumption if row.supply_point_id == point.pk]
     own_lines = [line for line in lines if line.supply_point_id == point.pk]
     electricity = point.fuel == Fuel.ELECTRICITY
-    energy_vat = [line.vat_rate for line in own_lines if line.kind == BillLine.Kind.ENERGY and line.vat_rate]
     tariff = agreement.tariff.product.display_name if agreement else ""
-    vat_rate = energy_vat[0] if energy_vat else calculation.REDUCED_VAT_RATE
-    year = annual.supply_year(bill, point, agreement, vat_rate) if sign > 0 else None  # a credit note has none
     return SupplySection(
         fuel=Fuel(point.fuel).label,
         identifier_name="MPAN" if electricity else "MPRN",
@@ -538,9 +559,9 @@ def credit_note_reference(bill: Bill) -> str:
 
 def typst_input(invoice: Invoice) -> str:
     """The JSON the templates read from ``sys.inputs.invoice``."""
-    data: dict[str, Any] = dataclasses.asdict(invoice)
-    data["logo_svg"] = documents_printing.logo_svg()
-    return json.dumps(data, ensure_ascii=False)
+    data: dict[str, Any] = vars(invoice) | {"logo_svg": documents_printing.logo_svg()}
+    # Each dataclass inside as its fields in order, what dataclasses.asdict gives without its deep copy.
+    return json.dumps(data, ensure_ascii=False, default=vars)
 
 
 @dataclass(frozen=True)
