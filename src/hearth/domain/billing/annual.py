@@ -110,7 +110,13 @@ def _priced_bands(kwh_by_band: dict[str, Decimal], rate_bands: Iterable[str]) ->
 def annual_cost(tariff: Tariff, kwh_by_band: dict[str, Decimal], *, vat_rate: Decimal, bill: Bill) -> Decimal | None:
     """A year on ``tariff`` at the prices in force when ``bill`` was issued, in pounds with VAT: 365 days' standing
     charge plus each band's kWh at its unit rate; None when the tariff has no price for the energy."""
-    rates = tariff_queries.rates_at(tariff=tariff, at=bill.issued_at)
+    return annual_cost_at(tariff_queries.rates_at(tariff=tariff, at=bill.issued_at), kwh_by_band, vat_rate=vat_rate)
+
+
+def annual_cost_at(
+    rates: tariff_queries.RatesAt, kwh_by_band: dict[str, Decimal], *, vat_rate: Decimal
+) -> Decimal | None:
+    """``annual_cost`` at prices already read (``tariff_queries.rates_at`` or ``rates_of_tariffs_at``)."""
     if rates.standing_charge is None or not rates.unit_rates:
         return None
     kwh = _priced_bands(kwh_by_band, rates.unit_rates)
@@ -161,12 +167,14 @@ def supply_year(bill: Bill, supply_point: SupplyPoint, agreement: Agreement | No
     fee = exit_fee(tariff.product, supply_point.fuel, end, bill.issue_date)
     if consumption is None:
         return SupplyYear(consumption, None, end, fee, None, cheapest_known=False)
-    projected = annual_cost(tariff, consumption.kwh_by_band, vat_rate=vat_rate, bill=bill)
+    on_sale = _on_sale_for(tariff, supply_point, bill)
+    rates = tariff_queries.rates_of_tariffs_at(tariffs=[tariff, *on_sale], at=bill.issued_at)
+    projected = annual_cost_at(rates[tariff.pk], consumption.kwh_by_band, vat_rate=vat_rate)
     if projected is None:
         return SupplyYear(consumption, None, end, fee, None, cheapest_known=False)
     priced = []
-    for other in _on_sale_for(tariff, supply_point, bill):
-        cost = annual_cost(other, consumption.kwh_by_band, vat_rate=vat_rate, bill=bill)
+    for other in on_sale:
+        cost = annual_cost_at(rates[other.pk], consumption.kwh_by_band, vat_rate=vat_rate)
         if cost is not None:
             priced.append((cost, other.product.display_name, other))
     if not priced:

@@ -47,7 +47,10 @@ def latest_bill(account: Account) -> Bill | None:
 
 def bill_of_account(account: Account, bill_id: int) -> Bill | None:
     """The bill ``bill_id`` if it belongs to ``account``; None otherwise (never another account's bill)."""
-    return Bill.objects.filter(account=account, pk=bill_id).first()
+    bill = Bill.objects.filter(account=account, pk=bill_id).first()
+    if bill is not None:
+        bill.account = account  # read already: the bill's status and invoice need not read it again
+    return bill
 
 
 def account_of_bill(account_ids: list[int], bill_id: int) -> int | None:
