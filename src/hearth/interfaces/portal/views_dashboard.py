@@ -8,7 +8,6 @@ contract. The page makes a fixed number of queries whatever the number of bills,
 """
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
