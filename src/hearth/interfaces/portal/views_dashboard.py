@@ -66,7 +66,7 @@ def dashboard(request: PortalRequest) -> HttpResponse:
     others = [other for other in access.linked_accounts(request) if other.pk != account.pk]
     standings = late_payment.standings_of([account, *others], today)
     selected = _at_a_glance(account, standings[account.pk])
-    services = accounts_queries.services_for_account(account=account, now=now)
+    fitted = accounts_queries.fitted_meters(account=account, now=now)
     contract = contract_queries.contract_at_a_glance(account, today)
     context = {
         "selected": selected,
@@ -75,8 +75,12 @@ def dashboard(request: PortalRequest) -> HttpResponse:
         "method": payment_ops.Method(payment_queries.method_of(account)).label,
         "usage": month_usage.usage_summary(account, now=now),
         "contract": contract,
-        "reads_itself": estimates.meter_is_smart(account),
-        "tiles": [views.SERVICE_TILES[service] for service in services if service in views.SERVICE_TILES],
+        "reads_itself": estimates.meters_read_remotely(fitted.kinds),
+        "tiles": [
+            views.SERVICE_TILES[service]
+            for service in accounts_queries.services_of(fitted)
+            if service in views.SERVICE_TILES
+        ],
         **views._account_context(request),
     }
     return render(request, "portal/dashboard.html", context)
