@@ -107,10 +107,15 @@ def _is_business(account: Account) -> bool:
 
 
 def placements_for(
-    *, account: Account, product: Product, method: str, points: Sequence[SupplyPoint] | None = None
+    *,
+    account: Account,
+    product: Product,
+    method: str,
+    points: Sequence[SupplyPoint] | None = None,
+    where: Mapping[int, tuple[str | None, str]] | None = None,
 ) -> Placements:
     """``product``'s tariff for each of the account's points (``points``, when read already), paid by ``method``
-    (T&C 9.2).
+    (T&C 9.2). ``where`` gives each point's region and rate structure by id, when read already.
 
     :raises RenewalRefused: the product is not paid that way, or has no tariff for a point.
     """
@@ -124,9 +129,19 @@ def placements_for(
     if not points:
         raise RenewalRefused(f"account: {account.number} has no supply point being supplied.")
     tariff_method = methods.TARIFF_METHOD[Method(method)]
+    known = where or {}
     try:
         return tuple(
-            (point, contracts.choose_tariff(product=product, supply_point=point, tariff_payment_method=tariff_method))
+            (
+                point,
+                contracts.choose_tariff(
+                    product=product,
+                    supply_point=point,
+                    tariff_payment_method=tariff_method,
+                    region=known.get(point.pk, (None, None))[0],
+                    structure=known.get(point.pk, (None, None))[1],
+                ),
+            )
             for point in points
         )
     except contracts.ContractRefused as exc:
@@ -170,13 +185,17 @@ def renewal_options(
     account = contract.account
     method = paying_by(account, contract) if method is None else method
     points = list(account_queries.current_supply_points(account=account)) if points is None else points
-    products = tariff_queries.available_products(at=at).filter(
-        kind=Product.Kind.FIXED, is_business=_is_business(account)
+    products = list(
+        tariff_queries.available_products(at=at).filter(kind=Product.Kind.FIXED, is_business=_is_business(account))
     )
+    # Each point's region and rate structure, the same for every product: read once, and only if one is on sale.
+    where = {point.pk: (contracts.region_of(point), contracts.structure_of(point)) for point in points if products}
     placed: list[tuple[Product, Placements]] = []
     for product in products:
         try:
-            placed.append((product, placements_for(account=account, product=product, method=method, points=points)))
+            placed.append(
+                (product, placements_for(account=account, product=product, method=method, points=points, where=where))
+            )
         except RenewalRefused:
             continue
     tariffs = list({tariff.pk: tariff for _, placements in placed for _, tariff in placements}.values())
