@@ -31,19 +31,25 @@ from tests.integration.conftest import PASSWORD, Builder, Site, sign_in
 ACCESS_TABLES = ("identity_accountlink", "identity_conditionsacceptance")
 
 PAGE_BUDGETS = {
-    "/": 24,  # every linked account at a glance, the selected one in full (test_dash_dashboard: flat with data)
+    # Every linked account at a glance (two queries for all of them), the selected one in full
+    # (test_dash_dashboard: flat with data). ADR 0028 took it from 23 to 18.
+    "/": 18,
     "/services/bills/": 10,  # with each bill's Paid / Due / Overdue
-    "/services/documents/": 10,  # with the document types as shortcuts
-    "/services/documents/search/": 10,
+    "/services/documents/": 8,  # the type box and the type shortcuts from one query; no count on a one-page list
+    "/services/documents/search/": 8,
     "/services/payments/": 15,
     "/services/contract/": 14,
     "/services/prepayment/": 7,
     "/services/meter-reading/": 9,
-    "/services/meter-help/": 14,
+    "/services/meter-help/": 10,  # the meters read once for the page and both forms (was 14)
+    "/services/meter-help/fault/": 10,
+    "/services/meter-help/accuracy-test/": 10,
     "/services/complaints/": 7,
     "/services/priority-services/": 7,
     "/services/my-details/": 7,
     "/your-details/": 7,
+    "/your-details/delivery-settings/": 9,
+    "/your-details/delivery-settings/rules/": 8,
     "/accounts/logins/": 7,
     "/api-keys/": 7,
     "/contact/": 7,

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 import segno
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from hearth.data.accounts.models import Fuel
 from hearth.data.billing.models import Bill, BillLine, LedgerEntry
@@ -306,3 +308,20 @@ def test_the_list_and_the_bill_page_say_paid_due_or_overdue(
     for shown in ("26.11p per kWh", "57.19p per day", "How we worked this out", "24.8667p per kWh", "Sort code"):
         assert shown in bill_page
     assert "<svg" in bill_page
+
+
+def test_the_cheapest_tariff_is_found_in_the_same_queries_however_many_tariffs_are_on_sale(
+    household: Site, steady: Tariff
+) -> None:
+    """Every tariff on sale is priced from one read of their prices (ADR 0028), not a read per tariff."""
+    bill = a_year_of_bills(household)[-1]
+    with CaptureQueriesContext(connection) as three_on_sale:
+        before = billing_invoice.invoice_of(bill).supplies[0].pay_less
+    for n in range(4):
+        product(f"MORE{n}", f"Hearth More {n}", "60", str(30 + n))
+    with CaptureQueriesContext(connection) as seven_on_sale:
+        after = billing_invoice.invoice_of(bill).supplies[0].pay_less
+
+    assert before == after  # the new ones cost more than Saver: the answer stands
+    assert "Hearth Saver would cost about £821.63 a year" in after
+    assert len(seven_on_sale) == len(three_on_sale)

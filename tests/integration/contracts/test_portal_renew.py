@@ -4,7 +4,9 @@ only, behind CSRF."""
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from hearth.data.contracts.models import Contract
 from hearth.data.identity.models import AccountLink
@@ -101,3 +103,18 @@ def test_another_customer_sees_only_their_own_contract(client: Client, renewing)
     client.post(URL, {"product": product.code})
     assert not Contract.objects.filter(account=contract.account, state=Contract.State.PENDING).exists()
     assert Contract.objects.get(account=other.account, state=Contract.State.PENDING).product_id == product.pk
+
+
+def test_the_choices_cost_the_same_queries_however_many_fixed_products_are_on_sale(client: Client, renewing) -> None:
+    """How the account pays, its supply points and every offer's prices are read once (ADR 0028), not per offer."""
+    sign_in(client, "holder@x.example", PASSWORD)
+    client.get(URL)  # the session's once-a-minute save happens here, not in the counts below
+    with CaptureQueriesContext(connection) as two_offers:
+        first = client.get(URL).content.decode()
+    more = [product_tariff(kind=Product.Kind.FIXED, pence_per_kwh=str(22 + n)).product for n in range(3)]
+    with CaptureQueriesContext(connection) as five_offers:
+        then = client.get(URL).content.decode()
+
+    assert all(product.display_name not in first and product.display_name in then for product in more)
+    # Each product costs its own tariff lookup for the supply point; its prices and the rest are read with the others.
+    assert len(five_offers) == len(two_offers) + len(more)

@@ -1,9 +1,10 @@
 """Read customers and accounts, and which portal services an account has."""
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from hearth.common import identifiers
 from hearth.data.accounts.models import Account, Customer, SupplyPoint
@@ -30,18 +31,37 @@ def current_meters(*, account: Account) -> QuerySet[Meter]:
     ).order_by("id")
 
 
-def services_for_account(*, account: Account, now: datetime) -> list[PortalService]:
-    """The services the account has: Bills Online always; AMR and smart consumption where fitted."""
-    services = [PortalService.BILLS_ONLINE]
-    meters = current_meters(account=account)
-    has_amr = AmrDevice.objects.filter(meter__in=meters, installed_at__lte=now).filter(
+@dataclass(frozen=True, slots=True)
+class FittedMeters:
+    """The kinds of the meters fitted now on the account's current supply points, and whether any has an AMR
+    device working now."""
+
+    kinds: frozenset[str]
+    has_amr: bool
+
+
+def fitted_meters(*, account: Account, now: datetime) -> FittedMeters:
+    """The account's fitted meters' kinds and AMR devices, in one query."""
+    working_amr = AmrDevice.objects.filter(meter=OuterRef("pk"), installed_at__lte=now).filter(
         Q(retired_at__isnull=True) | Q(retired_at__gt=now)
     )
-    if has_amr.exists():
+    rows = list(current_meters(account=account).annotate(has_amr=Exists(working_amr)).values_list("kind", "has_amr"))
+    return FittedMeters(kinds=frozenset(kind for kind, _ in rows), has_amr=any(has_amr for _, has_amr in rows))
+
+
+def services_of(fitted: FittedMeters) -> list[PortalService]:
+    """The services an account with these meters has: Bills Online always; AMR and smart consumption where fitted."""
+    services = [PortalService.BILLS_ONLINE]
+    if fitted.has_amr:
         services.append(PortalService.AMR)
-    if meters.filter(kind=Meter.Kind.SMART).exists():
+    if Meter.Kind.SMART in fitted.kinds:
         services.append(PortalService.SMART_CONSUMPTION)
     return services
+
+
+def services_for_account(*, account: Account, now: datetime) -> list[PortalService]:
+    """The services the account has: Bills Online always; AMR and smart consumption where fitted."""
+    return services_of(fitted_meters(account=account, now=now))
 
 
 def amr_devices(*, account: Account) -> QuerySet[AmrDevice]:

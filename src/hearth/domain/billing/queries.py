@@ -47,7 +47,10 @@ def latest_bill(account: Account) -> Bill | None:
 
 def bill_of_account(account: Account, bill_id: int) -> Bill | None:
     """The bill ``bill_id`` if it belongs to ``account``; None otherwise (never another account's bill)."""
-    return Bill.objects.filter(account=account, pk=bill_id).first()
+    bill = Bill.objects.filter(account=account, pk=bill_id).first()
+    if bill is not None:
+        bill.account = account  # read already: the bill's status and invoice need not read it again
+    return bill
 
 
 def account_of_bill(account_ids: list[int], bill_id: int) -> int | None:
@@ -97,6 +100,18 @@ def balance_of(account: Account) -> Decimal:
     total = LedgerEntry.objects.filter(account=account).aggregate(total=Sum("amount"))["total"]
     # Every entry is in whole pence, so this is exact; SQLite's SUM would otherwise print as 120.000000000000.
     return ZERO if total is None else to_pennies(Decimal(total))
+
+
+def balances_of(account_ids: Iterable[int]) -> dict[int, Decimal]:
+    """``balance_of`` for several accounts in one query, by account id (an account with no entries is left out)."""
+    totals = (
+        LedgerEntry.objects.filter(account_id__in=list(account_ids))
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .values_list("account_id", "total")
+        .order_by()
+    )
+    return {pk: ZERO if total is None else to_pennies(Decimal(total)) for pk, total in totals}
 
 
 def unbilled_charges_of(account: Account) -> QuerySet[AdditionalCharge]:

@@ -182,14 +182,39 @@ def _leaving_steps(account: Account, live: Contract) -> list[str]:
     return steps
 
 
-def contract_summary(account: Account, today: date) -> ContractSummary:
-    """The account's contract for its customer on ``today``: the live one (else the one waiting, else the latest),
-    the one waiting to replace it, the next steps in sentences, and the latest notices with their documents."""
+def _live_pending_current(account: Account) -> tuple[Contract | None, Contract | None, Contract | None]:
+    """The account's live contract, the one waiting to start, and the one its customer's page shows as current (the
+    live one, else the one waiting, else the latest): one query."""
     contracts = list(
         Contract.objects.filter(account=account).select_related("product", "account").order_by("-created_at", "-id")
     )
     live = next((c for c in contracts if c.state == State.LIVE), None)
     pending = next((c for c in contracts if c.state == State.PENDING), None)
+    return live, pending, live or pending or (contracts[0] if contracts else None)
+
+
+@dataclass(frozen=True)
+class ContractAtAGlance:
+    """The contract the "My contract" page shows as current, as the dashboard's tariff card shows it."""
+
+    product_name: str
+    fixed_term_end_date: date | None
+    fixed_term_days_left: int
+
+
+def contract_at_a_glance(account: Account, today: date) -> ContractAtAGlance | None:
+    """``contract_summary(account, today).current``'s tariff and the end of its fixed prices, in one query."""
+    current = _live_pending_current(account)[2]
+    if current is None:
+        return None
+    end = current.fixed_term_end_date
+    return ContractAtAGlance(current.product.display_name, end, days_left(end, today))
+
+
+def contract_summary(account: Account, today: date) -> ContractSummary:
+    """The account's contract for its customer on ``today``: the live one (else the one waiting, else the latest),
+    the one waiting to replace it, the next steps in sentences, and the latest notices with their documents."""
+    live, pending, current = _live_pending_current(account)
     gain = None
     if pending is not None:
         gain = (
@@ -197,7 +222,6 @@ def contract_summary(account: Account, today: date) -> ContractSummary:
             .order_by("-requested_at", "-id")
             .first()
         )
-    current = live or pending or (contracts[0] if contracts else None)
     waiting = pending if live is not None else None
     notices = tuple(
         ContractNotice.objects.filter(contract__account=account)

@@ -12,6 +12,7 @@ them. Their start day is not a field of the contract: a renewal or rollover star
 contract's fixed term ends, a move by us on the day its notice gave (``ContractNotice.effective_date``).
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -90,10 +91,11 @@ def paying_by(account: Account, contract: Contract) -> str:
     return arrangement.method if arrangement is not None else contract.payment_method
 
 
-def current_placements(account: Account, at: datetime) -> Placements:
-    """Each supply point the account is supplied through, with the tariff it is on at ``at``."""
+def current_placements(account: Account, at: datetime, *, points: Sequence[SupplyPoint] | None = None) -> Placements:
+    """Each supply point the account is supplied through (``points``, when read already), with the tariff it is on
+    at ``at``."""
     placed = []
-    for point in account_queries.current_supply_points(account=account):
+    for point in account_queries.current_supply_points(account=account) if points is None else points:
         agreement = tariff_queries.agreement_at(supply_point=point, at=at)
         if agreement is not None:
             placed.append((point, agreement.tariff))
@@ -104,8 +106,16 @@ def _is_business(account: Account) -> bool:
     return account.customer.kind == Customer.Kind.ORGANISATION
 
 
-def placements_for(*, account: Account, product: Product, method: str) -> Placements:
-    """``product``'s tariff for each of the account's points, paid by ``method`` (T&C 9.2).
+def placements_for(
+    *,
+    account: Account,
+    product: Product,
+    method: str,
+    points: Sequence[SupplyPoint] | None = None,
+    where: Mapping[int, tuple[str | None, str]] | None = None,
+) -> Placements:
+    """``product``'s tariff for each of the account's points (``points``, when read already), paid by ``method``
+    (T&C 9.2). ``where`` gives each point's region and rate structure by id, when read already.
 
     :raises RenewalRefused: the product is not paid that way, or has no tariff for a point.
     """
@@ -115,73 +125,110 @@ def placements_for(*, account: Account, product: Product, method: str) -> Placem
             f"product: {product.display_name} must be paid by {allowed}; the account pays by "
             f"{Method(method).label.lower()} (T&C 9.2)."
         )
-    points = list(account_queries.current_supply_points(account=account))
+    points = list(account_queries.current_supply_points(account=account)) if points is None else points
     if not points:
         raise RenewalRefused(f"account: {account.number} has no supply point being supplied.")
     tariff_method = methods.TARIFF_METHOD[Method(method)]
+    known = where or {}
     try:
         return tuple(
-            (point, contracts.choose_tariff(product=product, supply_point=point, tariff_payment_method=tariff_method))
+            (
+                point,
+                contracts.choose_tariff(
+                    product=product,
+                    supply_point=point,
+                    tariff_payment_method=tariff_method,
+                    region=known.get(point.pk, (None, None))[0],
+                    structure=known.get(point.pk, (None, None))[1],
+                ),
+            )
             for point in points
         )
     except contracts.ContractRefused as exc:
         raise RenewalRefused(str(exc)) from exc
 
 
-def _annual_cost(account: Account, placements: Placements, at: datetime) -> Decimal | None:
+def _annual_cost(
+    account: Account, placements: Placements, at: datetime, rates: Mapping[int, tariff_queries.RatesAt] | None = None
+) -> Decimal | None:
+    """The placements' next twelve months (``rates``: their tariffs' prices at ``at``, when read already)."""
     try:
         estimate = estimates.annual_estimate(
-            account=account, at=at, on_tariffs={point.pk: tariff for point, tariff in placements}
+            account=account,
+            at=at,
+            on_tariffs={point.pk: tariff for point, tariff in placements},
+            supply_points=[point for point, _ in placements] if rates is not None else None,
+            rates=rates,
         )
     except estimates.EstimateUnavailable:
         return None
     return estimate.annual_cost
 
 
-def _prices(account: Account, placements: Placements, at: datetime) -> tuple[tuple[str, str], ...]:
+def _prices(
+    account: Account, placements: Placements, at: datetime, rates: Mapping[int, tariff_queries.RatesAt] | None = None
+) -> tuple[tuple[str, str], ...]:
     vat_rate = tariff_quotes.quoted_vat_rate(account)
     rows: list[tuple[str, str]] = []
     for _, tariff in placements:
-        rows.extend(tariff_quotes.price_rows(tariff, vat_rate=vat_rate, at=at))
+        in_force = tariff_queries.rates_at(tariff=tariff, at=at) if rates is None else rates[tariff.pk]
+        rows.extend(tariff_quotes.rows_of(tariff, in_force, vat_rate=vat_rate))
     return tuple(rows)
 
 
-def renewal_options(*, contract: Contract, at: datetime) -> list[Offer]:
+def renewal_options(
+    *, contract: Contract, at: datetime, method: str | None = None, points: Sequence[SupplyPoint] | None = None
+) -> list[Offer]:
     """The fixed products on sale at ``at`` the account can renew onto: a tariff for each of its points (region,
-    rate structure) sold for the way it pays, cheapest estimate first."""
+    rate structure) sold for the way it pays, cheapest estimate first. ``method`` and ``points`` (how the account
+    pays, its current supply points) may be given when read already; every product's prices are read together."""
     account = contract.account
-    method = paying_by(account, contract)
-    products = tariff_queries.available_products(at=at).filter(
-        kind=Product.Kind.FIXED, is_business=_is_business(account)
+    method = paying_by(account, contract) if method is None else method
+    points = list(account_queries.current_supply_points(account=account)) if points is None else points
+    products = list(
+        tariff_queries.available_products(at=at).filter(kind=Product.Kind.FIXED, is_business=_is_business(account))
     )
-    offers = []
+    # Each point's region and rate structure, the same for every product: read once, and only if one is on sale.
+    where = {point.pk: (contracts.region_of(point), contracts.structure_of(point)) for point in points if products}
+    placed: list[tuple[Product, Placements]] = []
     for product in products:
         try:
-            placements = placements_for(account=account, product=product, method=method)
-            prices = _prices(account, placements, at)
-        except (RenewalRefused, tariff_quotes.TariffQuoteProblem):
+            placed.append(
+                (product, placements_for(account=account, product=product, method=method, points=points, where=where))
+            )
+        except RenewalRefused:
+            continue
+    tariffs = list({tariff.pk: tariff for _, placements in placed for _, tariff in placements}.values())
+    rates = tariff_queries.rates_of_tariffs(tariff_ids=[tariff.pk for tariff in tariffs], at=at)
+    offers = []
+    for product, placements in placed:
+        try:
+            prices = _prices(account, placements, at, rates)
+        except tariff_quotes.TariffQuoteProblem:
             continue
         offers.append(
             Offer(
                 product=product,
                 placements=placements,
                 prices=prices,
-                annual_cost=_annual_cost(account, placements, at),
+                annual_cost=_annual_cost(account, placements, at, rates),
                 exit_fee=exit_fees.product_fee(product, account.fuel),
             )
         )
     return sorted(offers, key=lambda offer: (offer.annual_cost is None, offer.annual_cost or 0, offer.product.code))
 
 
-def rollover_placements(*, contract: Contract, at: datetime) -> Placements:
+def rollover_placements(
+    *, contract: Contract, at: datetime, method: str | None = None, points: Sequence[SupplyPoint] | None = None
+) -> Placements:
     """The Standard Variable Tariff for each of the account's points, for its meter and the way the account pays
-    (T&C 6.2).
+    (T&C 6.2). ``method`` and ``points`` may be given when read already, as for :func:`renewal_options`.
 
     :raises tariff_quotes.TariffQuoteProblem: none fits a point, or the account is not on a tariff.
     """
     account = contract.account
-    method = paying_by(account, contract)
-    placed = current_placements(account, at)
+    method = paying_by(account, contract) if method is None else method
+    placed = current_placements(account, at, points=points)
     if not placed:
         raise tariff_quotes.TariffQuoteProblem(f"Account {account.number} is not on a tariff.")
     return tuple(
@@ -193,6 +240,28 @@ def rollover_placements(*, contract: Contract, at: datetime) -> Placements:
         )
         for point, tariff in placed
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalChoices:
+    """What the portal's renewal page offers: the fixed products to renew onto (none when not asked for), and the
+    Standard Variable Tariff's name the contract rolls onto if the customer does nothing ("" when none fits)."""
+
+    options: list[Offer]
+    rollover_name: str
+
+
+def renewal_choices(*, contract: Contract, at: datetime, with_options: bool) -> RenewalChoices:
+    """:func:`renewal_options` (when ``with_options``) and the rollover's product name, with how the account pays
+    and its supply points read once for both."""
+    method = paying_by(contract.account, contract)
+    points = list(account_queries.current_supply_points(account=contract.account))
+    options = renewal_options(contract=contract, at=at, method=method, points=points) if with_options else []
+    try:
+        rollover = rollover_placements(contract=contract, at=at, method=method, points=points)
+    except tariff_quotes.TariffQuoteProblem:
+        return RenewalChoices(options, "")
+    return RenewalChoices(options, rollover[0][1].product.display_name)
 
 
 def _vat_percent(account: Account) -> str:

@@ -56,6 +56,18 @@ def document_types_of(account_ids: Collection[int]) -> list[TypeCount]:
     return [TypeCount(document_type=row, count=row.document_count) for row in rows]
 
 
+def document_types_and_counts(account_ids: Collection[int]) -> tuple[list[DocumentType], list[TypeCount]]:
+    """:func:`document_types` and :func:`document_types_of` together, in one query: every type in menu order, each
+    with the number of the accounts' documents of it."""
+    rows = list(
+        DocumentType.objects.annotate(
+            document_count=Count("documents", filter=Q(documents__account_id__in=list(account_ids)))
+        ).order_by("position", "id")
+    )
+    every: list[DocumentType] = [*rows]
+    return every, [TypeCount(document_type=row, count=row.document_count) for row in rows if row.document_count]
+
+
 def _page_count(total: int, page_size: int) -> int:
     """At least 1, so a search that finds nothing is "page 1 of 1"."""
     return max(1, -(-total // page_size))
@@ -136,7 +148,7 @@ def search(
     document of the accounts is listed. Dates are issue dates, both ends included; ``reference`` matches any part of
     the reference, capitals or not ("inv-0001" finds INV-000123); the amounts include both ends and leave out
     documents without an amount (letters, notices). A page past the last is the last page, and one before the first
-    is the first. Two queries: the count, then the page.
+    is the first. One query when the first page asked for holds every match; else two, the count then the page.
     """
     found = Document.objects.filter(account_id__in=account_ids)
     for word in text.split():
@@ -153,10 +165,14 @@ def search(
         found = found.filter(amount__gte=amount_from)
     if amount_to is not None:
         found = found.filter(amount__lte=amount_to)
+    newest_first = found.select_related("document_type", "account").order_by("-issue_date", "-id")
+    first_page = None
+    if page <= 1:
+        first_page = list(newest_first[:page_size])
+        if len(first_page) < page_size:  # every match is on this page: it counts them
+            return DocumentPage(documents=first_page, number=1, page_size=page_size, total=len(first_page))
     total = found.count()
     number = min(max(page, 1), _page_count(total, page_size))
     offset = (number - 1) * page_size
-    documents = list(
-        found.select_related("document_type", "account").order_by("-issue_date", "-id")[offset : offset + page_size]
-    )
+    documents = first_page if first_page is not None else list(newest_first[offset : offset + page_size])
     return DocumentPage(documents=documents, number=number, page_size=page_size, total=total)

@@ -8,7 +8,7 @@ in force now are the best information (Ofgem SLC 27): a known future price chang
 """
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -96,8 +96,10 @@ def _annual_kwh(supply_point: SupplyPoint, tariff: Tariff) -> Decimal:
     return readings.TYPICAL_ANNUAL_KWH[(Fuel(supply_point.fuel), multi_rate)]
 
 
-def _priced_tariff(tariff: Tariff, annual_kwh: Decimal, at: datetime) -> _Priced:
-    rates = tariff_queries.rates_at(tariff=tariff, at=at)
+def _priced_tariff(
+    tariff: Tariff, annual_kwh: Decimal, at: datetime, rates: tariff_queries.RatesAt | None = None
+) -> _Priced:
+    rates = tariff_queries.rates_at(tariff=tariff, at=at) if rates is None else rates
     if rates.standing_charge is None:
         raise EstimateUnavailable(f"{tariff.code} has no standing charge in force.")
     return _Priced(
@@ -109,14 +111,21 @@ def _priced_tariff(tariff: Tariff, annual_kwh: Decimal, at: datetime) -> _Priced
     )
 
 
-def _priced(supply_point: SupplyPoint, at: datetime, instead: Tariff | None = None) -> _Priced:
-    """The point priced on ``instead`` if given, else on its tariff in force at ``at``."""
+def _priced(
+    supply_point: SupplyPoint,
+    at: datetime,
+    instead: Tariff | None = None,
+    rates: Mapping[int, tariff_queries.RatesAt] | None = None,
+) -> _Priced:
+    """The point priced on ``instead`` if given (at ``rates``, when read already), else on its tariff in force at
+    ``at``."""
     if instead is None:
         agreement = tariff_queries.agreement_at(supply_point=supply_point, at=at)
         if agreement is None:
             raise EstimateUnavailable(f"{supply_point} is not on a tariff.")
         instead = agreement.tariff
-    return _priced_tariff(instead, _annual_kwh(supply_point, instead), at)
+    in_force = rates.get(instead.pk) if rates is not None else None
+    return _priced_tariff(instead, _annual_kwh(supply_point, instead), at, in_force)
 
 
 def _month_starts(after: date, count: int) -> list[date]:
@@ -128,20 +137,31 @@ def _month_starts(after: date, count: int) -> list[date]:
 
 
 def annual_estimate(
-    *, account: Account, at: datetime, on_tariffs: Mapping[int, Tariff] | None = None
+    *,
+    account: Account,
+    at: datetime,
+    on_tariffs: Mapping[int, Tariff] | None = None,
+    supply_points: Sequence[SupplyPoint] | None = None,
+    rates: Mapping[int, tariff_queries.RatesAt] | None = None,
 ) -> AnnualEstimate:
     """The next twelve calendar months' expected cost of ``account`` (from the first of next month).
 
     ``on_tariffs`` prices the supply points it names (by id) at another tariff's prices in force at ``at``: what the
     account would pay after a renewal, a rollover or a move (a Statement of Renewal compares them with now).
 
+    ``supply_points`` (the account's current ones) and ``rates`` (by tariff id, the prices in force at ``at`` of
+    the tariffs in ``on_tariffs``) may be given when read already.
+
     :raises EstimateUnavailable: if a current supply point has no tariff or its tariff no prices.
     """
-    supply_points = list(account_queries.current_supply_points(account=account).order_by("id"))
+    if supply_points is None:
+        supply_points = list(account_queries.current_supply_points(account=account).order_by("id"))
+    else:
+        supply_points = sorted(supply_points, key=lambda point: point.pk)
     if not supply_points:
         raise EstimateUnavailable(f"Account {account.number} has no supply point being supplied.")
     instead = on_tariffs or {}
-    priced = [_priced(supply_point, at, instead.get(supply_point.pk)) for supply_point in supply_points]
+    priced = [_priced(supply_point, at, instead.get(supply_point.pk), rates) for supply_point in supply_points]
     return _estimate(priced, is_business=account.customer.kind == Customer.Kind.ORGANISATION, at=at)
 
 
@@ -181,6 +201,9 @@ def _estimate(priced: list[_Priced], *, is_business: bool, at: datetime) -> Annu
 
 def meter_is_smart(account: Account) -> bool:
     """Whether every current meter of the account is read remotely (smart or AMR): no refund reading is needed."""
-    meters = account_queries.current_meters(account=account)
-    kinds = {meter.kind for meter in meters}
+    return meters_read_remotely({meter.kind for meter in account_queries.current_meters(account=account)})
+
+
+def meters_read_remotely(kinds: Set[str]) -> bool:
+    """``meter_is_smart`` for the kinds of the account's current meters, read already."""
     return bool(kinds) and kinds <= {Meter.Kind.SMART, Meter.Kind.AMR}

@@ -9,7 +9,7 @@ carried to the next bill as its balance brought forward (T&C 10.1.1).
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -85,12 +85,12 @@ class BillStatus(StrEnum):
         return self.value.capitalize()
 
 
-def _unpaid_parts(account: Account) -> list[tuple[Bill, Decimal]]:
-    """The live bills still (partly) unpaid, newest first, each with its unpaid part: the balance owed now,
-    allocated to the newest bills first because payments clear the oldest first."""
-    remaining = billing_queries.balance_of(account)
+def _allocate(balance: Decimal, issued_newest_first: Iterable[Bill]) -> list[tuple[Bill, Decimal]]:
+    """The bills still (partly) unpaid, newest first, each with its unpaid part: ``balance`` allocated to the newest
+    live bills first because payments clear the oldest first."""
+    remaining = balance
     parts: list[tuple[Bill, Decimal]] = []
-    for bill in Bill.objects.filter(account=account, status=Bill.Status.ISSUED).order_by("-issue_date", "-id"):
+    for bill in issued_newest_first:
         if remaining <= 0:
             break
         unpaid = min(bill.total, remaining)
@@ -98,6 +98,12 @@ def _unpaid_parts(account: Account) -> list[tuple[Bill, Decimal]]:
         if unpaid > 0:
             parts.append((bill, unpaid))
     return parts
+
+
+def _unpaid_parts(account: Account) -> list[tuple[Bill, Decimal]]:
+    """The live bills still (partly) unpaid, newest first, each with its unpaid part."""
+    issued = Bill.objects.filter(account=account, status=Bill.Status.ISSUED).order_by("-issue_date", "-id")
+    return _allocate(billing_queries.balance_of(account), issued)
 
 
 def overdue_bills_of(account: Account, today: date) -> list[OverdueBill]:
@@ -109,24 +115,61 @@ def overdue_bills_of(account: Account, today: date) -> list[OverdueBill]:
     ]
 
 
+def _status(status: str, unpaid: bool, due_date: date, today: date) -> BillStatus:
+    if status == Bill.Status.CANCELLED:
+        return BillStatus.CANCELLED
+    if not unpaid:
+        return BillStatus.PAID
+    return BillStatus.OVERDUE if due_date < today else BillStatus.DUE
+
+
 def bill_statuses(account: Account, today: date) -> dict[int, BillStatus]:
-    """Every bill of the account (by id) with its status, in two queries, for a list of bills."""
+    """Every bill of the account (by id) with its status, in three queries, for a list of bills."""
     unpaid = {bill.pk for bill, _ in _unpaid_parts(account)}
-    statuses: dict[int, BillStatus] = {}
-    for pk, status, due_date in Bill.objects.filter(account=account).values_list("pk", "status", "due_date"):
-        if status == Bill.Status.CANCELLED:
-            statuses[pk] = BillStatus.CANCELLED
-        elif pk not in unpaid:
-            statuses[pk] = BillStatus.PAID
-        else:
-            statuses[pk] = BillStatus.OVERDUE if due_date < today else BillStatus.DUE
-    return statuses
+    return {
+        pk: _status(status, pk in unpaid, due_date, today)
+        for pk, status, due_date in Bill.objects.filter(account=account).values_list("pk", "status", "due_date")
+    }
 
 
 def bill_status(bill: Bill, today: date) -> BillStatus:
     """Paid, Due or Overdue (or Cancelled) on ``today``: a bill is paid once the payments since cover it, overdue
     when part of it is unpaid after its due date."""
-    return bill_statuses(bill.account, today)[bill.pk]
+    if bill.status == Bill.Status.CANCELLED:
+        return BillStatus.CANCELLED
+    unpaid = {part.pk for part, _ in _unpaid_parts(bill.account)}
+    return _status(bill.status, bill.pk in unpaid, bill.due_date, today)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """An account at a glance: what it owes now (negative: in credit) and its latest live bill with that bill's
+    status (``billing_queries.latest_bill`` and ``bill_status``, read together)."""
+
+    balance: Decimal
+    latest_bill: Bill | None
+    bill_status: BillStatus | None
+
+
+def standings_of(accounts: Sequence[Account], today: date) -> dict[int, Standing]:
+    """Each account's ``Standing`` by account id, in two queries however many accounts and bills: the balances
+    summed together, and the live bills of every account."""
+    balances = billing_queries.balances_of([account.pk for account in accounts])
+    issued: dict[int, list[Bill]] = {account.pk: [] for account in accounts}
+    by_id = {account.pk: account for account in accounts}
+    for bill in Bill.objects.filter(account__in=list(by_id), status=Bill.Status.ISSUED).order_by("-issue_date", "-id"):
+        bill.account = by_id[bill.account_id]
+        issued[bill.account_id].append(bill)
+    standings = {}
+    for pk, bills in issued.items():
+        balance = balances.get(pk, billing_queries.ZERO)
+        latest = max(bills, key=lambda bill: (bill.period_start_date, bill.pk), default=None)
+        status = None
+        if latest is not None:
+            unpaid = {bill.pk for bill, _ in _allocate(balance, bills)}
+            status = _status(latest.status, latest.pk in unpaid, latest.due_date, today)
+        standings[pk] = Standing(balance, latest, status)
+    return standings
 
 
 def accounts_with_overdue_bills(today: date) -> Iterator[Account]:

@@ -60,6 +60,7 @@ def standard_variable_tariff(
             payment_method=tariff_method,
         ).first()
         if tariff is not None:
+            tariff.product = product  # read already: its name is printed next
             return tariff
     meters = " and ".join(sorted(kinds)).lower() or "no"
     raise TariffQuoteProblem(
@@ -87,7 +88,14 @@ def price_rows(tariff: Tariff, *, vat_rate: Decimal, at: datetime) -> tuple[tupl
 
     :raises TariffQuoteProblem: the tariff has no prices in force.
     """
-    rates = tariff_queries.rates_at(tariff=tariff, at=at)
+    return rows_of(tariff, tariff_queries.rates_at(tariff=tariff, at=at), vat_rate=vat_rate)
+
+
+def rows_of(tariff: Tariff, rates: tariff_queries.RatesAt, *, vat_rate: Decimal) -> tuple[tuple[str, str], ...]:
+    """:func:`price_rows` from the tariff's prices read already.
+
+    :raises TariffQuoteProblem: the tariff has no prices in force.
+    """
     if rates.standing_charge is None or not rates.unit_rates:
         raise TariffQuoteProblem(f"Tariff {tariff.code} has no prices in force: it cannot be offered.")
     rows = [("Standing charge", f"{pence_with_vat(rates.standing_charge.value_exc_vat, vat_rate)} a day")]

@@ -76,18 +76,23 @@ def structure_of(supply_point: SupplyPoint) -> str:
 
 
 def choose_tariff(
-    *, product: Product, supply_point: SupplyPoint, tariff_payment_method: str, region: str | None = None
+    *,
+    product: Product,
+    supply_point: SupplyPoint,
+    tariff_payment_method: str,
+    region: str | None = None,
+    structure: str | None = None,
 ) -> Tariff:
     """The product's tariff for the point's fuel, region and meter (rate structure), paid by ``tariff_payment_method``
     (a ``tariffs.PaymentMethod``). ``region`` is needed only for a point we know nothing about (a gas point we have
-    never supplied).
+    never supplied); ``structure`` (``structure_of``) may be given when read already.
 
     :raises ContractRefused: no such tariff, or no region known.
     """
     region = region or region_of(supply_point)
     if region not in REGIONS:
         raise ContractRefused(f"region: the region of {supply_point} is not known; give the property's region.")
-    structure = structure_of(supply_point)
+    structure = structure or structure_of(supply_point)
     tariff = Tariff.objects.filter(
         product=product,
         fuel=supply_point.fuel,

@@ -21,18 +21,29 @@ CHANNEL_LABELS: Final = {
 """The channels in the order the dialog shows them, named as the FAQ names them."""
 
 
+@dataclass(frozen=True, slots=True)
+class Box:
+    """One tick box as the template writes it: the markup Django's ``CheckboxInput`` would render (none of these
+    fields is required, has help text or an error of its own), without a widget template per box (ADR 0028)."""
+
+    name: str
+    id: str
+    label: str
+    checked: bool
+
+
 @dataclass(frozen=True)
 class RuleFields:
     """One document type's row of the form: its tick boxes and any refusal of them."""
 
     document_type: DocumentType
-    boxes: list[forms.BoundField]
+    boxes: list[Box]
     errors: list[str]
 
     @property
     def first_id(self) -> str:
         """Where the error summary's link for this row points."""
-        return self.boxes[0].id_for_label
+        return self.boxes[0].id
 
 
 def _field_name(code: str, channel: str) -> str:
@@ -76,11 +87,15 @@ class DeliveryRulesForm(plain_forms.PlainForm):
     def refused(self) -> bool:
         return bool(self._refusals) or bool(self.non_field_errors())
 
+    def _box(self, name: str) -> Box:
+        field = self[name]
+        return Box(field.html_name, field.id_for_label, str(field.label), field.field.widget.check_test(field.value()))
+
     def rows(self) -> list[RuleFields]:
         return [
             RuleFields(
                 document_type=row.document_type,
-                boxes=[self[_field_name(row.document_type.code, channel)] for channel in CHANNEL_LABELS],
+                boxes=[self._box(_field_name(row.document_type.code, channel)) for channel in CHANNEL_LABELS],
                 errors=[self._refusals[row.document_type.code]] if row.document_type.code in self._refusals else [],
             )
             for row in self.rule_rows

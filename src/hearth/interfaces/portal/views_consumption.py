@@ -38,7 +38,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 
 from hearth.common import calendar
 from hearth.common.calendar import LONDON, local_date
@@ -210,6 +212,32 @@ class Shown:
     @property
     def total_quantity_text(self) -> str:
         return _words(_display(self.total_quantity))
+
+    @property
+    def table_rows(self) -> list[SafeString]:
+        """Each slot as a row of ``portal/consumption_table.html``, written here rather than by the template engine
+        (a day's 48 half-hours or a month's days, five cells each; ADR 0028)."""
+        return [self._row(slot) for slot in self.slots]
+
+    def _row(self, slot: Slot) -> SafeString:
+        cell = "\n      "
+        gas = format_html('<td data-label="Gas (m³)" class="number">{}</td>', slot.quantity_text) if self.gas else ""
+        cost = (
+            format_html('<td data-label="Cost with VAT" class="number amount">{}</td>', slot.cost_text)
+            if self.prices
+            else ""
+        )
+        quality = (
+            format_html("{}", slot.quality_words)
+            if slot.quality == "ACTUAL"
+            else format_html('<span class="tag tag--warn">{}</span>', slot.quality_words)
+        )
+        late = ' <span class="tag tag--warn">Late</span>' if slot.late else ""
+        head = format_html('<tr data-start="{}">', slot.start_iso) + cell
+        head += format_html('<th scope="row">{}</th>', slot.label) + cell + gas + cell
+        kwh = format_html('<td data-label="Energy (kWh)" class="number">{}</td>', slot.kwh_text) + cell + cost + cell
+        tail = format_html('<td data-label="Quality">{}', quality) + late + "</td>\n    </tr>"
+        return mark_safe(head + kwh + tail)  # noqa: S308 - every value above went through format_html
 
     @property
     def highest(self) -> Slot | None:
@@ -686,6 +714,85 @@ class Bar:
     def gap(self) -> bool:
         return self.kind in ("missing", "unpriced")
 
+    def markup(self, chart: "Chart") -> SafeString:
+        """The bar's SVG as ``portal/consumption_chart.html`` lays it out, written here rather than by the template
+        engine: sixty bars' dozen fields each made the chart the most expensive part of the page (ADR 0028)."""
+        pad = "\n    "
+        if self.gap:
+            shape = format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#4a5560" stroke-width="1" '
+                'stroke-dasharray="2 2" data-kind="{}"><title>{}</title></rect>',
+                self.x,
+                chart.gap_mark_y,
+                self.width,
+                chart.gap_mark_height,
+                self.kind,
+                self.tooltip,
+            )
+            label = (
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="start" dominant-baseline="middle" font-size="11" '
+                    'fill="#4a5560" transform="rotate(-90 {} {})" data-kind="gap-label">{}</text>',
+                    self.centre,
+                    chart.gap_label_y,
+                    self.centre,
+                    chart.gap_label_y,
+                    self.gap_label,
+                )
+                if self.gap_label
+                else ""
+            )
+            branch = pad + shape + pad + label + pad
+        elif self.kind == "estimated":
+            branch = (
+                pad
+                + format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="url(#chart-hatch-{})" stroke="#1d4e89" '
+                    'stroke-width="1" data-kind="estimated"><title>{}</title></rect>',
+                    self.x,
+                    self.y,
+                    self.width,
+                    self.height,
+                    chart.key,
+                    self.tooltip,
+                )
+                + pad
+            )
+        elif self.kind == "partial":
+            branch = (
+                pad
+                + format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="#1d4e89" stroke="#8a1c14" stroke-width="1.5" '
+                    'stroke-dasharray="3 2" data-kind="partial"><title>{}</title></rect>',
+                    self.x,
+                    self.y,
+                    self.width,
+                    self.height,
+                    self.tooltip,
+                )
+                + pad
+            )
+        else:
+            branch = (
+                pad
+                + format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="#1d4e89" data-kind="{}"><title>{}</title></rect>',
+                    self.x,
+                    self.y,
+                    self.width,
+                    self.height,
+                    self.kind,
+                    self.tooltip,
+                )
+                + pad
+            )
+        late = (
+            format_html('<circle cx="{}" cy="{}" r="3.5" fill="#8a1c14" data-kind="late"/>', self.centre, self.late_y)
+            if self.late
+            else ""
+        )
+        return mark_safe(branch + pad + late)  # noqa: S308 - every value above went through format_html
+
 
 @dataclass(frozen=True)
 class Tick:
@@ -720,6 +827,11 @@ class Chart:
     gap_mark_y: str = _px(BOTTOM - GAP_MARK)
     gap_mark_height: str = _px(GAP_MARK)
     gap_label_y: str = _px(BOTTOM - GAP_MARK - 4)
+
+    @property
+    def bar_marks(self) -> list[SafeString]:
+        """Each bar's SVG (``Bar.markup``), in order."""
+        return [bar.markup(self) for bar in self.bars]
 
 
 def nice_ceiling(value: Decimal) -> Decimal:

@@ -8,7 +8,6 @@ contract. The page makes a fixed number of queries whatever the number of bills,
 """
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -20,7 +19,6 @@ from hearth.data.accounts.models import Account
 from hearth.data.billing.models import Bill
 from hearth.domain.accounts import queries as accounts_queries
 from hearth.domain.billing import calculation, month_usage
-from hearth.domain.billing import queries as billing_queries
 from hearth.domain.contracts import queries as contract_queries
 from hearth.domain.debt import queries as debt_queries
 from hearth.domain.payments import estimates, late_payment
@@ -55,11 +53,9 @@ class AtAGlance:
         return self.balance < 0
 
 
-def _at_a_glance(account: Account, today: date) -> AtAGlance:
-    balance = billing_queries.balance_of(account)
-    bill = billing_queries.latest_bill(account)
-    status = late_payment.bill_status(bill, today) if bill is not None else None
-    return AtAGlance(account, balance, payment_ops.balance_words(balance), bill, status)
+def _at_a_glance(account: Account, standing: late_payment.Standing) -> AtAGlance:
+    balance = standing.balance
+    return AtAGlance(account, balance, payment_ops.balance_words(balance), standing.latest_bill, standing.bill_status)
 
 
 @access.account_page()
@@ -67,20 +63,24 @@ def dashboard(request: PortalRequest) -> HttpResponse:
     now = timezone.now()
     today = calendar.local_date(now)
     account = request.account
-    linked = access.linked_accounts(request)
-    selected = _at_a_glance(account, today)
-    others = [_at_a_glance(other, today) for other in linked if other.pk != account.pk]
-    services = accounts_queries.services_for_account(account=account, now=now)
-    contract = contract_queries.contract_summary(account, today).current
+    others = [other for other in access.linked_accounts(request) if other.pk != account.pk]
+    standings = late_payment.standings_of([account, *others], today)
+    selected = _at_a_glance(account, standings[account.pk])
+    fitted = accounts_queries.fitted_meters(account=account, now=now)
+    contract = contract_queries.contract_at_a_glance(account, today)
     context = {
         "selected": selected,
-        "others": others,
+        "others": [_at_a_glance(other, standings[other.pk]) for other in others],
         "next_payment": debt_queries.next_payment(account, today, selected.latest_bill, selected.bill_status),
         "method": payment_ops.Method(payment_queries.method_of(account)).label,
         "usage": month_usage.usage_summary(account, now=now),
         "contract": contract,
-        "reads_itself": estimates.meter_is_smart(account),
-        "tiles": [views.SERVICE_TILES[service] for service in services if service in views.SERVICE_TILES],
+        "reads_itself": estimates.meters_read_remotely(fitted.kinds),
+        "tiles": [
+            views.SERVICE_TILES[service]
+            for service in accounts_queries.services_of(fitted)
+            if service in views.SERVICE_TILES
+        ],
         **views._account_context(request),
     }
     return render(request, "portal/dashboard.html", context)

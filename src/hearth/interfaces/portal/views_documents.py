@@ -82,16 +82,12 @@ def documents(request: PortalRequest) -> HttpResponse:
     """Documents: the selected account's documents, newest first, a page at a time, under the free-text box and the
     refine boxes; the document types it has, each a shortcut to its documents. Search's old address opens it too."""
     accounts = access.linked_accounts(request)
+    document_types, types = documents_queries.document_types_and_counts([request.account.pk])
     # Always bound: every box may be empty, and empty boxes list every document of the selected account.
-    form = DocumentSearchForm(
-        request.GET,
-        document_types=documents_queries.document_types(),
-        accounts=accounts,
-        selected=request.account,
-    )
+    form = DocumentSearchForm(request.GET, document_types=document_types, accounts=accounts, selected=request.account)
     context: dict[str, object] = {
         "form": form,
-        "types": documents_queries.document_types_of([request.account.pk]),
+        "types": types,
         **views._account_context(request),
     }
     if not form.is_valid():

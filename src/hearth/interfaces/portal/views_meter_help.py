@@ -8,12 +8,14 @@ its refusal is shown beside the field it names.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from hearth.common import calendar
 from hearth.data.meter_services.models import Appointment, Channel
+from hearth.data.metering.models import Meter
 from hearth.domain.identity import queries as identity_queries
 from hearth.domain.meter_services import operations, queries, rules
 from hearth.interfaces.portal import access, views
@@ -29,10 +31,13 @@ def _price_words(price: queries.Price) -> str:
     return f"£{price.total:,.2f} (£{price.excluding_vat:,.2f} plus £{price.vat:,.2f} VAT at 20%)"
 
 
-def _test_form(request: PortalRequest, data: object = None) -> AccuracyTestForm:
+def _test_form(request: PortalRequest, data: object = None, meters: QuerySet[Meter] | None = None) -> AccuracyTestForm:
     price = _price()
     return AccuracyTestForm(
-        data, meters=queries.meters(request.account), price=price.excluding_vat, price_words=_price_words(price)
+        data,
+        meters=queries.meters(request.account) if meters is None else meters,
+        price=price.excluding_vat,
+        price_words=_price_words(price),
     )
 
 
@@ -41,6 +46,7 @@ def _page(
 ) -> HttpResponse:
     today = calendar.local_date(timezone.now())
     manage = access.can_manage(request)
+    meters = queries.meters(request.account)
     visits = [
         (visit, rules.last_free_cancellation_date(visit.visit_date))
         for visit in queries.upcoming(request.account, today)
@@ -56,9 +62,9 @@ def _page(
             "tests": queries.accuracy_tests(request.account)[:10],
             "price": _price(),
             "missed_words": operations.MISSED_VISIT_WORDS,
-            "fault_form": fault_form or (FaultForm(meters=queries.meters(request.account)) if manage else None),
-            "test_form": test_form or (_test_form(request) if manage else None),
-            "has_meters": queries.meters(request.account).exists(),
+            "fault_form": fault_form or (FaultForm(meters=meters) if manage else None),
+            "test_form": test_form or (_test_form(request, meters=meters) if manage else None),
+            "has_meters": bool(meters),  # the meters read once, for this and both forms' selects
             **views._account_context(request),
         },
         status=400 if (fault_form and fault_form.errors) or (test_form and test_form.errors) else 200,

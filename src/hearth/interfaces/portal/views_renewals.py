@@ -16,18 +16,9 @@ from hearth.data.contracts.models import Contract
 from hearth.data.identity.models import AccountLink
 from hearth.domain.contracts import renewals
 from hearth.domain.documents import letters
-from hearth.domain.payments import tariff_quotes
 from hearth.domain.tariffs import contracts
 from hearth.interfaces.portal import access, views
 from hearth.interfaces.portal.access import PortalRequest
-
-
-def _rollover_name(contract: Contract) -> str:
-    try:
-        placements = renewals.rollover_placements(contract=contract, at=timezone.now())
-    except tariff_quotes.TariffQuoteProblem:
-        return ""
-    return placements[0][1].product.display_name
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,7 +30,12 @@ def contract_renew(request: PortalRequest) -> HttpResponse:
     live = contracts.live_contract(account)
     pending = contracts.pending_contract(account)
     renewable = live is not None and live.fixed_term_end_date is not None
-    options = renewals.renewal_options(contract=live, at=now) if live is not None and renewable and not pending else []
+    choices = (
+        renewals.renewal_choices(contract=live, at=now, with_options=not pending)
+        if live is not None and renewable
+        else renewals.RenewalChoices(options=[], rollover_name="")
+    )
+    options = choices.options
     can_renew = request.link.role == AccountLink.Role.HOLDER
     error = ""
     if request.method == "POST":
@@ -73,7 +69,7 @@ def contract_renew(request: PortalRequest) -> HttpResponse:
             "pending_starts": renewals.starts_on(pending) if pending is not None else None,
             "options": options,
             "can_renew": can_renew,
-            "rollover_name": _rollover_name(live) if live is not None and renewable else "",
+            "rollover_name": choices.rollover_name,
             "error": error,
             **views._account_context(request),
         },

@@ -2,9 +2,13 @@
 accepted, and a visit cancelled or moved (T&C 7.3, 11.1.1, 11.1.8). The domain (``meter_services.operations``)
 decides; its refusal is shown beside the field it names."""
 
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
 
 from hearth.data.meter_services.models import Appointment, FaultReport
 from hearth.data.metering.models import Meter
@@ -12,7 +16,38 @@ from hearth.domain.meter_services import operations
 from hearth.interfaces.web import plain_forms
 
 
+class _MetersReadOnce(ModelChoiceIterator):
+    """The meters read once, from the queryset's own cache: Django's iterator asks the database again each time the
+    select needs its choices (whether the field is required, then each option)."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for meter in self.queryset:
+            yield self.choice(meter)
+
+    def __len__(self) -> int:
+        return len(self.queryset) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self.queryset)
+
+
 class MeterChoiceField(forms.ModelChoiceField):
+    """The account's meters as a select. The queryset is kept as the view gave it, not copied as Django's field
+    does, so a page with two forms and a "has meters" test reads the meters once; each request makes its own."""
+
+    iterator = _MetersReadOnce
+
+    def _meters(self) -> QuerySet[Meter] | None:
+        return self._queryset
+
+    def _set_meters(self, queryset: QuerySet[Meter] | None) -> None:
+        self._queryset = queryset
+        self.widget.choices = self.choices
+
+    queryset = property(_meters, _set_meters)
+
     def label_from_instance(self, obj: Meter) -> str:
         return f"{obj.supply_point.get_fuel_display()} meter {obj.serial_number}"
 
@@ -25,7 +60,7 @@ class MeterHelpForm(plain_forms.PlainForm):
         if "meter" in self.fields:
             field = self.fields["meter"]
             assert isinstance(field, MeterChoiceField)
-            field.queryset = meters  # type: ignore[assignment]
+            field.queryset = meters
 
     def show_refusal(self, refused: operations.MeterServiceRefused) -> None:
         self.add_error(refused.field if refused.field in self.fields else None, refused.message)
