@@ -5,13 +5,15 @@ worked out by the database, so no timestamp or decimal is parsed row by row in P
 written with COPY on PostgreSQL and ``executemany`` elsewhere, in the caller's transaction.
 """
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import Model
+from django.db.models import Model, signals
+from django.db.models.base import ModelState
 
 HALF_HOUR_SECONDS = 1800
 
@@ -34,10 +36,98 @@ def instant(at: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(at)
 
 
+def day(value: date) -> Any:
+    """A date as the database takes it as a query parameter."""
+    return connection.ops.adapt_datefield_value(value)
+
+
 def select(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def placeholders(values: Sequence[Any]) -> str:
+    """``%s, %s, ...``: one parameter per value, for ``IN (...)`` (at least one value: ``IN ()`` is no SQL)."""
+    if not values:
+        raise ValueError("An IN list needs at least one value.")
+    return ", ".join(["%s"] * len(values))
+
+
+def for_update() -> str:
+    """`` FOR UPDATE`` where the database locks rows that way (PostgreSQL); SQLite locks the whole database."""
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+
+
+class Reader:
+    """Rows of every concrete column of a model (its table's columns under ``alias``) made into its instances as the
+    ORM's query would make them, the values through the same converters, without compiling a query or running the
+    model's ``__init__`` per row: the bill run reads thousands of small rows a chunk.
+
+    ``reader.columns`` goes into the SELECT; ``reader.build(row, first)`` makes the instance of the columns from
+    ``first`` on. A model whose instances something listens to (``pre_init``/``post_init``) is built the ORM's way.
+    """
+
+    def __init__(self, model: type[Model], alias: str) -> None:
+        fields = model._meta.concrete_fields
+        self.model = model
+        self.columns = ", ".join(f"{alias}.{field.column}" for field in fields)
+        self.width = len(fields)
+        self.attnames = tuple(field.attname for field in fields)
+        self.converters: list[tuple[int, list[Callable[..., Any]], Any]] = []
+        for index, field in enumerate(fields):
+            column = field.get_col(alias)
+            converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if converters:
+                self.converters.append((index, converters, column))
+        self.plain = not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
+
+    def value(self, attname: str, value: Any) -> Any:
+        """One column's ``value`` (of the field ``attname``) as the instance would hold it."""
+        index = self.attnames.index(attname)
+        for position, converters, column in self.converters:
+            if position == index:
+                for convert in converters:
+                    value = convert(value, column, connection)
+        return value
+
+    def build(self, row: Sequence[Any], first: int = 0) -> Any:
+        values = list(row[first : first + self.width])
+        for index, converters, column in self.converters:
+            value = values[index]
+            for convert in converters:
+                value = convert(value, column, connection)
+            values[index] = value
+        if not self.plain:
+            return self.model.from_db(connection.alias, None, values)
+        obj = self.model.__new__(self.model)
+        obj.__dict__.update(zip(self.attnames, values, strict=True))
+        state = obj._state = ModelState()
+        state.adding = False
+        state.db = connection.alias
+        return obj
+
+
+@functools.cache
+def _reader(model: type[Model], alias: str, vendor: str) -> Reader:
+    return Reader(model, alias)
+
+
+def reader(model: type[Model], alias: str) -> Reader:
+    """The :class:`Reader` of ``model``'s columns under ``alias``, made once per database kind."""
+    return _reader(model, alias, connection.vendor)
+
+
+def objects(model: type[Model], where: str, params: Sequence[Any], *, order_by: str, lock: bool = False) -> list[Any]:
+    """The instances of ``model`` whose rows meet ``where`` (SQL over its table, aliased ``t``), in ``order_by``
+    order; ``lock``: locked for update (the caller's transaction)."""
+    rows_of = reader(model, "t")
+    rows = select(
+        f"SELECT {rows_of.columns} FROM {model._meta.db_table} t WHERE {where} "  # noqa: S608 - a model's table
+        f"ORDER BY {order_by}{for_update() if lock else ''}",
+        params,
+    )
+    return [rows_of.build(row) for row in rows]
 
 
 def insert_with_ids(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:

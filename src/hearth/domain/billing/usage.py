@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 
 from hearth.common import profile
 from hearth.common.calendar import LONDON, day_starts_at, local_date
@@ -241,10 +241,13 @@ def gather_meter_history(windows: Sequence[UsageWindow]) -> MeterHistory:
         )
     first_at = day_starts_at(min(w.start_date for w in windows))
     last_at = day_starts_at(max(w.end_date for w in windows))
-    meters = (
-        Meter.objects.filter(supply_point_id__in=by_supply_point, installed_at__lt=last_at)
-        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=first_at))
-        .order_by("installed_at", "id")
+    point_ids = sorted(by_supply_point)
+    meters = sql.objects(
+        Meter,
+        f"t.supply_point_id IN ({sql.placeholders(point_ids)}) AND t.installed_at < %s "
+        "AND (t.removed_at IS NULL OR t.removed_at > %s)",
+        [*point_ids, sql.instant(last_at), sql.instant(first_at)],
+        order_by="t.installed_at, t.id",
     )
     meter_window: dict[int, UsageWindow] = {}
     for meter in meters:
@@ -254,7 +257,10 @@ def gather_meter_history(windows: Sequence[UsageWindow]) -> MeterHistory:
         return history
     register_window: dict[int, UsageWindow] = {}
     removed: set[int] = set()
-    for register in Register.objects.filter(meter_id__in=meter_window).order_by("identifier", "id"):
+    meter_ids = list(meter_window)
+    for register in sql.objects(
+        Register, f"t.meter_id IN ({sql.placeholders(meter_ids)})", meter_ids, order_by="t.identifier, t.id"
+    ):
         history.registers.setdefault(register.meter_id, []).append(register)
         if register.is_settlement_register:
             window = meter_window[register.meter_id]
@@ -263,37 +269,48 @@ def gather_meter_history(windows: Sequence[UsageWindow]) -> MeterHistory:
         for meter in meters_of_point:
             if meter.removed_at is not None and meter.removed_at <= day_starts_at(meter_window[meter.pk].end_date):
                 removed.update(r.pk for r in history.registers.get(meter.pk, ()) if r.is_settlement_register)
-    billed = (
-        BillConsumption.objects.filter(
-            register_id__in=register_window,
-            bill__status=Bill.Status.ISSUED,
-            bill__period_end_date__lte=max(w.start_date for w in windows),
-            end_reading__isnull=False,
-        )
-        .select_related("end_reading")
-        .annotate(billed_end_date=F("bill__period_end_date"))
-        .order_by("-bill__period_end_date", "-id")
+    if not register_window:
+        return history
+    register_ids = list(register_window)
+    in_registers = sql.placeholders(register_ids)
+    reading = sql.reader(RegisterReading, "r")
+    bill = sql.reader(Bill, "b")
+    billed = sql.select(
+        f"SELECT c.register_id, b.period_end_date, {reading.columns} "  # noqa: S608 - the models' tables
+        f"FROM {BillConsumption._meta.db_table} c JOIN {Bill._meta.db_table} b ON b.id = c.bill_id "
+        f"JOIN {RegisterReading._meta.db_table} r ON r.id = c.end_reading_id "
+        f"WHERE c.register_id IN ({in_registers}) AND b.status = %s AND b.period_end_date <= %s "
+        "ORDER BY b.period_end_date DESC, c.id DESC",
+        [*register_ids, Bill.Status.ISSUED, sql.day(max(w.start_date for w in windows))],
     )
     for row in billed:
-        if row.register_id is not None and row.end_reading is not None:  # always, as filtered
-            history.billed_ends.setdefault(row.register_id, []).append((row.billed_end_date, row.end_reading))
+        end_date = bill.value("period_end_date", row[1])
+        history.billed_ends.setdefault(row[0], []).append((end_date, reading.build(row, 2)))
     unstarted = [
         register_id
         for register_id, window in register_window.items()
         if _billed_start(history, register_id, window.start_date) is None
     ]
-    near_end = Q(
-        register_id__in=register_window,
-        read_at__gte=day_starts_at(min(w.end_date for w in windows) - END_READING_WINDOW),
-        read_at__lte=last_at,
-    )
-    from_the_start = Q(register_id__in=unstarted, read_at__lt=last_at)
-    finals = Q(register_id__in=removed, kind=Kind.FINAL, read_at__lte=last_at)
-    readings = RegisterReading.objects.filter(
-        near_end | from_the_start | finals, status=RegisterReading.Status.ACCEPTED
-    )
-    for reading in readings.order_by("read_at", "id"):
-        history.readings.setdefault(reading.register_id, []).append(reading)
+    conditions = [f"(t.register_id IN ({in_registers}) AND t.read_at >= %s AND t.read_at <= %s)"]
+    params: list[object] = [
+        *register_ids,
+        sql.instant(day_starts_at(min(w.end_date for w in windows) - END_READING_WINDOW)),
+        sql.instant(last_at),
+    ]
+    if unstarted:  # from the start
+        conditions.append(f"(t.register_id IN ({sql.placeholders(unstarted)}) AND t.read_at < %s)")
+        params += [*unstarted, sql.instant(last_at)]
+    if removed:  # finals
+        finals = sorted(removed)
+        conditions.append(f"(t.register_id IN ({sql.placeholders(finals)}) AND t.kind = %s AND t.read_at <= %s)")
+        params += [*finals, Kind.FINAL, sql.instant(last_at)]
+    for row in sql.objects(
+        RegisterReading,
+        f"t.status = %s AND ({' OR '.join(conditions)})",
+        [RegisterReading.Status.ACCEPTED, *params],
+        order_by="t.read_at, t.id",
+    ):
+        history.readings.setdefault(row.register_id, []).append(row)
     return history
 
 
