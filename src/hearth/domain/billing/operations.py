@@ -586,7 +586,7 @@ class _Consumption:
 
     def add(self, **fields: Any) -> int:
         position = len(self.rows) + 1
-        self.rows.append(BillConsumption(position=position, **fields))
+        self.rows.append(sql.new(BillConsumption, position=position, **fields))
         return position
 
 
@@ -1128,7 +1128,8 @@ def _work_out(request: batch.BillRequest, inputs: batch.ChunkInputs, *, now: dat
     # The n-th bill of a period after cancellations is its n-th reissue.
     reissues = sum(1 for bill in earlier if bill.period_start_date == period_start_date)
     reference = f"INV-{locked.number}-{period_start_date:%Y%m%d}" + (f"-R{reissues}" if reissues else "")
-    bill = Bill(
+    bill = sql.new(
+        Bill,
         account=locked,
         reference=reference,
         period_start_date=period_start_date,
@@ -1155,7 +1156,8 @@ def _work_out(request: batch.BillRequest, inputs: batch.ChunkInputs, *, now: dat
             sources["back_billing_notes"] = notes[line.supply_label]  # printed on the invoice with the supply
             noted.add(line.supply_label)
         bill_lines.append(
-            BillLine(
+            sql.new(
+                BillLine,
                 bill=bill,
                 position=position,
                 supply_point=supply_points.get(line.supply_label),
@@ -1169,7 +1171,8 @@ def _work_out(request: batch.BillRequest, inputs: batch.ChunkInputs, *, now: dat
                 sources=_json(sources),
             )
         )
-    ledger_charge = LedgerEntry(
+    ledger_charge = sql.new(
+        LedgerEntry,
         account=locked,
         kind=LedgerEntry.Kind.CHARGE,
         amount=total,
