@@ -777,22 +777,23 @@ def _half_hourly_energy(window: _Window, consumption: _Consumption) -> calculati
                 for start, price in window.inputs.prices.get(on_tariff.tariff.pk, {}).items()
                 if start_at <= start < end_at
             )
-    kwh = sum((kwh for _, kwh in intervals), Decimal(0))
-    position = consumption.add(
-        supply_point=window.supply_point,
-        meter_serial_number=_meter_serials(window),
-        band="HALF_HOURLY",
-        units=kwh,
-        unit="kWh",
-        kwh=kwh,
-    )
-    return calculation.half_hourly_charge(
+    position = len(consumption.rows) + 1  # the consumption row below, made once the charge has summed the kWh
+    charge = calculation.half_hourly_charge(
         intervals=intervals,
         prices=prices,
         start_date=window.start_date,
         end_date=window.end_date,
         sources={"consumption": [position]},
     )
+    consumption.add(
+        supply_point=window.supply_point,
+        meter_serial_number=_meter_serials(window),
+        band="HALF_HOURLY",
+        units=charge.kwh,
+        unit="kWh",
+        kwh=charge.kwh,
+    )
+    return charge
 
 
 def _has_day_night_registers(window: _Window) -> bool:

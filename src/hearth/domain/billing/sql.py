@@ -102,7 +102,7 @@ class Reader:
                 value = convert(value, column, connection)
             values[index] = value
         if not self.plain:
-            return self.model.from_db(connection.alias, None, values)
+            return self.model.from_db(connection.alias, self.attnames, values)
         obj = self.model.__new__(self.model)
         obj.__dict__.update(zip(self.attnames, values, strict=True))
         state = obj._state = ModelState()
@@ -142,7 +142,7 @@ class _Plan:
     names: frozenset[str]
     constants: dict[str, Any]
     called: tuple[tuple[str, "models.Field[Any, Any]"], ...]
-    relations: dict[str, "models.ForeignKey[Any, Any]"]
+    relations: dict[str, Any]  # name: the ForeignKey
 
 
 @functools.cache

@@ -20,6 +20,7 @@ distribution zone are not held yet).
 """
 
 import functools
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -171,6 +172,7 @@ class MeterHistory:
     intervals: dict[int, list[tuple[int, int, int, bool]]] = field(default_factory=dict)
     origin: datetime | None = None
     before_estimate: Callable[[], None] | None = None
+    _picked: tuple[tuple[int, int, int] | None, list[tuple[int, int, int, bool]]] = (None, [])
 
     def meters_in(self, supply_point_id: int, start_at: datetime, end_at: datetime) -> list[Meter]:
         """The supply point's meters fitted at some time in ``[start_at, end_at)``, in the order they were fitted."""
@@ -214,8 +216,13 @@ class MeterHistory:
             self.intervals.setdefault(supply_point_id, []).append((index, minutes, units, quality == estimated))
 
     def intervals_in(self, supply_point_id: int, first: int, end: int) -> list[tuple[int, int, int, bool]]:
-        """The supply point's intervals in half-hours ``[first, end)`` counted from :attr:`origin`."""
-        return [row for row in self.intervals.get(supply_point_id, ()) if first <= row[0] < end]
+        """The supply point's intervals in half-hours ``[first, end)`` counted from :attr:`origin` (picked once per
+        window: a bill asks for them twice, for their estimates and their kWh)."""
+        key = (supply_point_id, first, end)
+        if self._picked[0] != key:
+            picked = [row for row in self.intervals.get(supply_point_id, ()) if first <= row[0] < end]
+            self._picked = (key, picked)
+        return self._picked[1]
 
     def index_of(self, at: datetime) -> int:
         """The half-hour starting at ``at`` counted from :attr:`origin`."""
@@ -587,7 +594,10 @@ def has_estimated_half_hours(
     *, supply_point: SupplyPoint, start_date: date, end_date: date, history: MeterHistory | None = None
 ) -> bool:
     """Whether any interval of the supply point in ``[start_date, end_date)`` is an estimate (the bill says so)."""
-    return any(estimated for *_, estimated in _intervals(supply_point, start_date, end_date, history)[1])
+    return any(map(_ESTIMATED, _intervals(supply_point, start_date, end_date, history)[1]))
+
+
+_ESTIMATED = operator.itemgetter(3)
 
 
 @functools.lru_cache(maxsize=64)
@@ -622,6 +632,7 @@ def interval_usage(
     count = int((day_starts_at(end_date) - start_at) / HALF_HOUR)
     units: list[int | Decimal] = [0] * count
     minutes = [0] * count
+    whole = True  # every sum a whole number of ten-thousandths
     for index, interval_minutes, interval_units, _ in rows:
         slot = index - first
         if interval_minutes <= 30:
@@ -630,18 +641,23 @@ def interval_usage(
             continue
         parts = interval_minutes // 30
         share = interval_units // parts if interval_units % parts == 0 else Decimal(interval_units) / parts
+        whole = whole and isinstance(share, int)
         for part in range(parts):
             if slot + part < count:
                 units[slot + part] += share
                 minutes[slot + part] += 30
-    missing = [slot for slot in range(count) if minutes[slot] < 30]
-    if missing:
+    if count and min(minutes) < 30:
+        missing = [slot for slot in range(count) if minutes[slot] < 30]
         first_missing = (start_at + missing[0] * HALF_HOUR).astimezone(LONDON)
         raise UsageUnavailable(
             f"{len(missing)} of the {count} half-hours of {supply_point} for {_days(start_date, end_date)} "
             f"have no reading; the first missing one starts {_day(first_missing.date())} at {first_missing:%H:%M}."
         )
+    starts = half_hour_starts(start_at, count)
+    if whole:  # the usual case: each of the month's few hundred distinct values made a Decimal once
+        kwh = {value: _kwh(value) for value in set(units)}
+        return list(zip(starts, map(kwh.__getitem__, units), strict=True))
     return [
         (at, _kwh(value) if isinstance(value, int) else value.scaleb(-KWH_PLACES))
-        for at, value in zip(half_hour_starts(start_at, count), units, strict=True)
+        for at, value in zip(starts, units, strict=True)
     ]
