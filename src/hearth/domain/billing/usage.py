@@ -169,10 +169,10 @@ class MeterHistory:
     registers: dict[int, list[Register]] = field(default_factory=dict)
     billed_ends: dict[int, list[tuple[date, RegisterReading]]] = field(default_factory=dict)
     readings: dict[int, list[RegisterReading]] = field(default_factory=dict)
-    intervals: dict[int, list[tuple[int, int, int, bool]]] = field(default_factory=dict)
+    intervals: dict[int, list[tuple[int, int, int, int, int]]] = field(default_factory=dict)
     origin: datetime | None = None
     before_estimate: Callable[[], None] | None = None
-    _picked: tuple[tuple[int, int, int] | None, list[tuple[int, int, int, bool]]] = (None, [])
+    _picked: tuple[tuple[int, int, int] | None, list[tuple[int, int, int, int, int]]] = (None, [])
 
     def meters_in(self, supply_point_id: int, start_at: datetime, end_at: datetime) -> list[Meter]:
         """The supply point's meters fitted at some time in ``[start_at, end_at)``, in the order they were fitted."""
@@ -189,9 +189,10 @@ class MeterHistory:
         return self.readings.get(register.pk, [])
 
     def load_intervals(self, windows: Iterable[UsageWindow]) -> None:
-        """Gather the half-hours of these supply points over their windows (one query), as plain numbers: each
-        interval's half-hour counted from :attr:`origin` (the first window's first instant), its minutes, its kWh
-        in ten-thousandths and whether it is estimated. Intervals marked missing are left out."""
+        """Gather the half-hours of these supply points over their windows (one query), as plain numbers, each row as
+        the driver made it: the supply point, the interval's half-hour counted from :attr:`origin` (the first
+        window's first instant), its minutes, its kWh in ten-thousandths and whether it is estimated (1 or 0).
+        Intervals marked missing are left out."""
         windows = list(windows)
         if not windows:
             return
@@ -199,28 +200,28 @@ class MeterHistory:
         point_ids = sorted({w.supply_point_id for w in windows})
         rows = sql.select(
             f"SELECT m.supply_point_id, {sql.half_hour_index('i.interval_start')}, i.interval_minutes, "  # noqa: S608
-            f"{sql.in_units('i.kwh', KWH_PLACES)}, i.quality "
+            f"{sql.in_units('i.kwh', KWH_PLACES)}, CASE WHEN i.quality = %s THEN 1 ELSE 0 END "
             f"FROM {IntervalConsumption._meta.db_table} i JOIN {Meter._meta.db_table} m ON m.id = i.meter_id "
             f"WHERE m.supply_point_id IN ({', '.join(['%s'] * len(point_ids))}) "
             "AND i.interval_start >= %s AND i.interval_start < %s AND i.quality <> %s",
             [
                 sql.instant(self.origin),
+                IntervalConsumption.Quality.ESTIMATED,
                 *point_ids,
                 sql.instant(self.origin),
                 sql.instant(day_starts_at(max(w.end_date for w in windows))),
                 IntervalConsumption.Quality.MISSING,
             ],
         )
-        estimated = IntervalConsumption.Quality.ESTIMATED
-        for supply_point_id, index, minutes, units, quality in rows:
-            self.intervals.setdefault(supply_point_id, []).append((index, minutes, units, quality == estimated))
+        for row in rows:  # kept as the driver made them: no tuple of its own per half-hour
+            self.intervals.setdefault(row[0], []).append(row)
 
-    def intervals_in(self, supply_point_id: int, first: int, end: int) -> list[tuple[int, int, int, bool]]:
+    def intervals_in(self, supply_point_id: int, first: int, end: int) -> list[tuple[int, int, int, int, int]]:
         """The supply point's intervals in half-hours ``[first, end)`` counted from :attr:`origin` (picked once per
         window: a bill asks for them twice, for their estimates and their kWh)."""
         key = (supply_point_id, first, end)
         if self._picked[0] != key:
-            picked = [row for row in self.intervals.get(supply_point_id, ()) if first <= row[0] < end]
+            picked = [row for row in self.intervals.get(supply_point_id, ()) if first <= row[1] < end]
             self._picked = (key, picked)
         return self._picked[1]
 
@@ -579,7 +580,7 @@ def register_advances(
 
 def _intervals(
     supply_point: SupplyPoint, start_date: date, end_date: date, history: MeterHistory | None
-) -> tuple[int, list[tuple[int, int, int, bool]]]:
+) -> tuple[int, list[tuple[int, int, int, int, int]]]:
     """The window's first half-hour counted from the history's origin, and its intervals (gathered when no history)."""
     if history is None:
         history = MeterHistory()
@@ -597,7 +598,7 @@ def has_estimated_half_hours(
     return any(map(_ESTIMATED, _intervals(supply_point, start_date, end_date, history)[1]))
 
 
-_ESTIMATED = operator.itemgetter(3)
+_ESTIMATED = operator.itemgetter(4)
 
 
 @functools.lru_cache(maxsize=64)
@@ -633,7 +634,7 @@ def interval_usage(
     units: list[int | Decimal] = [0] * count
     minutes = [0] * count
     whole = True  # every sum a whole number of ten-thousandths
-    for index, interval_minutes, interval_units, _ in rows:
+    for _, index, interval_minutes, interval_units, _ in rows:
         slot = index - first
         if interval_minutes <= 30:
             units[slot] += interval_units
