@@ -137,9 +137,12 @@ def local_date(at: datetime) -> date:
     return at.astimezone(LONDON).date()
 
 
+@lru_cache(maxsize=4096)
 def day_starts_at(day: date) -> datetime:
     """The UTC instant a local (Europe/London) day starts: a period of local days ``[start, end)`` runs from
-    ``day_starts_at(start)`` to ``day_starts_at(end)``, 23 or 25 hours longer or shorter across a clock change."""
+    ``day_starts_at(start)`` to ``day_starts_at(end)``, 23 or 25 hours longer or shorter across a clock change.
+
+    Remembered: a bill run asks for its period's few days thousands of times, and the zone conversion is slow."""
     return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
 
 

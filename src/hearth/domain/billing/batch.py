@@ -15,8 +15,8 @@ from typing import Any
 from django.db.models import Max, Q, Sum
 
 from hearth.common import calendar
-from hearth.data.accounts.models import Account, Supply
-from hearth.data.billing.models import AdditionalCharge, Bill, BillingObstruction, LedgerEntry
+from hearth.data.accounts.models import Account, Customer, Supply, SupplyPoint
+from hearth.data.billing.models import AdditionalCharge, Bill, BillingArrangement, BillingObstruction, LedgerEntry
 from hearth.data.metering.models import Register
 from hearth.data.tariffs.models import Agreement, HalfHourlyPrice, StandingCharge, Tariff, UnitRate
 from hearth.domain.billing import sql, usage
@@ -74,12 +74,6 @@ def _by(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
     return grouped
 
 
-def _overlapping(start_date: date, end_date: date) -> Q:
-    return Q(valid_from__lt=calendar.day_starts_at(end_date)) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gt=calendar.day_starts_at(start_date))
-    )
-
-
 def _ledger(account_ids: Sequence[int]) -> dict[int, LedgerPosition]:
     """Each account's balance and the movements (all but bills' charges) posted after its latest charge, in two
     queries: sums per account, then the entries from each account's latest charge on."""
@@ -122,38 +116,91 @@ def _ledger(account_ids: Sequence[int]) -> dict[int, LedgerPosition]:
     return positions
 
 
+def _overlapping_sql(start_date: date, end_date: date) -> tuple[str, list[Any]]:
+    """SQL (over alias ``t``) and parameters for a ``[valid_from, valid_to)`` datetime period overlapping the local
+    days ``[start_date, end_date)``: :func:`in_force`'s condition."""
+    return "t.valid_from < %s AND (t.valid_to IS NULL OR t.valid_to > %s)", [
+        sql.instant(calendar.day_starts_at(end_date)),
+        sql.instant(calendar.day_starts_at(start_date)),
+    ]
+
+
+def _with_related(rows: list[Any], name: str, related: dict[int, Any]) -> list[Any]:
+    """``rows`` with the instances they point at through the foreign key ``name`` set, as ``select_related`` does."""
+    if rows:
+        field = type(rows[0])._meta.get_field(name)
+        for row in rows:
+            field.set_cached_value(row, related[getattr(row, field.attname)])
+    return rows
+
+
+def _accounts(account_ids: Sequence[int]) -> dict[int, Account]:
+    """The accounts, locked in id order, each with its customer and billing arrangement (or none) at hand."""
+    ids = sql.placeholders(account_ids)
+    accounts = sql.objects(Account, f"t.id IN ({ids})", account_ids, order_by="t.id", lock=True)
+    customer_ids = sorted({account.customer_id for account in accounts})
+    customers = (
+        {
+            customer.pk: customer
+            for customer in sql.objects(
+                Customer, f"t.id IN ({sql.placeholders(customer_ids)})", customer_ids, order_by="t.id"
+            )
+        }
+        if customer_ids
+        else {}
+    )
+    _with_related(accounts, "customer", customers)
+    arrangements = {
+        arrangement.account_id: arrangement
+        for arrangement in sql.objects(BillingArrangement, f"t.account_id IN ({ids})", account_ids, order_by="t.id")
+    }
+    arranged = Account._meta.get_field("billing_arrangement")
+    for account in accounts:
+        arranged.set_cached_value(account, arrangements.get(account.pk))  # None: accessing it raises DoesNotExist
+    return {account.pk: account for account in accounts}
+
+
 def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
     """Lock the requests' accounts (in id order, so two workers never deadlock) and read every row their bills need.
 
     Call inside the transaction that writes the bills: the account locks make a second worker billing the same
-    accounts wait, then find the bills.
+    accounts wait, then find the bills. The rows are read by plain cursors into model instances
+    (:class:`sql.Reader`), a fixed number of queries whatever the chunk's size.
     """
     account_ids = sorted({request.account_id for request in requests})
     first_date = min(request.period_start_date for request in requests)
     last_date = max(request.period_end_date for request in requests)
-    accounts = {
-        account.pk: account
-        for account in Account.objects.select_for_update(of=("self",))
-        .select_related("customer", "billing_arrangement")
-        .filter(pk__in=account_ids)
-        .order_by("pk")
-    }
+    in_accounts = f"t.account_id IN ({sql.placeholders(account_ids)})"
+    accounts = _accounts(account_ids)
+    starts = sorted({request.period_start_date for request in requests})
     bills = _by(
-        Bill.objects.filter(account_id__in=account_ids)
-        .filter(
-            Q(period_start_date__in={request.period_start_date for request in requests})
-            | Q(status=Bill.Status.ISSUED, period_start_date__lt=last_date, period_end_date__gt=first_date)
-        )
-        .order_by("period_start_date", "id"),
+        sql.objects(
+            Bill,
+            f"{in_accounts} AND (t.period_start_date IN ({sql.placeholders(starts)}) "
+            "OR (t.status = %s AND t.period_start_date < %s AND t.period_end_date > %s))",
+            [*account_ids, *map(sql.day, starts), Bill.Status.ISSUED, sql.day(last_date), sql.day(first_date)],
+            order_by="t.period_start_date, t.id",
+        ),
         "account_id",
     )
-    supplies = _by(
-        Supply.objects.filter(account_id__in=account_ids, valid_from__lt=last_date)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=first_date))
-        .select_related("supply_point")
-        .order_by("valid_from", "id"),
-        "account_id",
+    supply_rows = sql.objects(
+        Supply,
+        f"{in_accounts} AND t.valid_from < %s AND (t.valid_to IS NULL OR t.valid_to > %s)",
+        [*account_ids, sql.day(last_date), sql.day(first_date)],
+        order_by="t.valid_from, t.id",
     )
+    point_ids = sorted({supply.supply_point_id for supply in supply_rows})
+    supply_points = (
+        {
+            point.pk: point
+            for point in sql.objects(
+                SupplyPoint, f"t.id IN ({sql.placeholders(point_ids)})", point_ids, order_by="t.id"
+            )
+        }
+        if point_ids
+        else {}
+    )
+    supplies = _by(_with_related(supply_rows, "supply_point", supply_points), "account_id")
     windows = []
     for request in requests:
         for supply in supplies.get(request.account_id, ()):
@@ -161,22 +208,45 @@ def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
             end = request.period_end_date if supply.valid_to is None else min(request.period_end_date, supply.valid_to)
             if start < end:
                 windows.append(usage.UsageWindow(supply.supply_point_id, start, end))
-    supply_point_ids = {window.supply_point_id for window in windows}
-    agreements = _by(
-        Agreement.objects.filter(_overlapping(first_date, last_date), supply_point_id__in=supply_point_ids)
-        .select_related("tariff")
-        .order_by("valid_from", "id"),
-        "supply_point_id",
+    supply_point_ids = sorted({window.supply_point_id for window in windows})
+    overlapping, overlapping_params = _overlapping_sql(first_date, last_date)
+    agreement_rows = (
+        sql.objects(
+            Agreement,
+            f"{overlapping} AND t.supply_point_id IN ({sql.placeholders(supply_point_ids)})",
+            [*overlapping_params, *supply_point_ids],
+            order_by="t.valid_from, t.id",
+        )
+        if supply_point_ids
+        else []
     )
-    tariffs = {agreement.tariff_id: agreement.tariff for rows in agreements.values() for agreement in rows}
+    tariff_ids = sorted({agreement.tariff_id for agreement in agreement_rows})
+    in_tariffs = f"t.tariff_id IN ({sql.placeholders(tariff_ids)})" if tariff_ids else ""
+    tariffs = (
+        {
+            tariff.pk: tariff
+            for tariff in sql.objects(Tariff, f"t.id IN ({sql.placeholders(tariff_ids)})", tariff_ids, order_by="t.id")
+        }
+        if tariff_ids
+        else {}
+    )
+    agreements = _by(_with_related(agreement_rows, "tariff", tariffs), "supply_point_id")
     standing_charges = _by(
-        StandingCharge.objects.filter(_overlapping(first_date, last_date), tariff_id__in=tariffs).order_by(
-            "valid_from", "id"
-        ),
+        sql.objects(
+            StandingCharge,
+            f"{overlapping} AND {in_tariffs}",
+            [*overlapping_params, *tariff_ids],
+            order_by="t.valid_from, t.id",
+        )
+        if tariff_ids
+        else [],
         "tariff_id",
     )
     # Every unit rate of the tariffs, not only those in force: a time-of-use tariff's bands are read from them all.
-    unit_rates = _by(UnitRate.objects.filter(tariff_id__in=tariffs).order_by("valid_from", "id"), "tariff_id")
+    unit_rates = _by(
+        sql.objects(UnitRate, in_tariffs, tariff_ids, order_by="t.valid_from, t.id") if tariff_ids else [],
+        "tariff_id",
+    )
     meters = usage.gather_meter_history(windows)
     meters.load_intervals(w for w in windows if _needs_half_hours(w, agreements.get(w.supply_point_id, ()), meters))
     half_hourly = [pk for pk, tariff in tariffs.items() if tariff.structure == Tariff.Structure.HALF_HOURLY]
@@ -190,12 +260,16 @@ def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
         prices=_half_hourly_prices(half_hourly, first_date, last_date),
         meters=meters,
         obstructions=_by(
-            BillingObstruction.objects.filter(account_id__in=account_ids).order_by("from_date", "id"), "account_id"
+            sql.objects(BillingObstruction, in_accounts, account_ids, order_by="t.from_date, t.id"), "account_id"
         ),
         unbilled=_by(
-            AdditionalCharge.objects.filter(account_id__in=account_ids, bill__isnull=True, incurred_date__lt=last_date)
-            .select_for_update()
-            .order_by("incurred_date", "id"),
+            sql.objects(
+                AdditionalCharge,
+                f"{in_accounts} AND t.bill_id IS NULL AND t.incurred_date < %s",
+                [*account_ids, sql.day(last_date)],
+                order_by="t.incurred_date, t.id",
+                lock=True,
+            ),
             "account_id",
         ),
         ledger=_ledger(account_ids),

@@ -10,6 +10,8 @@ against an independent Decimal reference. Rules, from ``DOMAIN.md`` "Charges, VA
 - periods are half-open ``[start_date, end_date)``; descriptions print the last day included, as customers read.
 """
 
+import operator
+from bisect import bisect_left
 from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -213,11 +215,9 @@ class HalfHourlyCharge:
         if self.starts_at and len(self.starts_at) != len(self.half_hours):
             raise BillingCalculationError("A half-hourly charge needs one start time per half-hour.")
         # Summed once here: a month's 1,490 half-hours are asked for their kWh and amount several times per bill.
-        kwh, pence = Decimal(0), Decimal(0)
-        for half_hour_kwh, half_hour_pence in self.half_hours:
-            kwh += half_hour_kwh
-            pence += half_hour_kwh * half_hour_pence
-        object.__setattr__(self, "total_kwh", kwh)
+        kwhs = [kwh for kwh, _ in self.half_hours]
+        pence = sum(map(operator.mul, kwhs, (price for _, price in self.half_hours)), Decimal(0))
+        object.__setattr__(self, "total_kwh", sum(kwhs, Decimal(0)))
         object.__setattr__(self, "total_pence", pence)
 
     @property
@@ -478,31 +478,38 @@ def half_hourly_charge(
 
     :raises BillingCalculationError: naming the first half-hour with no price, or one outside the period.
     """
-    half_hours: list[tuple[Decimal, Decimal]] = []
-    starts_at: list[datetime] = []
-    price_ids: set[int] = set()
     # The period's local days as UTC instants: a half-hour is inside when its start is, without a time-zone
-    # conversion per half-hour (a month has about 1,490).
+    # conversion per half-hour (a month has about 1,490). In start order, so only the ends need checking against
+    # the period, and the first half-hour in error is the one named.
     start_at, end_at = day_starts_at(start_date), day_starts_at(end_date)
-    for at, kwh in sorted(intervals, key=lambda interval: interval[0]):
-        if at.tzinfo is None:
-            _aware(at)  # says so
-        if not start_at <= at < end_at:
-            raise BillingCalculationError(
-                f"The half-hour starting {_moment(at)} is outside {printed_dates(start_date, end_date)}."
-            )
-        price = prices.get(at)
-        if price is None:
-            raise BillingCalculationError(f"No half-hourly price is held for the half-hour starting {_moment(at)}.")
-        pence, price_id = price
-        half_hours.append((kwh, pence))
-        starts_at.append(at)
-        if price_id is not None:
-            price_ids.add(price_id)
+    ordered = sorted(intervals, key=_start_of)
+    starts_at = [at for at, _ in ordered]
+    naive = next((at for at in starts_at if at.tzinfo is None), None)
+    if naive is not None:
+        _aware(naive)  # says so
+    inside = len(starts_at)  # the half-hours before this one are inside the period
+    if starts_at and starts_at[0] < start_at:
+        inside = 0
+    elif starts_at and starts_at[-1] >= end_at:
+        inside = bisect_left(starts_at, end_at)
+    priced = list(map(prices.get, starts_at if inside == len(starts_at) else starts_at[:inside]))
+    if None in priced:
+        at = starts_at[priced.index(None)]
+        raise BillingCalculationError(f"No half-hourly price is held for the half-hour starting {_moment(at)}.")
+    if inside < len(starts_at):
+        raise BillingCalculationError(
+            f"The half-hour starting {_moment(starts_at[inside])} is outside {printed_dates(start_date, end_date)}."
+        )
+    half_hours = [(kwh, price[0]) for (_, kwh), price in zip(ordered, priced, strict=True)]  # type: ignore[index]
+    price_ids = {price[1] for price in priced if price[1] is not None}  # type: ignore[index]
     charge_sources: dict[str, Any] = {**(sources or {}), "unit_rate": "half-hourly", "half_hours": len(half_hours)}
     if price_ids:
         charge_sources["half_hourly_prices"] = sorted(price_ids)
     return HalfHourlyCharge(start_date, end_date, tuple(half_hours), charge_sources, tuple(starts_at))
+
+
+def _start_of(interval: tuple[datetime, Decimal]) -> datetime:
+    return interval[0]
 
 
 def back_billing_cutoff(issue_date: date) -> date:

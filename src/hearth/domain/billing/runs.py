@@ -240,7 +240,8 @@ def _item(
     reason: str = "",
     bill: Bill | None = None,
 ) -> BillRunItem:
-    return BillRunItem(
+    return billing_sql.new(
+        BillRunItem,
         run=run,
         account=account,
         period_start_date=period_start_date,

@@ -20,13 +20,14 @@ distribution zone are not held yet).
 """
 
 import functools
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 
 from hearth.common import profile
 from hearth.common.calendar import LONDON, day_starts_at, local_date
@@ -168,9 +169,10 @@ class MeterHistory:
     registers: dict[int, list[Register]] = field(default_factory=dict)
     billed_ends: dict[int, list[tuple[date, RegisterReading]]] = field(default_factory=dict)
     readings: dict[int, list[RegisterReading]] = field(default_factory=dict)
-    intervals: dict[int, list[tuple[int, int, int, bool]]] = field(default_factory=dict)
+    intervals: dict[int, list[tuple[int, int, int, int, int]]] = field(default_factory=dict)
     origin: datetime | None = None
     before_estimate: Callable[[], None] | None = None
+    _picked: tuple[tuple[int, int, int] | None, list[tuple[int, int, int, int, int]]] = (None, [])
 
     def meters_in(self, supply_point_id: int, start_at: datetime, end_at: datetime) -> list[Meter]:
         """The supply point's meters fitted at some time in ``[start_at, end_at)``, in the order they were fitted."""
@@ -187,9 +189,10 @@ class MeterHistory:
         return self.readings.get(register.pk, [])
 
     def load_intervals(self, windows: Iterable[UsageWindow]) -> None:
-        """Gather the half-hours of these supply points over their windows (one query), as plain numbers: each
-        interval's half-hour counted from :attr:`origin` (the first window's first instant), its minutes, its kWh
-        in ten-thousandths and whether it is estimated. Intervals marked missing are left out."""
+        """Gather the half-hours of these supply points over their windows (one query), as plain numbers, each row as
+        the driver made it: the supply point, the interval's half-hour counted from :attr:`origin` (the first
+        window's first instant), its minutes, its kWh in ten-thousandths and whether it is estimated (1 or 0).
+        Intervals marked missing are left out."""
         windows = list(windows)
         if not windows:
             return
@@ -197,25 +200,30 @@ class MeterHistory:
         point_ids = sorted({w.supply_point_id for w in windows})
         rows = sql.select(
             f"SELECT m.supply_point_id, {sql.half_hour_index('i.interval_start')}, i.interval_minutes, "  # noqa: S608
-            f"{sql.in_units('i.kwh', KWH_PLACES)}, i.quality "
+            f"{sql.in_units('i.kwh', KWH_PLACES)}, CASE WHEN i.quality = %s THEN 1 ELSE 0 END "
             f"FROM {IntervalConsumption._meta.db_table} i JOIN {Meter._meta.db_table} m ON m.id = i.meter_id "
             f"WHERE m.supply_point_id IN ({', '.join(['%s'] * len(point_ids))}) "
             "AND i.interval_start >= %s AND i.interval_start < %s AND i.quality <> %s",
             [
                 sql.instant(self.origin),
+                IntervalConsumption.Quality.ESTIMATED,
                 *point_ids,
                 sql.instant(self.origin),
                 sql.instant(day_starts_at(max(w.end_date for w in windows))),
                 IntervalConsumption.Quality.MISSING,
             ],
         )
-        estimated = IntervalConsumption.Quality.ESTIMATED
-        for supply_point_id, index, minutes, units, quality in rows:
-            self.intervals.setdefault(supply_point_id, []).append((index, minutes, units, quality == estimated))
+        for row in rows:  # kept as the driver made them: no tuple of its own per half-hour
+            self.intervals.setdefault(row[0], []).append(row)
 
-    def intervals_in(self, supply_point_id: int, first: int, end: int) -> list[tuple[int, int, int, bool]]:
-        """The supply point's intervals in half-hours ``[first, end)`` counted from :attr:`origin`."""
-        return [row for row in self.intervals.get(supply_point_id, ()) if first <= row[0] < end]
+    def intervals_in(self, supply_point_id: int, first: int, end: int) -> list[tuple[int, int, int, int, int]]:
+        """The supply point's intervals in half-hours ``[first, end)`` counted from :attr:`origin` (picked once per
+        window: a bill asks for them twice, for their estimates and their kWh)."""
+        key = (supply_point_id, first, end)
+        if self._picked[0] != key:
+            picked = [row for row in self.intervals.get(supply_point_id, ()) if first <= row[1] < end]
+            self._picked = (key, picked)
+        return self._picked[1]
 
     def index_of(self, at: datetime) -> int:
         """The half-hour starting at ``at`` counted from :attr:`origin`."""
@@ -241,10 +249,13 @@ def gather_meter_history(windows: Sequence[UsageWindow]) -> MeterHistory:
         )
     first_at = day_starts_at(min(w.start_date for w in windows))
     last_at = day_starts_at(max(w.end_date for w in windows))
-    meters = (
-        Meter.objects.filter(supply_point_id__in=by_supply_point, installed_at__lt=last_at)
-        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=first_at))
-        .order_by("installed_at", "id")
+    point_ids = sorted(by_supply_point)
+    meters = sql.objects(
+        Meter,
+        f"t.supply_point_id IN ({sql.placeholders(point_ids)}) AND t.installed_at < %s "
+        "AND (t.removed_at IS NULL OR t.removed_at > %s)",
+        [*point_ids, sql.instant(last_at), sql.instant(first_at)],
+        order_by="t.installed_at, t.id",
     )
     meter_window: dict[int, UsageWindow] = {}
     for meter in meters:
@@ -254,7 +265,10 @@ def gather_meter_history(windows: Sequence[UsageWindow]) -> MeterHistory:
         return history
     register_window: dict[int, UsageWindow] = {}
     removed: set[int] = set()
-    for register in Register.objects.filter(meter_id__in=meter_window).order_by("identifier", "id"):
+    meter_ids = list(meter_window)
+    for register in sql.objects(
+        Register, f"t.meter_id IN ({sql.placeholders(meter_ids)})", meter_ids, order_by="t.identifier, t.id"
+    ):
         history.registers.setdefault(register.meter_id, []).append(register)
         if register.is_settlement_register:
             window = meter_window[register.meter_id]
@@ -263,37 +277,48 @@ def gather_meter_history(windows: Sequence[UsageWindow]) -> MeterHistory:
         for meter in meters_of_point:
             if meter.removed_at is not None and meter.removed_at <= day_starts_at(meter_window[meter.pk].end_date):
                 removed.update(r.pk for r in history.registers.get(meter.pk, ()) if r.is_settlement_register)
-    billed = (
-        BillConsumption.objects.filter(
-            register_id__in=register_window,
-            bill__status=Bill.Status.ISSUED,
-            bill__period_end_date__lte=max(w.start_date for w in windows),
-            end_reading__isnull=False,
-        )
-        .select_related("end_reading")
-        .annotate(billed_end_date=F("bill__period_end_date"))
-        .order_by("-bill__period_end_date", "-id")
+    if not register_window:
+        return history
+    register_ids = list(register_window)
+    in_registers = sql.placeholders(register_ids)
+    reading = sql.reader(RegisterReading, "r")
+    bill = sql.reader(Bill, "b")
+    billed = sql.select(
+        f"SELECT c.register_id, b.period_end_date, {reading.columns} "  # noqa: S608 - the models' tables
+        f"FROM {BillConsumption._meta.db_table} c JOIN {Bill._meta.db_table} b ON b.id = c.bill_id "
+        f"JOIN {RegisterReading._meta.db_table} r ON r.id = c.end_reading_id "
+        f"WHERE c.register_id IN ({in_registers}) AND b.status = %s AND b.period_end_date <= %s "
+        "ORDER BY b.period_end_date DESC, c.id DESC",
+        [*register_ids, Bill.Status.ISSUED, sql.day(max(w.start_date for w in windows))],
     )
     for row in billed:
-        if row.register_id is not None and row.end_reading is not None:  # always, as filtered
-            history.billed_ends.setdefault(row.register_id, []).append((row.billed_end_date, row.end_reading))
+        end_date = bill.value("period_end_date", row[1])
+        history.billed_ends.setdefault(row[0], []).append((end_date, reading.build(row, 2)))
     unstarted = [
         register_id
         for register_id, window in register_window.items()
         if _billed_start(history, register_id, window.start_date) is None
     ]
-    near_end = Q(
-        register_id__in=register_window,
-        read_at__gte=day_starts_at(min(w.end_date for w in windows) - END_READING_WINDOW),
-        read_at__lte=last_at,
-    )
-    from_the_start = Q(register_id__in=unstarted, read_at__lt=last_at)
-    finals = Q(register_id__in=removed, kind=Kind.FINAL, read_at__lte=last_at)
-    readings = RegisterReading.objects.filter(
-        near_end | from_the_start | finals, status=RegisterReading.Status.ACCEPTED
-    )
-    for reading in readings.order_by("read_at", "id"):
-        history.readings.setdefault(reading.register_id, []).append(reading)
+    conditions = [f"(t.register_id IN ({in_registers}) AND t.read_at >= %s AND t.read_at <= %s)"]
+    params: list[object] = [
+        *register_ids,
+        sql.instant(day_starts_at(min(w.end_date for w in windows) - END_READING_WINDOW)),
+        sql.instant(last_at),
+    ]
+    if unstarted:  # from the start
+        conditions.append(f"(t.register_id IN ({sql.placeholders(unstarted)}) AND t.read_at < %s)")
+        params += [*unstarted, sql.instant(last_at)]
+    if removed:  # finals
+        finals = sorted(removed)
+        conditions.append(f"(t.register_id IN ({sql.placeholders(finals)}) AND t.kind = %s AND t.read_at <= %s)")
+        params += [*finals, Kind.FINAL, sql.instant(last_at)]
+    for row in sql.objects(
+        RegisterReading,
+        f"t.status = %s AND ({' OR '.join(conditions)})",
+        [RegisterReading.Status.ACCEPTED, *params],
+        order_by="t.read_at, t.id",
+    ):
+        history.readings.setdefault(row.register_id, []).append(row)
     return history
 
 
@@ -555,7 +580,7 @@ def register_advances(
 
 def _intervals(
     supply_point: SupplyPoint, start_date: date, end_date: date, history: MeterHistory | None
-) -> tuple[int, list[tuple[int, int, int, bool]]]:
+) -> tuple[int, list[tuple[int, int, int, int, int]]]:
     """The window's first half-hour counted from the history's origin, and its intervals (gathered when no history)."""
     if history is None:
         history = MeterHistory()
@@ -570,7 +595,10 @@ def has_estimated_half_hours(
     *, supply_point: SupplyPoint, start_date: date, end_date: date, history: MeterHistory | None = None
 ) -> bool:
     """Whether any interval of the supply point in ``[start_date, end_date)`` is an estimate (the bill says so)."""
-    return any(estimated for *_, estimated in _intervals(supply_point, start_date, end_date, history)[1])
+    return any(map(_ESTIMATED, _intervals(supply_point, start_date, end_date, history)[1]))
+
+
+_ESTIMATED = operator.itemgetter(4)
 
 
 @functools.lru_cache(maxsize=64)
@@ -605,7 +633,8 @@ def interval_usage(
     count = int((day_starts_at(end_date) - start_at) / HALF_HOUR)
     units: list[int | Decimal] = [0] * count
     minutes = [0] * count
-    for index, interval_minutes, interval_units, _ in rows:
+    whole = True  # every sum a whole number of ten-thousandths
+    for _, index, interval_minutes, interval_units, _ in rows:
         slot = index - first
         if interval_minutes <= 30:
             units[slot] += interval_units
@@ -613,18 +642,23 @@ def interval_usage(
             continue
         parts = interval_minutes // 30
         share = interval_units // parts if interval_units % parts == 0 else Decimal(interval_units) / parts
+        whole = whole and isinstance(share, int)
         for part in range(parts):
             if slot + part < count:
                 units[slot + part] += share
                 minutes[slot + part] += 30
-    missing = [slot for slot in range(count) if minutes[slot] < 30]
-    if missing:
+    if count and min(minutes) < 30:
+        missing = [slot for slot in range(count) if minutes[slot] < 30]
         first_missing = (start_at + missing[0] * HALF_HOUR).astimezone(LONDON)
         raise UsageUnavailable(
             f"{len(missing)} of the {count} half-hours of {supply_point} for {_days(start_date, end_date)} "
             f"have no reading; the first missing one starts {_day(first_missing.date())} at {first_missing:%H:%M}."
         )
+    starts = half_hour_starts(start_at, count)
+    if whole:  # the usual case: each of the month's few hundred distinct values made a Decimal once
+        kwh = {value: _kwh(value) for value in set(units)}
+        return list(zip(starts, map(kwh.__getitem__, units), strict=True))
     return [
         (at, _kwh(value) if isinstance(value, int) else value.scaleb(-KWH_PLACES))
-        for at, value in zip(half_hour_starts(start_at, count), units, strict=True)
+        for at, value in zip(starts, units, strict=True)
     ]
