@@ -359,6 +359,7 @@ def _bill_chunk(
                 for account, item in zip(going, items, strict=True)
                 if item.outcome != BillRunItem.Outcome.FAILED
             ]
+    billing_sql.refresh_statistics_when_grown(Bill)
     if with_pdf:
         _attach_invoices(run, recorded, now=now, deliver=deliver)
 
