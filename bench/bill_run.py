@@ -1083,10 +1083,13 @@ def main() -> None:
         _vacuum_billing_tables()
         (run_figures, run), run_memory = support.stage_memory(lambda: _bill_run(kind_of, chunk_size))
         cross_check = _cross_check(run, limit, limit_totals)
-        try:
-            pdf, pdf_memory = support.stage_memory(lambda: _pdf_stage(run, arguments.pdf_sample))
-        except Exception as exc:  # the figures above still stand; say why this one is missing
-            pdf, pdf_memory = {"error": f"{type(exc).__name__}: {exc}"}, {}
+        if arguments.pdf_sample < 1:
+            pdf, pdf_memory = {"error": "not measured (--pdf-sample 0)"}, {}
+        else:
+            try:
+                pdf, pdf_memory = support.stage_memory(lambda: _pdf_stage(run, arguments.pdf_sample))
+            except Exception as exc:  # the figures above still stand; say why this one is missing
+                pdf, pdf_memory = {"error": f"{type(exc).__name__}: {exc}"}, {}
 
         rate = run_figures["bills_per_s"]
         result = {
