@@ -16,6 +16,16 @@ hypothesis_settings.register_profile("hearth", deadline=None)
 hypothesis_settings.load_profile("hearth")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def quick_argon2() -> Any:
+    """Argon2id at its lowest cost in this process (tests/hashers.py): a real hash, a fraction of the time."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["tests.hashers.QuickArgon2PasswordHasher", *settings.PASSWORD_HASHERS]):
+        yield
+
+
 def required_services() -> set[str]:
     return {s.strip() for s in os.environ.get("HEARTH_REQUIRE", "").split(",") if s.strip()}
 
