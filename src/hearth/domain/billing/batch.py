@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Model, Q, Sum
 
 from hearth.common import calendar
 from hearth.data.accounts.models import Account, Customer, Supply, SupplyPoint
@@ -134,22 +134,19 @@ def _with_related(rows: list[Any], name: str, related: dict[int, Any]) -> list[A
     return rows
 
 
+def _by_id(model: type[Model], ids: Sequence[int]) -> dict[int, Any]:
+    """The rows of ``model`` with these ids, by id (none asked, none read)."""
+    if not ids:
+        return {}
+    return {row.pk: row for row in sql.objects(model, f"t.id IN ({sql.placeholders(ids)})", ids, order_by="t.id")}
+
+
 def _accounts(account_ids: Sequence[int]) -> dict[int, Account]:
     """The accounts, locked in id order, each with its customer and billing arrangement (or none) at hand."""
     ids = sql.placeholders(account_ids)
     accounts = sql.objects(Account, f"t.id IN ({ids})", account_ids, order_by="t.id", lock=True)
     customer_ids = sorted({account.customer_id for account in accounts})
-    customers = (
-        {
-            customer.pk: customer
-            for customer in sql.objects(
-                Customer, f"t.id IN ({sql.placeholders(customer_ids)})", customer_ids, order_by="t.id"
-            )
-        }
-        if customer_ids
-        else {}
-    )
-    _with_related(accounts, "customer", customers)
+    _with_related(accounts, "customer", _by_id(Customer, customer_ids))
     arrangements = {
         arrangement.account_id: arrangement
         for arrangement in sql.objects(BillingArrangement, f"t.account_id IN ({ids})", account_ids, order_by="t.id")
@@ -190,17 +187,7 @@ def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
         order_by="t.valid_from, t.id",
     )
     point_ids = sorted({supply.supply_point_id for supply in supply_rows})
-    supply_points = (
-        {
-            point.pk: point
-            for point in sql.objects(
-                SupplyPoint, f"t.id IN ({sql.placeholders(point_ids)})", point_ids, order_by="t.id"
-            )
-        }
-        if point_ids
-        else {}
-    )
-    supplies = _by(_with_related(supply_rows, "supply_point", supply_points), "account_id")
+    supplies = _by(_with_related(supply_rows, "supply_point", _by_id(SupplyPoint, point_ids)), "account_id")
     windows = []
     for request in requests:
         for supply in supplies.get(request.account_id, ()):
