@@ -41,11 +41,13 @@ def worker_on_redis() -> Iterator[None]:
 
 
 def _forget_connections() -> None:
-    """Make the app look up its broker connection and producer pools again, by the broker now configured.
+    """Make the app look up its broker pools and result backend again, by the addresses now configured.
 
     The app pools them by the broker of first use and never looks at ``broker_url`` again: a producer pooled by an
     earlier test for the default broker (RabbitMQ) sent a later test's messages there, and its Redis worker waited
-    for them for ten minutes.
+    for them for ten minutes; a result backend kept from a test without one hid a failed chunk from the command.
     """
     app._pool = None  # kombu keeps the pools themselves, one per broker address: the next use finds the right one
     app.amqp._producer_pool = None
+    app._backend_cache = None  # the result backend, kept the same way (per thread when it is not thread-safe)
+    app._local.backend = None
