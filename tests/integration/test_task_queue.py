@@ -38,8 +38,9 @@ def test_a_producer_pooled_for_another_broker_does_not_take_the_worker_messages(
     app.conf.broker_url = "amqp://guest:guest@127.0.0.1:5672//"
     try:
         assert app.amqp.producer_pool is not None  # pooled for RabbitMQ, as the earlier test left it
-        assert app.backend is not None  # and the result backend of a test without a worker kept
+        kept_backend = app.backend  # the result backend as earlier tests in this process left it
         with worker_on_redis():
+            assert app.backend is not kept_backend
             assert type(app.backend).__name__ == "RedisBackend"
             _send_and_wait_for_delivery()
     finally:
