@@ -97,9 +97,7 @@ def ledger_of(account: Account) -> list[LedgerRow]:
 
 def balance_of(account: Account) -> Decimal:
     """What the customer owes now (negative: in credit): the sum of the ledger."""
-    total = LedgerEntry.objects.filter(account=account).aggregate(total=Sum("amount"))["total"]
-    # Every entry is in whole pence, so this is exact; SQLite's SUM would otherwise print as 120.000000000000.
-    return ZERO if total is None else to_pennies(Decimal(total))
+    return balances_of([account.pk]).get(account.pk, ZERO)
 
 
 def balances_of(account_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -111,6 +109,7 @@ def balances_of(account_ids: Iterable[int]) -> dict[int, Decimal]:
         .values_list("account_id", "total")
         .order_by()
     )
+    # Every entry is in whole pence, so this is exact; SQLite's SUM would otherwise print as 120.000000000000.
     return {pk: ZERO if total is None else to_pennies(Decimal(total)) for pk, total in totals}
 
 
