@@ -59,11 +59,6 @@ def services_of(fitted: FittedMeters) -> list[PortalService]:
     return services
 
 
-def services_for_account(*, account: Account, now: datetime) -> list[PortalService]:
-    """The services the account has: Bills Online always; AMR and smart consumption where fitted."""
-    return services_of(fitted_meters(account=account, now=now))
-
-
 def amr_devices(*, account: Account) -> QuerySet[AmrDevice]:
     """AMR devices on the account's current meters that have not been retired."""
     return AmrDevice.objects.filter(meter__in=current_meters(account=account), retired_at__isnull=True).order_by("id")

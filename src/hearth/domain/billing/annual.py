@@ -68,15 +68,10 @@ class SupplyYear:
     """True when the tariffs on sale were compared and none is cheaper (the customer is on the cheapest)."""
 
 
-def annual_consumption(bill: Bill, supply_point: SupplyPoint) -> AnnualConsumption | None:
-    """The kWh the account was billed for ``supply_point`` in the year to the end of ``bill`` (``bill`` included,
-    even if cancelled since), or None when nothing was billed for it."""
-    return annual_consumptions([(bill, supply_point)])[0]
-
-
 def annual_consumptions(supplies: Sequence[tuple[Bill, SupplyPoint]]) -> list[AnnualConsumption | None]:
-    """:func:`annual_consumption` of each (bill, supply point), in order, in one query however many (a bill run's
-    chunk): the rows of every account's year are read together and shared out here."""
+    """For each (bill, supply point), in order: the kWh the account was billed for the point in the year to the end
+    of the bill (the bill included, even if cancelled since), or None when nothing was billed for it. One query
+    however many (a bill run's chunk): the rows of every account's year are read together and shared out here."""
     if not supplies:
         return []
     bills = [bill for bill, _ in supplies]
@@ -242,13 +237,9 @@ class Supply:
     vat_rate: Decimal
 
 
-def supply_year(bill: Bill, supply_point: SupplyPoint, agreement: Agreement | None, vat_rate: Decimal) -> SupplyYear:
-    """The year figures of one supply on ``bill``: consumption, projected cost, tariff end, exit fee, cheaper tariff."""
-    return supply_years([Supply(bill, supply_point, agreement, vat_rate)])[0]
-
-
 def supply_years(supplies: Sequence[Supply]) -> list[SupplyYear]:
-    """:func:`supply_year` of each supply, in order, in a fixed number of queries however many (a bill run's chunk):
+    """The year figures of each supply on its bill, in order (consumption, projected cost, tariff end, exit fee,
+    cheaper tariff), in a fixed number of queries however many (a bill run's chunk):
     the consumption rows, the meters, and for each instant the bills were issued at the tariffs on sale and their
     prices, each read once for all."""
     consumptions = annual_consumptions([(supply.bill, supply.supply_point) for supply in supplies])
