@@ -23,9 +23,10 @@ M = TypeVar("M", bound=Model)
 
 
 def half_hour_index(column: str) -> str:
-    """SQL for the half-hour (counted from 0) that ``column``, a datetime, falls in after the origin given as ``%s``."""
-    if connection.vendor == "postgresql":
-        return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({column} - %s)) / {HALF_HOUR_SECONDS}) AS integer)"
+    """SQL for the half-hour (counted from 0) that ``column``, a datetime at or after the origin given as ``%s``, falls
+    in (integer division: the same as rounding down for a time not before the origin)."""
+    if connection.vendor == "postgresql":  # date_part's double, not EXTRACT's numeric: a third of the query's time
+        return f"CAST(date_part('epoch', {column} - %s) AS integer) / {HALF_HOUR_SECONDS}"
     if sqlite3.sqlite_version_info >= (3, 38):  # unixepoch(), a fifth quicker than parsing strftime's text
         seconds = f"unixepoch({column}) - unixepoch(%s)"
     else:
@@ -35,6 +36,8 @@ def half_hour_index(column: str) -> str:
 
 def in_units(column: str, places: int) -> str:
     """SQL for a decimal ``column`` as a whole number of its smallest unit (``places`` decimal places), exactly."""
+    if connection.vendor == "postgresql":  # its numeric to bigint cast rounds by itself; SQLite's truncates a REAL
+        return f"CAST({column} * {10**places} AS bigint)"
     return f"CAST(ROUND({column} * {10**places}) AS bigint)"
 
 
@@ -66,14 +69,16 @@ def for_update() -> str:
     return " FOR UPDATE" if connection.features.has_select_for_update else ""
 
 
-def refresh_statistics_when_grown(model: type[Model], *, floor_pages: int = 16) -> None:
+def refresh_statistics_when_grown(model: type[Model], *, floor_pages: int = 2) -> None:
     """PostgreSQL: ANALYZE ``model``'s table once it has more than twice the pages its statistics say.
 
     PostgreSQL plans the foreign-key checks of rows pointing at a table once per connection, from that table's
     statistics, and keeps the plan until they change. On a young database (a supplier's first runs, a benchmark's
     empty tables) the plan is made for an empty table and scans the whole table for every row checked, so a run slows
     as its own bills pile up: 20,000 accounts read 1.5 billion bill rows. Doubling keeps this to a handful of quick
-    ANALYZEs in a young database's run and none in a settled one's.
+    ANALYZEs in a young database's run and none in a settled one's. The floor is low (two pages: the first chunk's
+    bills) because every check made on a stale plan scans the whole table: at sixteen pages a 2,000-account run's
+    checks still read 3.7 million bill rows, at two 0.2 million, for half the time checking.
     """
     if connection.vendor != "postgresql":
         return
