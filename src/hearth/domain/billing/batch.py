@@ -138,18 +138,17 @@ def _by_id(model: type[Model], ids: Sequence[int]) -> dict[int, Any]:
     """The rows of ``model`` with these ids, by id (none asked, none read)."""
     if not ids:
         return {}
-    return {row.pk: row for row in sql.objects(model, f"t.id IN ({sql.placeholders(ids)})", ids, order_by="t.id")}
+    return {row.pk: row for row in sql.objects(model, *sql.among("t.id", ids), order_by="t.id")}
 
 
 def _accounts(account_ids: Sequence[int]) -> dict[int, Account]:
     """The accounts, locked in id order, each with its customer and billing arrangement (or none) at hand."""
-    ids = sql.placeholders(account_ids)
-    accounts = sql.objects(Account, f"t.id IN ({ids})", account_ids, order_by="t.id", lock=True)
+    accounts = sql.objects(Account, *sql.among("t.id", account_ids), order_by="t.id", lock=True)
     customer_ids = sorted({account.customer_id for account in accounts})
     _with_related(accounts, "customer", _by_id(Customer, customer_ids))
     arrangements = {
         arrangement.account_id: arrangement
-        for arrangement in sql.objects(BillingArrangement, f"t.account_id IN ({ids})", account_ids, order_by="t.id")
+        for arrangement in sql.objects(BillingArrangement, *sql.among("t.account_id", account_ids), order_by="t.id")
     }
     arranged = Account._meta.get_field("billing_arrangement")
     for account in accounts:
@@ -167,15 +166,16 @@ def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
     account_ids = sorted({request.account_id for request in requests})
     first_date = min(request.period_start_date for request in requests)
     last_date = max(request.period_end_date for request in requests)
-    in_accounts = f"t.account_id IN ({sql.placeholders(account_ids)})"
+    in_accounts, account_params = sql.among("t.account_id", account_ids)
     accounts = _accounts(account_ids)
     starts = sorted({request.period_start_date for request in requests})
+    starting, start_params = sql.among("t.period_start_date", [sql.day(start) for start in starts])
     bills = _by(
         sql.objects(
             Bill,
-            f"{in_accounts} AND (t.period_start_date IN ({sql.placeholders(starts)}) "
+            f"{in_accounts} AND ({starting} "
             "OR (t.status = %s AND t.period_start_date < %s AND t.period_end_date > %s))",
-            [*account_ids, *map(sql.day, starts), Bill.Status.ISSUED, sql.day(last_date), sql.day(first_date)],
+            [*account_params, *start_params, Bill.Status.ISSUED, sql.day(last_date), sql.day(first_date)],
             order_by="t.period_start_date, t.id",
         ),
         "account_id",
@@ -183,7 +183,7 @@ def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
     supply_rows = sql.objects(
         Supply,
         f"{in_accounts} AND t.valid_from < %s AND (t.valid_to IS NULL OR t.valid_to > %s)",
-        [*account_ids, sql.day(last_date), sql.day(first_date)],
+        [*account_params, sql.day(last_date), sql.day(first_date)],
         order_by="t.valid_from, t.id",
     )
     point_ids = sorted({supply.supply_point_id for supply in supply_rows})
@@ -197,43 +197,33 @@ def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
                 windows.append(usage.UsageWindow(supply.supply_point_id, start, end))
     supply_point_ids = sorted({window.supply_point_id for window in windows})
     overlapping, overlapping_params = _overlapping_sql(first_date, last_date)
-    agreement_rows = (
-        sql.objects(
+    agreement_rows: list[Agreement] = []
+    if supply_point_ids:
+        at_points, point_params = sql.among("t.supply_point_id", supply_point_ids)
+        agreement_rows = sql.objects(
             Agreement,
-            f"{overlapping} AND t.supply_point_id IN ({sql.placeholders(supply_point_ids)})",
-            [*overlapping_params, *supply_point_ids],
+            f"{overlapping} AND {at_points}",
+            [*overlapping_params, *point_params],
             order_by="t.valid_from, t.id",
         )
-        if supply_point_ids
-        else []
-    )
     tariff_ids = sorted({agreement.tariff_id for agreement in agreement_rows})
-    in_tariffs = f"t.tariff_id IN ({sql.placeholders(tariff_ids)})" if tariff_ids else ""
-    tariffs = (
-        {
-            tariff.pk: tariff
-            for tariff in sql.objects(Tariff, f"t.id IN ({sql.placeholders(tariff_ids)})", tariff_ids, order_by="t.id")
-        }
-        if tariff_ids
-        else {}
-    )
-    agreements = _by(_with_related(agreement_rows, "tariff", tariffs), "supply_point_id")
-    standing_charges = _by(
-        sql.objects(
-            StandingCharge,
-            f"{overlapping} AND {in_tariffs}",
-            [*overlapping_params, *tariff_ids],
-            order_by="t.valid_from, t.id",
+    tariffs = _by_id(Tariff, tariff_ids)
+    standing_charges: dict[int, list[StandingCharge]] = {}
+    unit_rates: dict[int, list[UnitRate]] = {}
+    if tariff_ids:
+        in_tariffs, tariff_params = sql.among("t.tariff_id", tariff_ids)
+        standing_charges = _by(
+            sql.objects(
+                StandingCharge,
+                f"{overlapping} AND {in_tariffs}",
+                [*overlapping_params, *tariff_params],
+                order_by="t.valid_from, t.id",
+            ),
+            "tariff_id",
         )
-        if tariff_ids
-        else [],
-        "tariff_id",
-    )
-    # Every unit rate of the tariffs, not only those in force: a time-of-use tariff's bands are read from them all.
-    unit_rates = _by(
-        sql.objects(UnitRate, in_tariffs, tariff_ids, order_by="t.valid_from, t.id") if tariff_ids else [],
-        "tariff_id",
-    )
+        # Every unit rate of the tariffs, not only those in force: a time-of-use tariff's bands are read from them all.
+        unit_rates = _by(sql.objects(UnitRate, in_tariffs, tariff_params, order_by="t.valid_from, t.id"), "tariff_id")
+    agreements = _by(_with_related(agreement_rows, "tariff", tariffs), "supply_point_id")
     meters = usage.gather_meter_history(windows)
     meters.load_intervals(w for w in windows if _needs_half_hours(w, agreements.get(w.supply_point_id, ()), meters))
     half_hourly = [pk for pk, tariff in tariffs.items() if tariff.structure == Tariff.Structure.HALF_HOURLY]
@@ -247,13 +237,13 @@ def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
         prices=_half_hourly_prices(half_hourly, first_date, last_date),
         meters=meters,
         obstructions=_by(
-            sql.objects(BillingObstruction, in_accounts, account_ids, order_by="t.from_date, t.id"), "account_id"
+            sql.objects(BillingObstruction, in_accounts, account_params, order_by="t.from_date, t.id"), "account_id"
         ),
         unbilled=_by(
             sql.objects(
                 AdditionalCharge,
                 f"{in_accounts} AND t.bill_id IS NULL AND t.incurred_date < %s",
-                [*account_ids, sql.day(last_date)],
+                [*account_params, sql.day(last_date)],
                 order_by="t.incurred_date, t.id",
                 lock=True,
             ),
@@ -272,11 +262,11 @@ def _half_hourly_prices(
         return {}
     first_at, end_at = calendar.day_starts_at(first_date), calendar.day_starts_at(last_date)
     starts = usage.half_hour_starts(first_at, int((end_at - first_at) / usage.HALF_HOUR))
+    of_tariffs, tariff_params = sql.among("tariff_id", tariff_ids)
     rows = sql.select(
         f"SELECT tariff_id, {sql.half_hour_index('interval_start')}, {sql.in_units('value_exc_vat', PRICE_PLACES)} "  # noqa: S608
-        f"FROM {HalfHourlyPrice._meta.db_table} WHERE tariff_id IN ({', '.join(['%s'] * len(tariff_ids))}) "
-        "AND interval_start >= %s AND interval_start < %s",
-        [sql.instant(first_at), *tariff_ids, sql.instant(first_at), sql.instant(end_at)],
+        f"FROM {HalfHourlyPrice._meta.db_table} WHERE {of_tariffs} AND interval_start >= %s AND interval_start < %s",
+        [sql.instant(first_at), *tariff_params, sql.instant(first_at), sql.instant(end_at)],
     )
     prices: dict[int, dict[datetime, tuple[Decimal, int | None]]] = {pk: {} for pk in tariff_ids}
     value_of: dict[int, tuple[Decimal, None]] = {}

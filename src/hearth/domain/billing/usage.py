@@ -197,17 +197,16 @@ class MeterHistory:
         if not windows:
             return
         self.origin = day_starts_at(min(w.start_date for w in windows))
-        point_ids = sorted({w.supply_point_id for w in windows})
+        at_points, point_params = sql.among("m.supply_point_id", sorted({w.supply_point_id for w in windows}))
         rows = sql.select(
             f"SELECT m.supply_point_id, {sql.half_hour_index('i.interval_start')}, i.interval_minutes, "  # noqa: S608
             f"{sql.in_units('i.kwh', KWH_PLACES)}, CASE WHEN i.quality = %s THEN 1 ELSE 0 END "
             f"FROM {IntervalConsumption._meta.db_table} i JOIN {Meter._meta.db_table} m ON m.id = i.meter_id "
-            f"WHERE m.supply_point_id IN ({', '.join(['%s'] * len(point_ids))}) "
-            "AND i.interval_start >= %s AND i.interval_start < %s AND i.quality <> %s",
+            f"WHERE {at_points} AND i.interval_start >= %s AND i.interval_start < %s AND i.quality <> %s",
             [
                 sql.instant(self.origin),
                 IntervalConsumption.Quality.ESTIMATED,
-                *point_ids,
+                *point_params,
                 sql.instant(self.origin),
                 sql.instant(day_starts_at(max(w.end_date for w in windows))),
                 IntervalConsumption.Quality.MISSING,
@@ -249,12 +248,11 @@ def gather_meter_history(windows: Sequence[UsageWindow]) -> MeterHistory:
         )
     first_at = day_starts_at(min(w.start_date for w in windows))
     last_at = day_starts_at(max(w.end_date for w in windows))
-    point_ids = sorted(by_supply_point)
+    at_points, point_params = sql.among("t.supply_point_id", sorted(by_supply_point))
     meters = sql.objects(
         Meter,
-        f"t.supply_point_id IN ({sql.placeholders(point_ids)}) AND t.installed_at < %s "
-        "AND (t.removed_at IS NULL OR t.removed_at > %s)",
-        [*point_ids, sql.instant(last_at), sql.instant(first_at)],
+        f"{at_points} AND t.installed_at < %s AND (t.removed_at IS NULL OR t.removed_at > %s)",
+        [*point_params, sql.instant(last_at), sql.instant(first_at)],
         order_by="t.installed_at, t.id",
     )
     meter_window: dict[int, UsageWindow] = {}
@@ -265,10 +263,7 @@ def gather_meter_history(windows: Sequence[UsageWindow]) -> MeterHistory:
         return history
     register_window: dict[int, UsageWindow] = {}
     removed: set[int] = set()
-    meter_ids = list(meter_window)
-    for register in sql.objects(
-        Register, f"t.meter_id IN ({sql.placeholders(meter_ids)})", meter_ids, order_by="t.identifier, t.id"
-    ):
+    for register in sql.objects(Register, *sql.among("t.meter_id", list(meter_window)), order_by="t.identifier, t.id"):
         history.registers.setdefault(register.meter_id, []).append(register)
         if register.is_settlement_register:
             window = meter_window[register.meter_id]
@@ -279,17 +274,16 @@ def gather_meter_history(windows: Sequence[UsageWindow]) -> MeterHistory:
                 removed.update(r.pk for r in history.registers.get(meter.pk, ()) if r.is_settlement_register)
     if not register_window:
         return history
-    register_ids = list(register_window)
-    in_registers = sql.placeholders(register_ids)
+    in_registers, register_params = sql.among("c.register_id", list(register_window))
     reading = sql.reader(RegisterReading, "r")
     bill = sql.reader(Bill, "b")
     billed = sql.select(
         f"SELECT c.register_id, b.period_end_date, {reading.columns} "  # noqa: S608 - the models' tables
         f"FROM {BillConsumption._meta.db_table} c JOIN {Bill._meta.db_table} b ON b.id = c.bill_id "
         f"JOIN {RegisterReading._meta.db_table} r ON r.id = c.end_reading_id "
-        f"WHERE c.register_id IN ({in_registers}) AND b.status = %s AND b.period_end_date <= %s "
+        f"WHERE {in_registers} AND b.status = %s AND b.period_end_date <= %s "
         "ORDER BY b.period_end_date DESC, c.id DESC",
-        [*register_ids, Bill.Status.ISSUED, sql.day(max(w.start_date for w in windows))],
+        [*register_params, Bill.Status.ISSUED, sql.day(max(w.start_date for w in windows))],
     )
     for row in billed:
         end_date = bill.value("period_end_date", row[1])
@@ -299,19 +293,21 @@ def gather_meter_history(windows: Sequence[UsageWindow]) -> MeterHistory:
         for register_id, window in register_window.items()
         if _billed_start(history, register_id, window.start_date) is None
     ]
-    conditions = [f"(t.register_id IN ({in_registers}) AND t.read_at >= %s AND t.read_at <= %s)"]
+    near_ends, near_params = sql.among("t.register_id", list(register_window))
+    conditions = [f"({near_ends} AND t.read_at >= %s AND t.read_at <= %s)"]
     params: list[object] = [
-        *register_ids,
+        *near_params,
         sql.instant(day_starts_at(min(w.end_date for w in windows) - END_READING_WINDOW)),
         sql.instant(last_at),
     ]
     if unstarted:  # from the start
-        conditions.append(f"(t.register_id IN ({sql.placeholders(unstarted)}) AND t.read_at < %s)")
-        params += [*unstarted, sql.instant(last_at)]
+        from_start, start_params = sql.among("t.register_id", unstarted)
+        conditions.append(f"({from_start} AND t.read_at < %s)")
+        params += [*start_params, sql.instant(last_at)]
     if removed:  # finals
-        finals = sorted(removed)
-        conditions.append(f"(t.register_id IN ({sql.placeholders(finals)}) AND t.kind = %s AND t.read_at <= %s)")
-        params += [*finals, Kind.FINAL, sql.instant(last_at)]
+        finals, final_params = sql.among("t.register_id", sorted(removed))
+        conditions.append(f"({finals} AND t.kind = %s AND t.read_at <= %s)")
+        params += [*final_params, Kind.FINAL, sql.instant(last_at)]
     for row in sql.objects(
         RegisterReading,
         f"t.status = %s AND ({' OR '.join(conditions)})",
