@@ -131,6 +131,9 @@ def _require_span(start_date: date, end_date: date, what: str) -> None:
         raise BillingCalculationError(f"{what} must end after it starts; got {start_date} to {end_date}.")
 
 
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+"""The parts of pairs (a half-hour's start and kWh, its kWh and price), taken in C: a month has 1,490 half-hours."""
+
 @dataclass(frozen=True, slots=True)
 class RateSpan:
     """One price in force over ``[start_date, end_date)``: a unit rate in p/kWh or a standing charge in p/day.
@@ -215,8 +218,8 @@ class HalfHourlyCharge:
         if self.starts_at and len(self.starts_at) != len(self.half_hours):
             raise BillingCalculationError("A half-hourly charge needs one start time per half-hour.")
         # Summed once here: a month's 1,490 half-hours are asked for their kWh and amount several times per bill.
-        kwhs = [kwh for kwh, _ in self.half_hours]
-        pence = sum(map(operator.mul, kwhs, (price for _, price in self.half_hours)), Decimal(0))
+        kwhs = list(map(_FIRST, self.half_hours))
+        pence = sum(map(operator.mul, kwhs, map(_SECOND, self.half_hours)), Decimal(0))
         object.__setattr__(self, "total_kwh", sum(kwhs, Decimal(0)))
         object.__setattr__(self, "total_pence", pence)
 
@@ -482,8 +485,8 @@ def half_hourly_charge(
     # conversion per half-hour (a month has about 1,490). In start order, so only the ends need checking against
     # the period, and the first half-hour in error is the one named.
     start_at, end_at = day_starts_at(start_date), day_starts_at(end_date)
-    ordered = sorted(intervals, key=_start_of)
-    starts_at = [at for at, _ in ordered]
+    ordered = sorted(intervals, key=_FIRST)
+    starts_at = list(map(_FIRST, ordered))
     naive = next((at for at in starts_at if at.tzinfo is None), None)
     if naive is not None:
         _aware(naive)  # says so
@@ -500,16 +503,12 @@ def half_hourly_charge(
         raise BillingCalculationError(
             f"The half-hour starting {_moment(starts_at[inside])} is outside {printed_dates(start_date, end_date)}."
         )
-    half_hours = [(kwh, price[0]) for (_, kwh), price in zip(ordered, priced, strict=True)]  # type: ignore[index]
+    half_hours = tuple(zip(map(_SECOND, ordered), map(_FIRST, priced), strict=True))
     price_ids = {price[1] for price in priced if price[1] is not None}  # type: ignore[index]
     charge_sources: dict[str, Any] = {**(sources or {}), "unit_rate": "half-hourly", "half_hours": len(half_hours)}
     if price_ids:
         charge_sources["half_hourly_prices"] = sorted(price_ids)
-    return HalfHourlyCharge(start_date, end_date, tuple(half_hours), charge_sources, tuple(starts_at))
-
-
-def _start_of(interval: tuple[datetime, Decimal]) -> datetime:
-    return interval[0]
+    return HalfHourlyCharge(start_date, end_date, half_hours, charge_sources, tuple(starts_at))
 
 
 def back_billing_cutoff(issue_date: date) -> date:
