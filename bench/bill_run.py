@@ -1071,9 +1071,13 @@ def main() -> None:
         interval_rows = _accounts(kinds, tariffs, arguments.business_every, rng)
         _analyze()
         setup_seconds = time.perf_counter() - started
+        from hearth.common import processes
         from hearth.data.accounts.models import Account
 
         kind_of = dict(zip(Account.objects.order_by("number").values_list("pk", flat=True), kinds, strict=True))
+        # As `hearth bill_run` and each worker process do before billing, done here before the limit too, so that both
+        # work in the same settled process: the objects alive now are kept out of the garbage collector's walks.
+        processes.freeze_boot_objects()
         (limit, limit_totals), limit_memory = support.stage_memory(_limit)
         limit["arithmetic"] = "plain Python Decimal over lists (numpy is not installed)"
         limit["write"] = (

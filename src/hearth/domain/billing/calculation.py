@@ -134,6 +134,7 @@ def _require_span(start_date: date, end_date: date, what: str) -> None:
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 """The parts of pairs (a half-hour's start and kWh, its kWh and price), taken in C: a month has 1,490 half-hours."""
 
+
 @dataclass(frozen=True, slots=True)
 class RateSpan:
     """One price in force over ``[start_date, end_date)``: a unit rate in p/kWh or a standing charge in p/day.
@@ -503,7 +504,7 @@ def half_hourly_charge(
         raise BillingCalculationError(
             f"The half-hour starting {_moment(starts_at[inside])} is outside {printed_dates(start_date, end_date)}."
         )
-    half_hours = tuple(zip(map(_SECOND, ordered), map(_FIRST, priced), strict=True))
+    half_hours = tuple(zip(map(_SECOND, ordered), map(_FIRST, priced), strict=True))  # type: ignore[arg-type]
     price_ids = {price[1] for price in priced if price[1] is not None}  # type: ignore[index]
     charge_sources: dict[str, Any] = {**(sources or {}), "unit_rate": "half-hourly", "half_hours": len(half_hours)}
     if price_ids:

@@ -5,7 +5,10 @@ from datetime import timedelta
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_process_init
 from django.conf import settings
+
+from hearth.common import processes
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hearth.settings")
 
@@ -15,6 +18,12 @@ app.autodiscover_tasks(["hearth.interfaces.tasks"], related_name="mail")
 app.autodiscover_tasks(["hearth.interfaces.tasks"], related_name="billing")
 app.autodiscover_tasks(["hearth.interfaces.tasks"], related_name="documents")
 app.autodiscover_tasks(["hearth.interfaces.tasks"], related_name="daily")
+
+
+@worker_process_init.connect
+def _settle_worker_process(**_: object) -> None:
+    """Each worker process bills chunks and runs the daily jobs: its booted objects are frozen before the first."""
+    processes.freeze_boot_objects()
 
 
 def daily_schedule() -> crontab | timedelta:

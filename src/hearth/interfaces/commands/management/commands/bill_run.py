@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
+from hearth.common import processes
 from hearth.data.billing.models import BillRun
 from hearth.domain.billing import runs as billing_runs
 from hearth.interfaces.tasks import billing as billing_tasks
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        processes.freeze_boot_objects()
         as_of_date = _as_of(options["as_of"])
         chunk_size: int = options["chunk_size"]
         if chunk_size < 1:

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from hearth.common import calendar
+from hearth.common import calendar, processes
 from hearth.data.scheduling.models import JobRun
 from hearth.domain.scheduling import operations as scheduling_ops
 from hearth.interfaces.tasks import daily
@@ -52,6 +52,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        processes.freeze_boot_objects()
         now = timezone.now()
         day = _day(options["date"]) if options["date"] else calendar.local_date(now)
         try:
