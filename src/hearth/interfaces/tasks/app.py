@@ -22,8 +22,8 @@ app.autodiscover_tasks(["hearth.interfaces.tasks"], related_name="daily")
 
 @worker_process_init.connect
 def _settle_worker_process(**_: object) -> None:
-    """Each worker process bills chunks and runs the daily jobs: its booted objects are frozen before the first."""
-    processes.freeze_boot_objects()
+    """Each worker process bills chunks and runs the daily jobs: its garbage collector is settled before the first."""
+    processes.settle_for_batch_work()
 
 
 def daily_schedule() -> crontab | timedelta:

@@ -57,7 +57,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        processes.freeze_boot_objects()
+        processes.settle_for_batch_work()
         as_of_date = _as_of(options["as_of"])
         chunk_size: int = options["chunk_size"]
         if chunk_size < 1:

@@ -52,7 +52,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        processes.freeze_boot_objects()
+        processes.settle_for_batch_work()
         now = timezone.now()
         day = _day(options["date"]) if options["date"] else calendar.local_date(now)
         try:
