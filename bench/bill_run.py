@@ -1076,7 +1076,7 @@ def main() -> None:
 
         kind_of = dict(zip(Account.objects.order_by("number").values_list("pk", flat=True), kinds, strict=True))
         # As `hearth bill_run` and each worker process do before billing, done here before the limit too, so that both
-        # work in the same settled process: the objects alive now out of the garbage collector's walks, which come less often.
+        # work in the same settled process: the objects alive now out of the collector's walks, which come less often.
         processes.settle_for_batch_work()
         (limit, limit_totals), limit_memory = support.stage_memory(_limit)
         limit["arithmetic"] = "plain Python Decimal over lists (numpy is not installed)"
