@@ -33,14 +33,6 @@ def exc_vat(value_inc_vat: Decimal, vat_rate: Decimal) -> Decimal:
 
 
 @dataclass(frozen=True)
-class RatesAt:
-    """A tariff's prices at one instant: the standing charge (or None) and the unit rate per band."""
-
-    standing_charge: StandingCharge | None
-    unit_rates: dict[str, UnitRate]
-
-
-@dataclass(frozen=True)
 class RatePage:
     count: int
     results: Sequence[StandingCharge | UnitRate]
@@ -63,6 +55,14 @@ class PriceRow:
     value_exc_vat: Decimal
     valid_from: datetime
     valid_to: datetime | None
+
+
+@dataclass(frozen=True)
+class RatesAt:
+    """A tariff's prices at one instant: the standing charge (or None) and the unit rate per band."""
+
+    standing_charge: PriceRow | None
+    unit_rates: dict[str, PriceRow]
 
 
 _PRICE_COLUMNS: Final = (
@@ -122,14 +122,15 @@ def rates_at(*, tariff: Tariff, at: datetime) -> RatesAt:
 
 
 def rates_of_tariffs(*, tariff_ids: Iterable[int], at: datetime) -> dict[int, RatesAt]:
-    """:func:`rates_at` for each of the tariffs, by tariff id, in two queries however many (a bill run's chunk)."""
+    """:func:`rates_at` for each of the tariffs, by tariff id, in one query however many (a bill run's chunk)."""
     ids = list(dict.fromkeys(tariff_ids))
-    standing: dict[int, StandingCharge] = {}
-    for charge in StandingCharge.objects.filter(_in_force(at), tariff_id__in=ids).order_by("id"):
-        standing.setdefault(charge.tariff_id, charge)
-    unit_rates: dict[int, dict[str, UnitRate]] = {tariff_id: {} for tariff_id in ids}
-    for rate in UnitRate.objects.filter(_in_force(at), tariff_id__in=ids).order_by("id"):
-        unit_rates[rate.tariff_id][rate.band] = rate
+    standing: dict[int, PriceRow] = {}
+    unit_rates: dict[int, dict[str, PriceRow]] = {tariff_id: {} for tariff_id in ids}
+    for row in sorted(price_rows(tariff_ids=ids, when=_in_force(at)), key=lambda row: row.pk):
+        if row.band is None:
+            standing.setdefault(row.tariff_id, row)
+        else:
+            unit_rates[row.tariff_id][row.band] = row
     return {
         tariff_id: RatesAt(standing_charge=standing.get(tariff_id), unit_rates=unit_rates[tariff_id])
         for tariff_id in ids
