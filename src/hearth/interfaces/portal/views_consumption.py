@@ -492,17 +492,9 @@ def daily(visible: Visible, first: date, last: date, *, is_business: bool) -> Sh
     gas = meter.supply_point.fuel == Fuel.GAS
     calorific_value = conversion.default_calorific_value()
     start, end = day_bounds(first)[0], day_bounds(last)[1]
-    totals = {
-        local_date(total.interval_start): total
-        for total in metering_consumption.grouped(
-            meter=meter,
-            group_by=metering_consumption.GroupBy.DAY,
-            period_from=start,
-            period_to=end,
-            within=visible.windows,
-        )
-    }
-    received = metering_consumption.received_by_day(meter=meter, period_from=start, period_to=end)
+    days = metering_consumption.day_totals(meter=meter, period_from=start, period_to=end, within=visible.windows)
+    totals = {local_date(total.interval_start): total for total in days.totals}
+    received = days.received
     slots = []
     day = first
     while day <= last:
