@@ -554,3 +554,36 @@ def test_the_amr_and_smart_tiles_open_the_consumption_page(
     text = _text(page)
     assert business_site.electricity_meter.serial_number in text
     assert f'href="/services/consumption/{business_site.electricity_meter.pk}/"' in page.content.decode()
+
+
+def test_a_day_is_late_when_any_of_its_figures_arrived_over_a_day_after_it(
+    business_client: Client, business_site: Site
+) -> None:
+    """The daily page's late marks: a day's half-hours and its daily total alike count, read with its totals."""
+    meter = business_site.electricity_meter
+    first = date(2026, 11, 2)
+    days = [first + timedelta(days=n) for n in range(4)]
+    on_time = [Interval(s, Decimal("1")) for day in days[:3] for s in _half_hours(day)]
+    day_ends = datetime(2026, 11, 3, tzinfo=UK).astimezone(UTC)  # the end of 2 Nov, local
+    on_time[5].received_at = day_ends + timedelta(days=1, hours=1)  # 2 Nov: one half-hour a day and an hour late
+    _store(meter, on_time)
+    for day, received_at in (
+        (days[2], datetime(2026, 11, 7, 9, tzinfo=UTC)),
+        (days[3], datetime(2026, 11, 9, tzinfo=UTC)),
+    ):
+        DailyConsumption.objects.create(
+            meter=meter,
+            day_date=day,
+            quantity=Decimal("48"),
+            unit="KWH",
+            kwh=Decimal("48"),
+            quality=IntervalConsumption.Quality.ACTUAL,
+            source=ReadingSource.INDUSTRY,
+            received_at=received_at,
+        )
+
+    rows = _read(business_client.get(_daily_url(meter, days[0], days[-1]))).rows
+
+    # 2 Nov: a half-hour late. 3 Nov: on time. 4 Nov: its half-hours on time, its daily total (not shown) late.
+    # 5 Nov: a daily total only, late.
+    assert [row[2] for row in rows] == ["Actual Late", "Actual", "Actual Late", "Actual Late"]

@@ -4,7 +4,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from hearth.data.accounts.models import Fuel
 from hearth.data.tariffs.models import Agreement, PaymentMethod, Product, StandingCharge, Tariff, UnitRate
@@ -246,3 +248,39 @@ def test_the_demo_prices_stored_excluding_vat_show_the_published_inclusive_price
         stored = tariff_queries.exc_vat(Decimal(published), Decimal("0.05"))
         assert stored == (Decimal(published) / Decimal("1.05")).quantize(Decimal("0.0001"))
         assert tariff_queries.inc_vat(stored, Decimal("0.05")).quantize(Decimal("0.01")) == Decimal(published)
+
+
+@pytest.mark.django_db
+def test_price_rows_read_every_tariffs_unit_rates_and_standing_charges_in_one_query():
+    """The rows the consumption costs and the dashboard's months price with: each tariff's unit rates and standing
+    charges as stored, from one query however many tariffs, and only those in force inside the period asked for."""
+    first = _tariff(_product(code="HEARTH-VAR-A"))
+    change_at = NOW + timedelta(days=40)
+    tariff_ops.schedule_price_change(
+        tariff=first, band=UnitRate.STANDARD, value_exc_vat=Decimal("23.5000"), valid_from=change_at, now=NOW
+    )
+    with CaptureQueriesContext(connection) as one_tariff:
+        tariff_queries.price_rows(tariff_ids=[first.pk])
+    tariffs = [first, *(_tariff(_product(code=f"HEARTH-VAR-{n}"), unit=f"2{n}.5000") for n in range(3))]
+    with CaptureQueriesContext(connection) as four_tariffs:
+        rows = tariff_queries.price_rows(tariff_ids=[tariff.pk for tariff in tariffs])
+
+    assert len(one_tariff) == len(four_tariffs) == 1
+    stored = {
+        ("SC" if row.band is None else row.band, row.tariff_id, row.value_exc_vat, row.valid_from, row.valid_to)
+        for row in rows
+    }
+    assert stored == {
+        (band, tariff.pk, value, valid_from, valid_to)
+        for tariff in tariffs
+        for band, value, valid_from, valid_to in _rows(tariff)
+    }
+    assert [(row.valid_from, row.pk) for row in rows if row.band is None] == sorted(
+        (row.valid_from, row.pk) for row in rows if row.band is None
+    )
+    after_change = Q(valid_to__isnull=True) | Q(valid_to__gt=change_at)
+    later = tariff_queries.price_rows(tariff_ids=[first.pk], when=after_change)
+    assert [(row.band, row.value_exc_vat) for row in later] == [
+        (None, Decimal("54.4667")),
+        ("STANDARD", Decimal("23.5000")),
+    ]

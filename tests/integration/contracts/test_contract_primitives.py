@@ -3,12 +3,17 @@
 from datetime import date, datetime, time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hearth.data.accounts.models import Account, Customer, Fuel, Nation, Supply, SupplyPoint
 from hearth.data.contracts.models import Contract, ContractEvent
+from hearth.data.metering.models import Meter, Register
 from hearth.data.tariffs.models import Agreement, PaymentMethod, Product, Tariff
 from hearth.domain.accounts import operations as accounts_ops
+from hearth.domain.payments import tariff_quotes
 from hearth.domain.tariffs import contracts
+from hearth.domain.tariffs import queries as tariff_queries
 from tests.integration.payments.account_support import LONDON, midnight, tariff
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +212,49 @@ def test_a_cancelled_renewal_lets_the_live_contract_be_replaced_again() -> None:
     assert ContractEvent.objects.get(contract=renewal, kind="cancelled").summary == (
         f"Cancelled in the cooling-off period (T&C 2.1, 4.4) (it would have replaced contract {live.pk})"
     )
+
+
+def test_what_fits_several_points_is_read_in_two_queries_and_agrees_with_each_points_own_reads() -> None:
+    """``fits_of`` (the renew page's one read of its points' agreements, meters and registers) gives each point the
+    region, rate structure, meter kinds and agreement in force that the per-point reads give."""
+    home = accounts_ops.create_property(
+        address_line_1="1 Strand", town="London", postcode="WC2N 5DU", nation=Nation.ENGLAND
+    )
+    points = [
+        accounts_ops.register_supply_point(
+            fuel=Fuel.ELECTRICITY, identifier=core, supply_property=home, profile_class="01"
+        )
+        for core in ("1200000000011", "1700000000014", "2300000000019")
+    ]
+    economy_7, on_tariff, _ = points
+    fitted = datetime(2026, 1, 5, 9, tzinfo=LONDON)
+    meter = Meter.objects.create(
+        supply_point=economy_7, serial_number="E7", kind=Meter.Kind.CREDIT, installed_at=fitted
+    )
+    for identifier, rate in (("DY", Register.Rate.DAY), ("NT", Register.Rate.NIGHT)):
+        Register.objects.create(meter=meter, identifier=identifier, rate=rate)
+    Meter.objects.create(supply_point=economy_7, serial_number="HUB", kind=Meter.Kind.SMART, installed_at=fitted)
+    Meter.objects.create(
+        supply_point=on_tariff, serial_number="OLD", kind=Meter.Kind.PREPAYMENT, installed_at=fitted, removed_at=NOW
+    )
+    first, second = tariff(), tariff()
+    Agreement.objects.create(supply_point=on_tariff, tariff=first, valid_from=fitted, valid_to=NOW)
+    Agreement.objects.create(supply_point=on_tariff, tariff=second, valid_from=NOW)
+
+    with CaptureQueriesContext(connection) as captured:
+        fits = contracts.fits_of(points)
+
+    assert len(captured) == 2
+    for point in points:
+        fit = fits[point.pk]
+        assert fit.region == contracts.region_of(point)
+        assert fit.structure == contracts.structure_of(point)
+        assert fit.meter_kinds == tariff_quotes.meter_kinds(point)
+        for at in (fitted, NOW, datetime(2026, 2, 1, tzinfo=LONDON)):
+            assert fit.agreement_at(at) == tariff_queries.agreement_at(supply_point=point, at=at)
+    assert fits[economy_7.pk].structure == Tariff.Structure.TWO_RATE
+    assert fits[economy_7.pk].meter_kinds == {Meter.Kind.CREDIT, Meter.Kind.SMART}
+    assert fits[on_tariff.pk].meter_kinds == frozenset()
+    now_on = fits[on_tariff.pk].agreement_at(NOW)
+    assert now_on is not None
+    assert now_on.tariff == second

@@ -118,3 +118,6 @@ def test_the_choices_cost_the_same_queries_however_many_fixed_products_are_on_sa
     assert all(product.display_name not in first and product.display_name in then for product in more)
     # Each product costs its own tariff lookup for the supply point; its prices and the rest are read with the others.
     assert len(five_offers) == len(two_offers) + len(more)
+    # The contracts, how it pays, its points, what fits them (agreements; meters with registers), the products on
+    # sale, their prices, the rollover's product and tariff, and the page's own reads: 18 before ADR 0028's second pass.
+    assert len(two_offers) <= 14

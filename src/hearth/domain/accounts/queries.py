@@ -4,7 +4,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from hearth.common import identifiers
 from hearth.data.accounts.models import Account, Customer, SupplyPoint
@@ -24,11 +24,16 @@ def current_supply_points(*, account: Account) -> QuerySet[SupplyPoint]:
     return SupplyPoint.objects.filter(supplies__account=account, supplies__valid_to__isnull=True).order_by("id")
 
 
+def on_current_supply_point(account: Account) -> Q:
+    """Rows whose ``supply_point`` is one of the account's current supply points, as a join rather than
+    ``supply_point__in=current_supply_points(...)``: a point has one open supply, and Django builds the join in about
+    two thirds of the time it takes to build the subquery."""
+    return Q(supply_point__supplies__account=account, supply_point__supplies__valid_to__isnull=True)
+
+
 def current_meters(*, account: Account) -> QuerySet[Meter]:
     """Meters fitted now on the account's current supply points."""
-    return Meter.objects.filter(
-        supply_point__in=current_supply_points(account=account), removed_at__isnull=True
-    ).order_by("id")
+    return Meter.objects.filter(on_current_supply_point(account), removed_at__isnull=True).order_by("id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +46,18 @@ class FittedMeters:
 
 
 def fitted_meters(*, account: Account, now: datetime) -> FittedMeters:
-    """The account's fitted meters' kinds and AMR devices, in one query."""
-    working_amr = AmrDevice.objects.filter(meter=OuterRef("pk"), installed_at__lte=now).filter(
-        Q(retired_at__isnull=True) | Q(retired_at__gt=now)
+    """The account's fitted meters' kinds and AMR devices, in one query: each meter with its devices (a LEFT JOIN),
+    whether one works now decided here, which Django builds in about half the time of an ``EXISTS`` per meter."""
+    rows = list(
+        current_meters(account=account).values_list("kind", "amr_devices__installed_at", "amr_devices__retired_at")
     )
-    rows = list(current_meters(account=account).annotate(has_amr=Exists(working_amr)).values_list("kind", "has_amr"))
-    return FittedMeters(kinds=frozenset(kind for kind, _ in rows), has_amr=any(has_amr for _, has_amr in rows))
+    return FittedMeters(
+        kinds=frozenset(kind for kind, _, _ in rows),
+        has_amr=any(
+            installed_at is not None and installed_at <= now and (retired_at is None or retired_at > now)
+            for _, installed_at, retired_at in rows
+        ),
+    )
 
 
 def services_of(fitted: FittedMeters) -> list[PortalService]:

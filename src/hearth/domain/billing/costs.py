@@ -24,9 +24,10 @@ from hearth.common import calendar
 from hearth.common.money import to_pennies
 from hearth.data.accounts.models import SupplyPoint
 from hearth.data.metering.models import Meter
-from hearth.data.tariffs.models import Agreement, HalfHourlyPrice, StandingCharge, Tariff, UnitRate
+from hearth.data.tariffs.models import Agreement, HalfHourlyPrice, Tariff
 from hearth.domain.billing import calculation
 from hearth.domain.metering import consumption as metering_consumption
+from hearth.domain.tariffs import queries as tariff_queries
 
 __all__ = ["Prices", "day_costs", "half_hour_costs", "prices_for"]
 
@@ -134,8 +135,10 @@ def prices_for(
     tariff_ids = [chosen.pk for chosen, _, _ in on_tariff]
     unit_rates: dict[str, list[calculation.RateSpan]] = {}
     bands: dict[str, calculation.Band] = {}
-    rows = UnitRate.objects.filter(tariff_id__in=tariff_ids).order_by("valid_from", "id")
+    rows = tariff_queries.price_rows(tariff_ids=tariff_ids)
     for row in rows:
+        if row.band is None:
+            continue
         if tariff.structure == Tariff.Structure.TIME_OF_USE and row.band_starts_at and row.band_ends_at:
             bands[row.band] = calculation.Band(row.band, row.band_starts_at, row.band_ends_at)
         unit_rates.setdefault(row.band, []).extend(_spans(row, on_tariff))
@@ -146,11 +149,7 @@ def prices_for(
                 night_starts_at=tariff.night_starts_at, night_ends_at=tariff.night_ends_at
             )
         }
-    standing = [
-        span
-        for row in StandingCharge.objects.filter(tariff_id__in=tariff_ids).order_by("valid_from", "id")
-        for span in _spans(row, on_tariff)
-    ]
+    standing = [span for row in rows if row.band is None for span in _spans(row, on_tariff)]
     half_hourly: dict[datetime, Decimal] = {}
     if tariff.structure == Tariff.Structure.HALF_HOURLY:
         for chosen, start, end in on_tariff:
@@ -173,9 +172,7 @@ def prices_for(
     )
 
 
-def _spans(
-    row: UnitRate | StandingCharge, on_tariff: Sequence[tuple[Tariff, date, date]]
-) -> list[calculation.RateSpan]:
+def _spans(row: tariff_queries.PriceRow, on_tariff: Sequence[tuple[Tariff, date, date]]) -> list[calculation.RateSpan]:
     """A price row as the rate spans of the days it is in force while its tariff is the supply point's."""
     spans = []
     for chosen, start, end in on_tariff:

@@ -185,9 +185,9 @@ def _leaving_steps(account: Account, live: Contract) -> list[str]:
 def _live_pending_current(account: Account) -> tuple[Contract | None, Contract | None, Contract | None]:
     """The account's live contract, the one waiting to start, and the one its customer's page shows as current (the
     live one, else the one waiting, else the latest): one query."""
-    contracts = list(
-        Contract.objects.filter(account=account).select_related("product", "account").order_by("-created_at", "-id")
-    )
+    contracts = list(Contract.objects.filter(account=account).select_related("product").order_by("-created_at", "-id"))
+    for contract in contracts:
+        contract.account = account  # the caller's, not read again
     live = next((c for c in contracts if c.state == State.LIVE), None)
     pending = next((c for c in contracts if c.state == State.PENDING), None)
     return live, pending, live or pending or (contracts[0] if contracts else None)

@@ -91,12 +91,20 @@ def paying_by(account: Account, contract: Contract) -> str:
     return arrangement.method if arrangement is not None else contract.payment_method
 
 
-def current_placements(account: Account, at: datetime, *, points: Sequence[SupplyPoint] | None = None) -> Placements:
+def current_placements(
+    account: Account,
+    at: datetime,
+    *,
+    points: Sequence[SupplyPoint] | None = None,
+    fits: Mapping[int, contracts.SupplyPointFit] | None = None,
+) -> Placements:
     """Each supply point the account is supplied through (``points``, when read already), with the tariff it is on
-    at ``at``."""
+    at ``at`` (from ``fits``, the points' agreements, when read already)."""
     placed = []
     for point in account_queries.current_supply_points(account=account) if points is None else points:
-        agreement = tariff_queries.agreement_at(supply_point=point, at=at)
+        agreement = (
+            tariff_queries.agreement_at(supply_point=point, at=at) if fits is None else fits[point.pk].agreement_at(at)
+        )
         if agreement is not None:
             placed.append((point, agreement.tariff))
     return tuple(placed)
@@ -177,11 +185,17 @@ def _prices(
 
 
 def renewal_options(
-    *, contract: Contract, at: datetime, method: str | None = None, points: Sequence[SupplyPoint] | None = None
+    *,
+    contract: Contract,
+    at: datetime,
+    method: str | None = None,
+    points: Sequence[SupplyPoint] | None = None,
+    fits: Mapping[int, contracts.SupplyPointFit] | None = None,
 ) -> list[Offer]:
     """The fixed products on sale at ``at`` the account can renew onto: a tariff for each of its points (region,
-    rate structure) sold for the way it pays, cheapest estimate first. ``method`` and ``points`` (how the account
-    pays, its current supply points) may be given when read already; every product's prices are read together."""
+    rate structure) sold for the way it pays, cheapest estimate first. ``method``, ``points`` and ``fits`` (how the
+    account pays, its current supply points, their :func:`contracts.fits_of`) may be given when read already; every
+    product's prices are read together."""
     account = contract.account
     method = paying_by(account, contract) if method is None else method
     points = list(account_queries.current_supply_points(account=account)) if points is None else points
@@ -189,7 +203,13 @@ def renewal_options(
         tariff_queries.available_products(at=at).filter(kind=Product.Kind.FIXED, is_business=_is_business(account))
     )
     # Each point's region and rate structure, the same for every product: read once, and only if one is on sale.
-    where = {point.pk: (contracts.region_of(point), contracts.structure_of(point)) for point in points if products}
+    where = {
+        point.pk: (contracts.region_of(point), contracts.structure_of(point))
+        if fits is None
+        else (fits[point.pk].region, fits[point.pk].structure)
+        for point in points
+        if products
+    }
     placed: list[tuple[Product, Placements]] = []
     for product in products:
         try:
@@ -219,23 +239,33 @@ def renewal_options(
 
 
 def rollover_placements(
-    *, contract: Contract, at: datetime, method: str | None = None, points: Sequence[SupplyPoint] | None = None
+    *,
+    contract: Contract,
+    at: datetime,
+    method: str | None = None,
+    points: Sequence[SupplyPoint] | None = None,
+    fits: Mapping[int, contracts.SupplyPointFit] | None = None,
 ) -> Placements:
     """The Standard Variable Tariff for each of the account's points, for its meter and the way the account pays
-    (T&C 6.2). ``method`` and ``points`` may be given when read already, as for :func:`renewal_options`.
+    (T&C 6.2). ``method``, ``points`` and ``fits`` may be given when read already, as for :func:`renewal_options`.
 
     :raises tariff_quotes.TariffQuoteProblem: none fits a point, or the account is not on a tariff.
     """
     account = contract.account
     method = paying_by(account, contract) if method is None else method
-    placed = current_placements(account, at, points=points)
+    placed = current_placements(account, at, points=points, fits=fits)
     if not placed:
         raise tariff_quotes.TariffQuoteProblem(f"Account {account.number} is not on a tariff.")
     return tuple(
         (
             point,
             tariff_quotes.standard_variable_tariff(
-                supply_point=point, like=tariff, method=method, is_business=_is_business(account), at=at
+                supply_point=point,
+                like=tariff,
+                method=method,
+                is_business=_is_business(account),
+                at=at,
+                kinds=None if fits is None else fits[point.pk].meter_kinds,
             ),
         )
         for point, tariff in placed
@@ -252,13 +282,14 @@ class RenewalChoices:
 
 
 def renewal_choices(*, contract: Contract, at: datetime, with_options: bool) -> RenewalChoices:
-    """:func:`renewal_options` (when ``with_options``) and the rollover's product name, with how the account pays
-    and its supply points read once for both."""
+    """:func:`renewal_options` (when ``with_options``) and the rollover's product name, with how the account pays,
+    its supply points and what fits them (their agreements, meters and registers) read once for both."""
     method = paying_by(contract.account, contract)
     points = list(account_queries.current_supply_points(account=contract.account))
-    options = renewal_options(contract=contract, at=at, method=method, points=points) if with_options else []
+    fits = contracts.fits_of(points)
+    options = renewal_options(contract=contract, at=at, method=method, points=points, fits=fits) if with_options else []
     try:
-        rollover = rollover_placements(contract=contract, at=at, method=method, points=points)
+        rollover = rollover_placements(contract=contract, at=at, method=method, points=points, fits=fits)
     except tariff_quotes.TariffQuoteProblem:
         return RenewalChoices(options, "")
     return RenewalChoices(options, rollover[0][1].product.display_name)

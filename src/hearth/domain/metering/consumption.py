@@ -293,6 +293,39 @@ def grouped(
     Only intervals and days starting in ``[period_from, period_to)`` (and in one of ``within``, when given) count, so
     the first and last groups may cover part of their period.
     """
+    return _grouped(meter, group_by, period_from, period_to, within, received=None)
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    """A meter's :func:`grouped` totals by local day, and when each day's figures were last received (its
+    intervals' and its daily total's, whether or not the total is the one shown): the :class:`Consumption` values do
+    not carry their receipt time."""
+
+    totals: list[Consumption]
+    received: dict[date, datetime]
+
+
+def day_totals(
+    *, meter: Meter, period_from: datetime, period_to: datetime, within: Sequence[Window] | None = None
+) -> DayTotals:
+    """:func:`grouped` by day with each day's latest receipt, from the same two queries (the portal marks late
+    data)."""
+    received: dict[date, datetime] = {}
+    totals = _grouped(meter, GroupBy.DAY, period_from, period_to, within, received=received)
+    return DayTotals(totals, received)
+
+
+def _grouped(
+    meter: Meter,
+    group_by: GroupBy,
+    period_from: datetime | None,
+    period_to: datetime | None,
+    within: Sequence[Window] | None,
+    *,
+    received: dict[date, datetime] | None,
+) -> list[Consumption]:
+    """:func:`grouped`; with ``received`` (a day grouping), each day's latest receipt is put in it too."""
     rows = _interval_rows(
         meter=meter, period_from=period_from, period_to=period_to, include_missing=True, within=within
     )
@@ -304,18 +337,20 @@ def grouped(
             )
         ]
     else:
-        by_day = list(
+        by_day_rows = (
             rows.annotate(day=LocalDate("interval_start"))
             .values_list("day", "unit", "quality")
             .annotate(quantity=Sum("quantity"), kwh=Sum("kwh"))
-            .order_by()
         )
-        days_with_intervals = {day for day, _, quality, _, _ in by_day if quality != Quality.MISSING}
-        daily_rows = _daily_rows(meter, period_from, period_to, within, days_with_intervals)
+        if received is not None:
+            by_day_rows = by_day_rows.annotate(received_at=Max("received_at"))
+        by_day = list(by_day_rows.order_by())
+        days_with_intervals = {row[0] for row in by_day if row[2] != Quality.MISSING}
+        daily_rows = _daily_rows(meter, period_from, period_to, within, days_with_intervals, received)
         days_from_daily_rows = {row[0] for row in daily_rows}
         parts = [
             (_day_group_bounds(day, group_by), Decimal(quantity or 0), unit, Decimal(kwh or 0), quality)
-            for day, unit, quality, quantity, kwh in by_day
+            for day, unit, quality, quantity, kwh, *_ in by_day
             # A day whose total came as a daily row: its interval gaps are not gaps in the data.
             if not (quality == Quality.MISSING and day in days_from_daily_rows)
         ]
@@ -323,6 +358,9 @@ def grouped(
             (_day_group_bounds(day, group_by), quantity, unit, kwh, quality)
             for day, quantity, unit, kwh, quality in daily_rows
         )
+        if received is not None:
+            for day, *_, received_at in by_day:
+                received[day] = max(received_at, received.get(day, received_at))
     totals: dict[tuple[datetime, datetime], _Total] = {}
     for bounds, quantity, unit, kwh, quality in parts:
         totals.setdefault(bounds, _Total()).add(quantity=quantity, unit=unit, kwh=kwh, quality=quality)
@@ -367,19 +405,25 @@ def _daily_rows(
     period_to: datetime | None,
     within: Sequence[Window] | None,
     days_with_intervals: set[date],
+    received: dict[date, datetime] | None = None,
 ) -> list[tuple[date, Decimal, str, Decimal, str]]:
+    """The daily totals of days without intervals; with ``received``, every daily total's receipt is put in it."""
     rows = DailyConsumption.objects.filter(meter=meter)
     if period_from is not None:
         rows = rows.filter(day_date__gte=local_date(period_from))
     if period_to is not None:
         rows = rows.filter(day_date__lte=local_date(period_to))
-    return [
-        row
-        for row in rows.order_by("day_date").values_list("day_date", "quantity", "unit", "kwh", "quality")
-        if row[0] not in days_with_intervals
-        and _in_range(day_starts_at(row[0]), period_from, period_to)
-        and _in_windows(day_starts_at(row[0]), within)
-    ]
+    kept = []
+    for day, quantity, unit, kwh, quality, received_at in rows.order_by("day_date").values_list(
+        "day_date", "quantity", "unit", "kwh", "quality", "received_at"
+    ):
+        if not _in_range(day_starts_at(day), period_from, period_to):
+            continue
+        if received is not None:
+            received[day] = max(received_at, received.get(day, received_at))
+        if day not in days_with_intervals and _in_windows(day_starts_at(day), within):
+            kept.append((day, quantity, unit, kwh, quality))
+    return kept
 
 
 def consumption_page(
@@ -452,7 +496,7 @@ def readable_account_meter(*, user: User, account: Account, meter_id: int) -> Re
     (as :func:`readable_meter`, from the meter already found: one look-up); otherwise None.
     """
     meter = (
-        Meter.objects.filter(pk=meter_id, supply_point__in=accounts_queries.current_supply_points(account=account))
+        Meter.objects.filter(accounts_queries.on_current_supply_point(account), pk=meter_id)
         .select_related("supply_point")
         .first()
     )
@@ -465,26 +509,6 @@ def readable_account_meter(*, user: User, account: Account, meter_id: int) -> Re
 
 
 # --- When figures arrived (the portal marks late data) -----------------------------------------------------------
-
-
-def received_by_day(*, meter: Meter, period_from: datetime, period_to: datetime) -> dict[date, datetime]:
-    """The latest time any figure of each local day in ``[period_from, period_to)`` was received (intervals and
-    daily totals alike): the :class:`Consumption` values do not carry their receipt time.
-    """
-    latest: dict[date, datetime] = dict(
-        IntervalConsumption.objects.filter(meter=meter, interval_start__gte=period_from, interval_start__lt=period_to)
-        .annotate(day=LocalDate("interval_start"))
-        .values_list("day")
-        .annotate(latest=Max("received_at"))
-        .order_by()
-    )
-    daily_times = DailyConsumption.objects.filter(
-        meter=meter, day_date__gte=local_date(period_from), day_date__lt=local_date(period_to)
-    ).values_list("day_date", "received_at")
-    for day, received_at in daily_times:
-        if day not in latest or received_at > latest[day]:
-            latest[day] = received_at
-    return latest
 
 
 def received_by_interval(*, meter: Meter, period_from: datetime, period_to: datetime) -> dict[datetime, datetime]:

@@ -71,7 +71,7 @@ class _Priced:
     tariff_code: str
 
 
-def _unit_price(tariff: Tariff, rates: dict[str, UnitRate], at: datetime) -> Decimal:
+def _unit_price(tariff: Tariff, rates: dict[str, tariff_queries.PriceRow], at: datetime) -> Decimal:
     if tariff.structure == Tariff.Structure.HALF_HOURLY:
         since = at - timedelta(days=DYNAMIC_PRICE_DAYS)
         mean = HalfHourlyPrice.objects.filter(

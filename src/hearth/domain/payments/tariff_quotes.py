@@ -7,6 +7,7 @@ choice (the variable tariff for the point's meter type, fuel, region and rate st
 pays) and each letter quotes prices the same way, so both live here, below the flows that use them.
 """
 
+from collections.abc import Set
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
@@ -32,15 +33,21 @@ def meter_kinds(supply_point: SupplyPoint) -> set[str]:
 
 
 def standard_variable_tariff(
-    *, supply_point: SupplyPoint, like: Tariff, method: str, is_business: bool, at: datetime
+    *,
+    supply_point: SupplyPoint,
+    like: Tariff,
+    method: str,
+    is_business: bool,
+    at: datetime,
+    kinds: Set[str] | None = None,
 ) -> Tariff:
     """The Standard Variable Tariff for ``supply_point``: a product on sale at ``at`` that allows the point's meter
-    kinds and paying by ``method`` (a ``PaymentArrangement.Method``), with a tariff for ``like``'s fuel, region and
-    rate structure sold for that method.
+    kinds (``kinds``, when read already) and paying by ``method`` (a ``PaymentArrangement.Method``), with a tariff
+    for ``like``'s fuel, region and rate structure sold for that method.
 
     :raises TariffQuoteProblem: none fits.
     """
-    kinds = meter_kinds(supply_point)
+    kinds = meter_kinds(supply_point) if kinds is None else kinds
     products = (
         tariff_queries.available_products(at=at)
         .filter(is_standard_variable=True, is_business=is_business)

@@ -11,7 +11,8 @@ The flows that decide *when* these happen (sign-up, switching, renewal, moves, l
 through it too.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
@@ -24,7 +25,7 @@ from hearth.data.accounts.models import Account, Supply, SupplyPoint
 from hearth.data.contracts.models import Contract, ContractEvent
 from hearth.data.documents.models import Document
 from hearth.data.identity.models import User
-from hearth.data.metering.models import Register
+from hearth.data.metering.models import Meter, Register
 from hearth.data.tariffs.models import REGIONS, Agreement, Product, Tariff
 from hearth.domain.audit import operations as audit
 from hearth.domain.tariffs import operations as tariff_ops
@@ -55,7 +56,10 @@ def fixed_term_end_date(product: Product, supply_start_date: date) -> date | Non
 
 def region_of(supply_point: SupplyPoint) -> str | None:
     """The point's region letter: its latest tariff's, else (electricity) its MPAN core's distributor's."""
-    latest = supply_point.agreements.select_related("tariff").order_by("-valid_from").first()
+    return _region(supply_point, supply_point.agreements.select_related("tariff").order_by("-valid_from").first())
+
+
+def _region(supply_point: SupplyPoint, latest: Agreement | None) -> str | None:
     if latest is not None:
         return latest.tariff.region
     if supply_point.fuel == "ELECTRICITY" and supply_point.identifier[:2].isdigit():
@@ -65,14 +69,64 @@ def region_of(supply_point: SupplyPoint) -> str | None:
 
 def structure_of(supply_point: SupplyPoint) -> str:
     """Two-rate where the point's meter has day and night registers, otherwise single-rate."""
-    rates = set(
+    return _structure(
         Register.objects.filter(meter__supply_point=supply_point, meter__removed_at__isnull=True).values_list(
             "rate", flat=True
         )
     )
+
+
+def _structure(rates: Iterable[str | None]) -> str:
     return (
-        Tariff.Structure.TWO_RATE if {Register.Rate.DAY, Register.Rate.NIGHT} <= rates else Tariff.Structure.SINGLE_RATE
+        Tariff.Structure.TWO_RATE
+        if {Register.Rate.DAY, Register.Rate.NIGHT} <= set(rates)
+        else Tariff.Structure.SINGLE_RATE
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyPointFit:
+    """What decides the tariffs that fit a supply point, read for several points together (:func:`fits_of`): its
+    region (:func:`region_of`), rate structure (:func:`structure_of`), the kinds of its meters in place, and its
+    tariff agreements, oldest first, with their tariffs and products."""
+
+    region: str | None
+    structure: str
+    meter_kinds: frozenset[str]
+    agreements: tuple[Agreement, ...]
+
+    def agreement_at(self, at: datetime) -> Agreement | None:
+        """As ``tariff_queries.agreement_at``: the one in force at ``at`` that began last."""
+        in_force = [a for a in self.agreements if a.valid_from <= at and (a.valid_to is None or a.valid_to > at)]
+        return max(in_force, key=lambda a: (a.valid_from, -a.pk), default=None)
+
+
+def fits_of(points: Sequence[SupplyPoint]) -> dict[int, SupplyPointFit]:
+    """Each point's :class:`SupplyPointFit` by id, in two queries however many points: their agreements, and their
+    meters in place with each one's registers (a meter without registers still counts for its kind)."""
+    agreements: dict[int, list[Agreement]] = {point.pk: [] for point in points}
+    for agreement in (
+        Agreement.objects.filter(supply_point__in=[point.pk for point in points])
+        .select_related("tariff__product")
+        .order_by("valid_from", "id")
+    ):
+        agreements[agreement.supply_point_id].append(agreement)
+    kinds: dict[int, set[str]] = {point.pk: set() for point in points}
+    rates: dict[int, list[str | None]] = {point.pk: [] for point in points}
+    for point_id, kind, rate in Meter.objects.filter(
+        supply_point__in=[point.pk for point in points], removed_at__isnull=True
+    ).values_list("supply_point_id", "kind", "registers__rate"):
+        kinds[point_id].add(kind)
+        rates[point_id].append(rate)
+    return {
+        point.pk: SupplyPointFit(
+            region=_region(point, agreements[point.pk][-1] if agreements[point.pk] else None),
+            structure=_structure(rates[point.pk]),
+            meter_kinds=frozenset(kinds[point.pk]),
+            agreements=tuple(agreements[point.pk]),
+        )
+        for point in points
+    }
 
 
 def choose_tariff(
@@ -123,6 +177,19 @@ def live_contract(account: Account) -> Contract | None:
 
 def pending_contract(account: Account) -> Contract | None:
     return _of_account(account, State.PENDING)
+
+
+def live_and_pending(account: Account) -> tuple[Contract | None, Contract | None]:
+    """``live_contract`` and ``pending_contract`` from one query, for a page that shows both."""
+    found: dict[str, Contract] = {}
+    for contract in (
+        Contract.objects.filter(account=account, state__in=(State.LIVE, State.PENDING))
+        .select_related("product")
+        .order_by("id")
+    ):
+        contract.account = account
+        found.setdefault(contract.state, contract)
+    return found.get(State.LIVE), found.get(State.PENDING)
 
 
 def _of_account(account: Account, state: str) -> Contract | None:

@@ -68,11 +68,13 @@ def dashboard(request: PortalRequest) -> HttpResponse:
     selected = _at_a_glance(account, standings[account.pk])
     fitted = accounts_queries.fitted_meters(account=account, now=now)
     contract = contract_queries.contract_at_a_glance(account, today)
+    next_payment = debt_queries.next_payment(account, today, selected.latest_bill, selected.bill_status)
     context = {
         "selected": selected,
         "others": [_at_a_glance(other, standings[other.pk]) for other in others],
-        "next_payment": debt_queries.next_payment(account, today, selected.latest_bill, selected.bill_status),
-        "method": payment_ops.Method(payment_queries.method_of(account)).label,
+        "next_payment": next_payment,
+        # The payment method is shown only when there is nothing to pay next: read only then.
+        "method": "" if next_payment else payment_ops.Method(payment_queries.method_of(account)).label,
         "usage": month_usage.usage_summary(account, now=now),
         "contract": contract,
         "reads_itself": estimates.meters_read_remotely(fitted.kinds),

@@ -27,8 +27,7 @@ def contract_renew(request: PortalRequest) -> HttpResponse:
     """GET: the renewal choices for the account's live fixed contract. POST ``product``: renew onto it."""
     now = timezone.now()
     account = request.account
-    live = contracts.live_contract(account)
-    pending = contracts.pending_contract(account)
+    live, pending = contracts.live_and_pending(account)
     renewable = live is not None and live.fixed_term_end_date is not None
     choices = (
         renewals.renewal_choices(contract=live, at=now, with_options=not pending)
