@@ -317,7 +317,7 @@ def page_url(bill: Bill) -> str:
 
 def qr_svg(url: str) -> str:
     """A QR code of ``url`` as an SVG document (black on white, with its quiet zone), for the page and the PDF."""
-    return str(qr_code.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False))
+    return qr_code.svg(qr_code.make(url, error="m"), scale=4)
 
 
 def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
@@ -407,6 +407,7 @@ def _invoice(
     method, instruction = _payment(bill, first.tariff.payment_method if first else PaymentMethod.STANDARD_CREDIT, brand)
     if credit_note:
         instruction = f"{_money(total)} is taken off your account balance: the charges of invoice {bill.reference}."
+    url = "" if credit_note else page_url(bill)
     return Invoice(
         kind=DocumentType.CREDIT_NOTE if credit_note else DocumentType.INVOICE,
         title="Credit note" if credit_note else ("Final bill" if bill.is_final else "Your energy bill"),
@@ -432,8 +433,8 @@ def _invoice(
         payment_method=method,
         payment_instruction=instruction,
         bank={} if credit_note else bank_details(bill),
-        page_url="" if credit_note else page_url(bill),
-        qr_svg="" if credit_note else qr_svg(page_url(bill)),
+        page_url=url,
+        qr_svg=url and qr_svg(url),
         notes=_notes(bill, brand, credit_note),
         ombudsman=dict(consumer_help.ENERGY_OMBUDSMAN),
         advice=dict(consumer_help.CITIZENS_ADVICE),
