@@ -77,9 +77,10 @@ def consumption_of(bill: Bill) -> list[BillConsumption]:
 
 
 def consumption_of_bills(bill_ids: Iterable[int]) -> dict[int, list[BillConsumption]]:
-    """Each of the bills' consumption rows in the order printed, in one query; a bill without any is absent."""
+    """Each of the bills' consumption rows in the order printed, with the readings they start and end at (printed
+    with their dates), in one query; a bill without any is absent."""
     found: dict[int, list[BillConsumption]] = defaultdict(list)
-    rows = BillConsumption.objects.filter(bill_id__in=list(bill_ids))
+    rows = BillConsumption.objects.filter(bill_id__in=list(bill_ids)).select_related("start_reading", "end_reading")
     for row in rows.order_by("bill_id", "position", "id"):
         found[row.bill_id].append(row)
     return found
