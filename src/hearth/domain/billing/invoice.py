@@ -338,7 +338,8 @@ def invoices_of(bills: Sequence[Bill], *, credit_note: bool = False) -> dict[int
     consumption = billing_queries.consumption_of_bills(ids)
     charged = {bill_id: _points_charged(consumption.get(bill_id, []), lines.get(bill_id, [])) for bill_id in ids}
     all_points = list(dict.fromkeys(point_id for point_ids in charged.values() for point_id in point_ids))
-    points = SupplyPoint.objects.select_related("supply_property").in_bulk(all_points)
+    fitted = annual.points_with_meter_kinds(all_points)
+    points = {point_id: point for point_id, (point, _) in fitted.items()}
     agreements = _agreements(bills, all_points)
     forwarding = documents_printing.forwarding_accounts(bill.account for bill in bills)
     brand = documents_printing.brand()
@@ -349,7 +350,7 @@ def invoices_of(bills: Sequence[Bill], *, credit_note: bool = False) -> dict[int
     }
     supplies = {
         (bill_id, point_id): annual.Supply(
-            loaded[bill_id], points[point_id], agreement, _energy_vat_rate(lines.get(bill_id, []), point_id)
+            loaded[bill_id], *fitted[point_id], agreement, _energy_vat_rate(lines.get(bill_id, []), point_id)
         )
         for (bill_id, point_id), agreement in agreement_of.items()
         if not credit_note  # a credit note has no year figures
