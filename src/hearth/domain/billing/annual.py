@@ -256,9 +256,9 @@ def points_with_meter_kinds(point_ids: Iterable[int]) -> dict[int, tuple[SupplyP
 
 def supply_years(supplies: Sequence[Supply]) -> list[SupplyYear]:
     """The year figures of each supply on its bill, in order (consumption, projected cost, tariff end, exit fee,
-    cheaper tariff), in a fixed number of queries however many (a bill run's chunk):
-    the consumption rows, the meters, and for each instant the bills were issued at the tariffs on sale and their
-    prices, each read once for all."""
+    cheaper tariff), in a fixed number of queries however many (a bill run's chunk): the consumption rows, and for
+    each instant the bills were issued at the tariffs on sale and their prices, each read once for all (the meters'
+    kinds come with the supplies)."""
     consumptions = annual_consumptions([(supply.bill, supply.supply_point) for supply in supplies])
     compared = [
         index
