@@ -79,6 +79,17 @@ def test_a_document_is_stored_with_its_checksum_size_and_page_count(household: S
         assert handle.read() == pdf
 
 
+def test_an_updated_pdf_is_stored_with_the_page_count_of_its_latest_update(household: Site, folder: Path) -> None:
+    # An incremental update (a cross-reference stream pointing back at the first table) is read by pypdf's parser.
+    updated = PdfWriter(io.BytesIO(pdf_of(1)), incremental=True)
+    for _ in range(2):
+        updated.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    updated.write(out)
+
+    assert store(household, out.getvalue()).page_count == 3
+
+
 def test_storing_the_same_reference_and_bytes_again_returns_the_issued_document(household: Site, folder: Path) -> None:
     pdf = pdf_of(1)
     first = store(household, pdf)

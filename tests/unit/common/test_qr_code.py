@@ -1,4 +1,5 @@
-"""A QR code with its mask chosen by Hearth is the very symbol segno makes: same mask, modules, version and SVG.
+"""A QR code with its mask chosen by Hearth is the very symbol segno makes: same mask, modules, version and SVG,
+and Hearth's SVG writer writes segno's text.
 
 The expectation is segno's own ``segno.make``, which scores the masks module by module; nothing here restates the
 scoring rules.
@@ -18,6 +19,10 @@ def assert_same_symbol(content: str, error: str) -> None:
     assert (made.version, made.error, made.mask) == (expected.version, expected.error, expected.mask)
     assert made.matrix == expected.matrix
     assert made.svg_inline(scale=4, omitsize=False) == expected.svg_inline(scale=4, omitsize=False)
+    for scale in (1, 4):
+        assert qr_code.svg(made, scale=scale) == expected.svg_inline(
+            scale=scale, dark="#000", light="#fff", omitsize=False
+        )
 
 
 def test_every_bill_page_address_gets_segnos_symbol_whichever_mask_wins() -> None:

@@ -15,7 +15,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Final, NamedTuple
 
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models.functions import Concat
 
 from hearth.common import calendar, profile
 from hearth.common.money import to_pennies
@@ -169,11 +170,7 @@ def _cost(rates: tariff_queries.RatesAt, kwh_by_band: dict[str, Decimal], *, vat
 def _on_sale(supplies: Sequence["Supply"]) -> list[list[Tariff]]:
     """For each supply (on a tariff), the tariffs on sale when its bill was issued for the same fuel, region, rate
     structure and way of paying, from products that allow the point's meters (the current tariff among them if it
-    is still sold): in one query for the meters and one for each instant the bills were issued at."""
-    kinds: dict[int, set[str]] = defaultdict(set)
-    meters = Meter.objects.filter(supply_point_id__in={supply.supply_point.pk for supply in supplies})
-    for point_id, kind in meters.filter(removed_at__isnull=True).values_list("supply_point_id", "kind"):
-        kinds[point_id].add(kind)
+    is still sold): in one query for each instant the bills were issued at."""
     on_sale: dict[datetime, list[Tariff]] = {}
     for at in {supply.bill.issued_at for supply in supplies}:
         currents = [supply.agreement.tariff for supply in supplies if supply.agreement and supply.bill.issued_at == at]
@@ -192,7 +189,7 @@ def _on_sale(supplies: Sequence["Supply"]) -> list[list[Tariff]]:
     found = []
     for supply in supplies:
         assert supply.agreement is not None, "only a supply on a tariff is compared"
-        current, point_kinds = supply.agreement.tariff, kinds[supply.supply_point.pk]
+        current, point_kinds = supply.agreement.tariff, supply.meter_kinds
         found.append(
             [
                 tariff
@@ -233,15 +230,35 @@ class Supply:
 
     bill: Bill
     supply_point: SupplyPoint
+    meter_kinds: frozenset[str]
+    """The kinds of the point's fitted meters (:func:`points_with_meter_kinds`): a product may allow only some."""
     agreement: Agreement | None
     vat_rate: Decimal
 
 
+def points_with_meter_kinds(point_ids: Iterable[int]) -> dict[int, tuple[SupplyPoint, frozenset[str]]]:
+    """Each supply point by id, with its supply property and the kinds of its fitted meters, in one query: the kinds
+    come as one text column (each kind present, followed by a comma), so the year figures need no read of their own."""
+    fitted = Meter.objects.filter(supply_point=OuterRef("pk"), removed_at__isnull=True)
+    kinds = Concat(
+        *(
+            Case(When(Exists(fitted.filter(kind=kind)), then=Value(f"{kind},")), default=Value(""))
+            for kind in Meter.Kind.values
+        )
+    )
+    return {
+        point.pk: (point, frozenset(filter(None, point.fitted_kinds.split(","))))
+        for point in SupplyPoint.objects.filter(pk__in=list(point_ids))
+        .select_related("supply_property")
+        .annotate(fitted_kinds=kinds)
+    }
+
+
 def supply_years(supplies: Sequence[Supply]) -> list[SupplyYear]:
     """The year figures of each supply on its bill, in order (consumption, projected cost, tariff end, exit fee,
-    cheaper tariff), in a fixed number of queries however many (a bill run's chunk):
-    the consumption rows, the meters, and for each instant the bills were issued at the tariffs on sale and their
-    prices, each read once for all."""
+    cheaper tariff), in a fixed number of queries however many (a bill run's chunk): the consumption rows, and for
+    each instant the bills were issued at the tariffs on sale and their prices, each read once for all (the meters'
+    kinds come with the supplies)."""
     consumptions = annual_consumptions([(supply.bill, supply.supply_point) for supply in supplies])
     compared = [
         index

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 
 from hearth.common import calendar, consumer_help, qr_code
@@ -227,10 +227,9 @@ def _line_row(line: BillLine, sign: int) -> LineRow:
     )
 
 
-def _reading_row(row: BillConsumption, read_at: dict[int, datetime]) -> ReadingRow:
-    def read_date(reading_id: int | None) -> str:
-        at = read_at.get(reading_id) if reading_id is not None else None
-        return documents_printing.day_words(local_date(at)) if at is not None else ""
+def _reading_row(row: BillConsumption) -> ReadingRow:
+    def read_date(reading: RegisterReading | None) -> str:
+        return documents_printing.day_words(local_date(reading.read_at)) if reading is not None else ""
 
     def kind_words(kind: str) -> str:
         return READING_WORDS.get(kind, kind.title())
@@ -238,10 +237,10 @@ def _reading_row(row: BillConsumption, read_at: dict[int, datetime]) -> ReadingR
     return ReadingRow(
         meter_serial_number=row.meter_serial_number,
         register=REGISTER_NAMES.get(row.band, row.band.replace("_", " ").capitalize()),
-        start_date=read_date(row.start_reading_id),
+        start_date=read_date(row.start_reading),
         start_value="" if row.start_value is None else _dial(row.start_value),
         start_kind=kind_words(row.start_kind),
-        end_date=read_date(row.end_reading_id),
+        end_date=read_date(row.end_reading),
         end_value="" if row.end_value is None else _dial(row.end_value),
         end_kind=kind_words(row.end_kind),
         start_estimated=row.start_kind in ESTIMATED_KINDS,
@@ -317,7 +316,7 @@ def page_url(bill: Bill) -> str:
 
 def qr_svg(url: str) -> str:
     """A QR code of ``url`` as an SVG document (black on white, with its quiet zone), for the page and the PDF."""
-    return str(qr_code.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False))
+    return qr_code.svg(qr_code.make(url, error="m"), scale=4)
 
 
 def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
@@ -327,21 +326,22 @@ def invoice_of(bill: Bill, *, credit_note: bool = False) -> Invoice:
 
 def invoices_of(bills: Sequence[Bill], *, credit_note: bool = False) -> dict[int, Invoice]:
     """What each bill's invoice (or credit note) prints, by bill id: every bill's rows read together, in a fixed
-    number of queries however many bills (a bill run's chunk), so what prints is what :func:`invoice_of` prints."""
-    ids = [bill.pk for bill in bills]
-    loaded = Bill.objects.select_related("account__customer", "account__billing_property").in_bulk(ids)
+    number of queries however many bills (a bill run's chunk), so what prints is what :func:`invoice_of` prints.
+
+    The bills are printed as given (read from the database by the caller); each one's account, customer and billing
+    property are read only if the caller has not (the portal's access check has read the account already).
+    """
+    prefetch_related_objects(bills, "account__customer", "account__billing_property")
+    loaded = {bill.pk: bill for bill in bills}
+    ids = list(loaded)
     lines = billing_queries.lines_of_bills(ids)
     consumption = billing_queries.consumption_of_bills(ids)
-    rows = [row for bill_rows in consumption.values() for row in bill_rows]
-    reading_ids = [row.start_reading_id for row in rows] + [row.end_reading_id for row in rows]
-    read_at = dict(
-        RegisterReading.objects.filter(pk__in=[pk for pk in reading_ids if pk is not None]).values_list("pk", "read_at")
-    )
     charged = {bill_id: _points_charged(consumption.get(bill_id, []), lines.get(bill_id, [])) for bill_id in ids}
     all_points = list(dict.fromkeys(point_id for point_ids in charged.values() for point_id in point_ids))
-    points = SupplyPoint.objects.select_related("supply_property").in_bulk(all_points)
-    agreements = _agreements(list(loaded.values()), all_points)
-    forwarding = documents_printing.forwarding_accounts({bill.account_id for bill in loaded.values()})
+    fitted = annual.points_with_meter_kinds(all_points)
+    points = {point_id: point for point_id, (point, _) in fitted.items()}
+    agreements = _agreements(bills, all_points)
+    forwarding = documents_printing.forwarding_accounts(bill.account for bill in bills)
     brand = documents_printing.brand()
     agreement_of = {
         (bill_id, point_id): _agreement_of(loaded[bill_id], agreements.get(point_id, []))
@@ -350,7 +350,7 @@ def invoices_of(bills: Sequence[Bill], *, credit_note: bool = False) -> dict[int
     }
     supplies = {
         (bill_id, point_id): annual.Supply(
-            loaded[bill_id], points[point_id], agreement, _energy_vat_rate(lines.get(bill_id, []), point_id)
+            loaded[bill_id], *fitted[point_id], agreement, _energy_vat_rate(lines.get(bill_id, []), point_id)
         )
         for (bill_id, point_id), agreement in agreement_of.items()
         if not credit_note  # a credit note has no year figures
@@ -361,7 +361,6 @@ def invoices_of(bills: Sequence[Bill], *, credit_note: bool = False) -> dict[int
             loaded[bill_id],
             lines.get(bill_id, []),
             consumption.get(bill_id, []),
-            read_at,
             points,
             {point_id: agreement_of[(bill_id, point_id)] for point_id in charged[bill_id]},
             {point_id: years[(bill_id, point_id)] for point_id in charged[bill_id] if (bill_id, point_id) in years},
@@ -383,7 +382,6 @@ def _invoice(
     bill: Bill,
     lines: list[BillLine],
     consumption: list[BillConsumption],
-    read_at: dict[int, datetime],
     points: dict[int, SupplyPoint],
     agreements: dict[int, Agreement | None],
     years: dict[int, annual.SupplyYear],
@@ -395,7 +393,7 @@ def _invoice(
     sign = -1 if credit_note else 1
     point_ids = list(agreements)
     supplies = tuple(
-        _supply_section(points[point_id], consumption, read_at, lines, agreements[point_id], years.get(point_id), sign)
+        _supply_section(points[point_id], consumption, lines, agreements[point_id], years.get(point_id), sign)
         for point_id in point_ids
     )
     vat_lines = [line for line in lines if line.kind == BillLine.Kind.VAT]
@@ -407,6 +405,7 @@ def _invoice(
     method, instruction = _payment(bill, first.tariff.payment_method if first else PaymentMethod.STANDARD_CREDIT, brand)
     if credit_note:
         instruction = f"{_money(total)} is taken off your account balance: the charges of invoice {bill.reference}."
+    url = "" if credit_note else page_url(bill)
     return Invoice(
         kind=DocumentType.CREDIT_NOTE if credit_note else DocumentType.INVOICE,
         title="Credit note" if credit_note else ("Final bill" if bill.is_final else "Your energy bill"),
@@ -432,8 +431,8 @@ def _invoice(
         payment_method=method,
         payment_instruction=instruction,
         bank={} if credit_note else bank_details(bill),
-        page_url="" if credit_note else page_url(bill),
-        qr_svg="" if credit_note else qr_svg(page_url(bill)),
+        page_url=url,
+        qr_svg=url and qr_svg(url),
         notes=_notes(bill, brand, credit_note),
         ombudsman=dict(consumer_help.ENERGY_OMBUDSMAN),
         advice=dict(consumer_help.CITIZENS_ADVICE),
@@ -489,7 +488,6 @@ def _energy_vat_rate(lines: list[BillLine], point_id: int) -> Decimal:
 def _supply_section(
     point: SupplyPoint,
     consumption: list[BillConsumption],
-    read_at: dict[int, datetime],
     lines: list[BillLine],
     agreement: Agreement | None,
     year: annual.SupplyYear | None,
@@ -506,7 +504,7 @@ def _supply_section(
         address=", ".join(documents_printing.address_lines(point.supply_property)),
         meter_serial_numbers=tuple(dict.fromkeys(row.meter_serial_number for row in rows)),
         tariff=tariff,
-        readings=tuple(_reading_row(row, read_at) for row in rows),
+        readings=tuple(_reading_row(row) for row in rows),
         kwh=f"{_figure(sum((row.kwh for row in rows), Decimal(0)))} kWh",
         lines=tuple(_line_row(line, sign) for line in own_lines),
         notes=tuple(note for line in own_lines for note in line.sources.get("back_billing_notes", ())),
@@ -624,7 +622,10 @@ def _attach_all(
     if not missing:
         return results
     try:
-        invoices = invoices_of(missing, credit_note=printed.credit_note)
+        stored = Bill.objects.select_related("account__customer", "account__billing_property").in_bulk(
+            [bill.pk for bill in missing]
+        )
+        invoices = invoices_of(list(stored.values()), credit_note=printed.credit_note)
         pdfs: dict[int, bytes] = {}
         for bill in missing:
             try:

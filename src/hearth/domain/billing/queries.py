@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 
 from hearth.common.money import to_pennies
 from hearth.data.accounts.models import Account
@@ -77,9 +77,10 @@ def consumption_of(bill: Bill) -> list[BillConsumption]:
 
 
 def consumption_of_bills(bill_ids: Iterable[int]) -> dict[int, list[BillConsumption]]:
-    """Each of the bills' consumption rows in the order printed, in one query; a bill without any is absent."""
+    """Each of the bills' consumption rows in the order printed, with the readings they start and end at (printed
+    with their dates), in one query; a bill without any is absent."""
     found: dict[int, list[BillConsumption]] = defaultdict(list)
-    rows = BillConsumption.objects.filter(bill_id__in=list(bill_ids))
+    rows = BillConsumption.objects.filter(bill_id__in=list(bill_ids)).select_related("start_reading", "end_reading")
     for row in rows.order_by("bill_id", "position", "id"):
         found[row.bill_id].append(row)
     return found
@@ -98,6 +99,25 @@ def ledger_of(account: Account) -> list[LedgerRow]:
 def balance_of(account: Account) -> Decimal:
     """What the customer owes now (negative: in credit): the sum of the ledger."""
     return balances_of([account.pk]).get(account.pk, ZERO)
+
+
+def live_bills_and_balance(account: Account) -> tuple[list[Bill], Decimal]:
+    """The account's live (issued) bills, newest first, and what it owes now (``balance_of``), in one query: each bill
+    read with the ledger's sum beside it. Without a live bill the balance is not read (nothing is unpaid on a bill)."""
+    owed = (
+        LedgerEntry.objects.filter(account_id=OuterRef("account_id"))
+        .order_by()
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    bills = list(
+        Bill.objects.filter(account=account, status=Bill.Status.ISSUED)
+        .annotate(owed=Subquery(owed))
+        .order_by("-issue_date", "-id")
+    )
+    total = bills[0].owed if bills else None
+    return list(bills), ZERO if total is None else to_pennies(Decimal(total))  # as plain bills
 
 
 def balances_of(account_ids: Iterable[int]) -> dict[int, Decimal]:

@@ -142,7 +142,7 @@ def plan_deliveries_of(*, documents: Sequence[Document], now: datetime) -> list[
         account_ids=account_ids,
         document_type_ids=types,
     )
-    forwarding = documents_printing.forwarding_accounts(account_ids)
+    forwarding = documents_printing.forwarding_accounts(accounts.values())
     planned = {
         (document_id, *_once_per(user_id, channel))
         for document_id, user_id, channel in Delivery.objects.filter(

@@ -9,10 +9,12 @@ must stay provable by its SHA-256.
 
 import hashlib
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Final
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -23,23 +25,70 @@ from pypdf.generic import DictionaryObject
 from hearth.data.accounts.models import Account
 from hearth.data.documents.models import Document, DocumentType
 
+_START_XREF: Final = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*\Z")
+_XREF_TABLE: Final = re.compile(rb"xref\r?\n0 (\d+)\r?\n")
+_XREF_ENTRY: Final = re.compile(rb"(\d{10}) \d{5} ([nf])(?: \r| \n|\r\n)")
+_XREF_ENTRIES: Final = re.compile(rb"(?:\d{10} \d{5} [nf](?: \r| \n|\r\n))*")
+_ROOT: Final = re.compile(rb"/Root\s*(\d+)\s+0\s+R")
+_PAGES: Final = re.compile(rb"/Pages\s*(\d+)\s+0\s+R")
+_PAGE_TREE: Final = re.compile(rb"/Type\s*/Pages\b")
+_COUNT: Final = re.compile(rb"/Count\s*(\d+)")
+
 
 class DocumentRefused(Exception):
     """The document cannot be stored as given; the message says why."""
 
 
 def _page_count(pdf: bytes) -> int:
-    """The PDF's pages as its page tree's root counts them, read strictly: a file whose cross-reference table is
-    broken is refused rather than repaired, and no page is parsed (checking every object's offset and flattening the
-    pages cost more than the rest of storing it)."""
-    try:
-        tree = PdfReader(io.BytesIO(pdf), strict=True).root_object["/Pages"]
-        pages = tree["/Count"] if isinstance(tree, DictionaryObject) else None
-    except (PdfReadError, ValueError, OSError, KeyError, TypeError) as exc:
-        raise DocumentRefused(f"The file is not a readable PDF ({exc}).") from exc
+    """The PDF's pages as its page tree's root counts them (``/Root /Pages /Count``).
+
+    A file laid out as Typst and pypdf write one (a single cross-reference table, no object streams or updates) is
+    read directly from the table's offsets (:func:`_counted_pages`); any other is read by pypdf's strict parser,
+    which refuses a broken cross-reference table rather than repairing it. pypdf parses the whole table in Python,
+    which cost more than the rest of storing a bill's PDF.
+    """
+    pages: object = _counted_pages(pdf)
+    if pages is None:
+        try:
+            tree = PdfReader(io.BytesIO(pdf), strict=True).root_object["/Pages"]
+            pages = tree["/Count"] if isinstance(tree, DictionaryObject) else None
+        except (PdfReadError, ValueError, OSError, KeyError, TypeError) as exc:
+            raise DocumentRefused(f"The file is not a readable PDF ({exc}).") from exc
     if not isinstance(pages, int) or pages <= 0:
         raise DocumentRefused("The PDF has no pages.")
     return pages
+
+
+def _counted_pages(pdf: bytes) -> int | None:
+    """``/Root /Pages /Count`` found through the file's one cross-reference table (every entry well formed), each
+    object read where its entry says it starts; None when the file is not laid out so, or an entry does not point at
+    its object."""
+    end = _START_XREF.search(pdf, max(0, len(pdf) - 64))
+    table = _XREF_TABLE.match(pdf, int(end[1])) if end else None
+    if not end or not table:
+        return None
+    entries_at, size = table.end(), int(table[1])
+    trailer = pdf[entries_at + 20 * size : end.start()]
+    if (
+        not _XREF_ENTRIES.fullmatch(pdf, entries_at, entries_at + 20 * size)
+        or not trailer.lstrip().startswith(b"trailer")
+        or b"/Prev" in trailer
+    ):
+        return None
+
+    def body(reference: re.Match[bytes] | None) -> bytes:
+        """The object ``reference`` names, or nothing if there is none or its entry does not point at it."""
+        number = int(reference[1]) if reference else size
+        at = entries_at + 20 * number
+        entry = _XREF_ENTRY.fullmatch(pdf, at, at + 20) if number < size else None
+        header = f"{number} 0 obj".encode()
+        if not entry or entry[2] != b"n" or not pdf.startswith(header, start := int(entry[1])):
+            return b""
+        return pdf[start + len(header) : pdf.find(b"endobj", start)]
+
+    tree = body(_PAGES.search(body(_ROOT.search(trailer))))
+    count = _COUNT.search(tree) if _PAGE_TREE.search(tree) else None
+    return int(count[1]) if count else None
 
 
 def _same_document(existing: Document, *, account: Account, document_type: DocumentType, sha256: str) -> Document:

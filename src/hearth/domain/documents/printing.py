@@ -69,19 +69,29 @@ def postal_address_lines(account: Account, *, forwarding: bool | None = None) ->
     (:func:`forwarding_accounts`); otherwise it is looked up here.
     """
     customer = account.customer
-    if customer.correspondence_line_1 and customer.correspondence_postcode:
-        moving = bool(forwarding_accounts([account.pk])) if forwarding is None else forwarding
+    if _has_correspondence_address(account):
+        moving = bool(forwarding_accounts([account])) if forwarding is None else forwarding
         if not moving:
             parts = (customer.correspondence_line_1, customer.correspondence_line_2, customer.correspondence_town)
             return (*(part for part in parts if part), customer.correspondence_postcode)
     return address_lines(account.billing_property)
 
 
-def forwarding_accounts(account_ids: Iterable[int]) -> set[int]:
-    """Which of the accounts have a move out with a forwarding address on record, in one query."""
+def _has_correspondence_address(account: Account) -> bool:
+    customer = account.customer
+    return bool(customer.correspondence_line_1 and customer.correspondence_postcode)
+
+
+def forwarding_accounts(accounts: Iterable[Account]) -> set[int]:
+    """Which of the accounts have a move out with a forwarding address on record, in one query, asking only about
+    those whose customer gave a correspondence address (the only ones :func:`postal_address_lines` needs to know
+    about): no query when none did, as for most accounts."""
+    asked = [account.pk for account in accounts if _has_correspondence_address(account)]
+    if not asked:
+        return set()
     return set(
         HomeMove.objects.filter(
-            account_id__in=list(account_ids),
+            account_id__in=asked,
             forwarding_address__isnull=False,
             state__in=[HomeMove.State.RECORDED, HomeMove.State.DONE],
         ).values_list("account_id", flat=True)

@@ -102,8 +102,8 @@ def _allocate(balance: Decimal, issued_newest_first: Iterable[Bill]) -> list[tup
 
 def _unpaid_parts(account: Account) -> list[tuple[Bill, Decimal]]:
     """The live bills still (partly) unpaid, newest first, each with its unpaid part."""
-    issued = Bill.objects.filter(account=account, status=Bill.Status.ISSUED).order_by("-issue_date", "-id")
-    return _allocate(billing_queries.balance_of(account), issued)
+    issued, balance = billing_queries.live_bills_and_balance(account)
+    return _allocate(balance, issued)
 
 
 def overdue_bills_of(account: Account, today: date) -> list[OverdueBill]:
