@@ -15,8 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Final, NamedTuple
 
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
-from django.db.models.functions import Concat
+from django.db.models import Q
 
 from hearth.common import calendar, profile
 from hearth.common.money import to_pennies
@@ -237,20 +236,19 @@ class Supply:
 
 
 def points_with_meter_kinds(point_ids: Iterable[int]) -> dict[int, tuple[SupplyPoint, frozenset[str]]]:
-    """Each supply point by id, with its supply property and the kinds of its fitted meters, in one query: the kinds
-    come as one text column (each kind present, followed by a comma), so the year figures need no read of their own."""
-    fitted = Meter.objects.filter(supply_point=OuterRef("pk"), removed_at__isnull=True)
-    kinds = Concat(
-        *(
-            Case(When(Exists(fitted.filter(kind=kind)), then=Value(f"{kind},")), default=Value(""))
-            for kind in Meter.Kind.values
-        )
-    )
+    """Each supply point by id, with its supply property and the kinds of its fitted meters, in two plain queries
+    (one annotated query of an EXISTS per kind took Django four times as long to build as both of these to run)."""
+    point_ids = list(point_ids)
+    kinds: dict[int, set[str]] = {}
+    for point_id, kind in (
+        Meter.objects.filter(supply_point_id__in=point_ids, removed_at__isnull=True)
+        .values_list("supply_point_id", "kind")
+        .distinct()
+    ):
+        kinds.setdefault(point_id, set()).add(kind)
     return {
-        point.pk: (point, frozenset(filter(None, point.fitted_kinds.split(","))))
-        for point in SupplyPoint.objects.filter(pk__in=list(point_ids))
-        .select_related("supply_property")
-        .annotate(fitted_kinds=kinds)
+        point.pk: (point, frozenset(kinds.get(point.pk, ())))
+        for point in SupplyPoint.objects.filter(pk__in=point_ids).select_related("supply_property")
     }
 
 
