@@ -128,12 +128,10 @@ def test_a_role_lowered_to_viewer_is_refused_a_holders_page_at_the_next_request(
     assert signed_in.get("/accounts/logins/").status_code == 403
 
 
-def test_a_pdf_is_streamed_after_one_query_for_the_document(
-    signed_in: Client, household: Site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    use_documents_folder(monkeypatch, tmp_path / "documents")
+def _october_bill(household: Site) -> Any:
+    """The household's electricity bill for October 2026: 100 kWh and its VAT."""
     point = household.electricity_meter.supply_point
-    bill = make_bill(
+    return make_bill(
         household.electricity,
         period=(date(2026, 10, 1), date(2026, 11, 1)),
         issue_date=date(2026, 11, 1),
@@ -144,6 +142,13 @@ def test_a_pdf_is_streamed_after_one_query_for_the_document(
             Line(BillLine.Kind.VAT, "VAT at 5%", Decimal("25.00"), "£", Decimal("0.05")),
         ],
     )
+
+
+def test_a_pdf_is_streamed_after_one_query_for_the_document(
+    signed_in: Client, household: Site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    use_documents_folder(monkeypatch, tmp_path / "documents")
+    bill = _october_bill(household)
     document = billing_invoice.attach_invoice(bill=bill, now=datetime(2026, 11, 2, 7, 0, tzinfo=UTC))
 
     with CaptureQueriesContext(connection) as captured:
@@ -168,18 +173,7 @@ had read, asked about forwarded post only for a correspondence address, and the 
 def test_a_bill_page_stays_within_its_query_budget(
     signed_in: Client, household: Site, django_assert_max_num_queries: Any
 ) -> None:
-    point = household.electricity_meter.supply_point
-    bill = make_bill(
-        household.electricity,
-        period=(date(2026, 10, 1), date(2026, 11, 1)),
-        issue_date=date(2026, 11, 1),
-        lines=[
-            Line(
-                BillLine.Kind.ENERGY, "Electricity used", Decimal("100"), "kWh", Decimal("0.25"), Decimal("0.05"), point
-            ),
-            Line(BillLine.Kind.VAT, "VAT at 5%", Decimal("25.00"), "£", Decimal("0.05")),
-        ],
-    )
+    bill = _october_bill(household)
 
     page = f"/services/bills/{bill.pk}/"
     signed_in.get(page)  # selects the bill's account
