@@ -99,6 +99,12 @@ def refresh_statistics_when_grown(model: type[Model], *, floor_pages: int = 2) -
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
+def _listened(model: type[Model]) -> bool:
+    """Whether something listens to the making of ``model``'s instances (``pre_init``/``post_init``): then they are
+    made the ORM's way, so the listeners hear of them."""
+    return signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+
+
 class Reader:
     """Rows of every concrete column of a model (its table's columns under ``alias``) made into its instances as the
     ORM's query would make them, the values through the same converters, without compiling a query or running the
@@ -120,7 +126,7 @@ class Reader:
             converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
             if converters:
                 self.converters.append((index, converters, column))
-        self.plain = not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
+        self.plain = not _listened(model)
 
     def value(self, attname: str, value: Any) -> Any:
         """One column's ``value`` (of the field ``attname``) as the instance would hold it."""
@@ -187,7 +193,7 @@ def _plan(model: type[Model]) -> _Plan:
     fields = model._meta.concrete_fields
     called = tuple((f.attname, f) for f in fields if f.has_default() and callable(f.default))
     return _Plan(
-        plain=not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)),
+        plain=not _listened(model),
         names=frozenset(name for f in fields for name in (f.name, f.attname)),
         constants={f.attname: f.get_default() for f in fields if not (f.has_default() and callable(f.default))},
         called=called,
