@@ -166,6 +166,12 @@ def _cost(rates: tariff_queries.RatesAt, kwh_by_band: dict[str, Decimal], *, vat
     return to_pennies(pence / 100 * (1 + vat_rate))
 
 
+def _kind_of(tariff: Tariff) -> tuple[bool, str, str, str, str]:
+    """What a tariff on sale must share with the current one to be offered instead: business or household, fuel,
+    region, rate structure and way of paying."""
+    return (tariff.product.is_business, tariff.fuel, tariff.region, tariff.structure, tariff.payment_method)
+
+
 def _on_sale(supplies: Sequence["Supply"]) -> list[list[Tariff]]:
     """For each supply (on a tariff), the tariffs on sale when its bill was issued for the same fuel, region, rate
     structure and way of paying, from products that allow the point's meters (the current tariff among them if it
@@ -193,14 +199,7 @@ def _on_sale(supplies: Sequence["Supply"]) -> list[list[Tariff]]:
             [
                 tariff
                 for tariff in on_sale[supply.bill.issued_at]
-                if (tariff.product.is_business, tariff.fuel, tariff.region, tariff.structure, tariff.payment_method)
-                == (
-                    current.product.is_business,
-                    current.fuel,
-                    current.region,
-                    current.structure,
-                    current.payment_method,
-                )
+                if _kind_of(tariff) == _kind_of(current)
                 and (not tariff.product.meter_kinds or point_kinds <= set(tariff.product.meter_kinds))
             ]
         )
