@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
 
@@ -116,8 +117,7 @@ def live_bills_and_balance(account: Account) -> tuple[list[Bill], Decimal]:
         .annotate(owed=Subquery(owed))
         .order_by("-issue_date", "-id")
     )
-    total = bills[0].owed if bills else None
-    return list(bills), ZERO if total is None else to_pennies(Decimal(total))  # as plain bills
+    return cast(list[Bill], bills), _pennies(bills[0].owed if bills else None)  # the annotation is typing's only
 
 
 def balances_of(account_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -129,8 +129,13 @@ def balances_of(account_ids: Iterable[int]) -> dict[int, Decimal]:
         .values_list("account_id", "total")
         .order_by()
     )
-    # Every entry is in whole pence, so this is exact; SQLite's SUM would otherwise print as 120.000000000000.
-    return {pk: ZERO if total is None else to_pennies(Decimal(total)) for pk, total in totals}
+    return {pk: _pennies(total) for pk, total in totals}
+
+
+def _pennies(total: Decimal | float | None) -> Decimal:
+    """A ledger sum as the database gives it (None for no entries) in pounds and pence. Every entry is in whole
+    pence, so this is exact; SQLite's SUM would otherwise print as 120.000000000000."""
+    return ZERO if total is None else to_pennies(Decimal(total))
 
 
 def unbilled_charges_of(account: Account) -> QuerySet[AdditionalCharge]:
