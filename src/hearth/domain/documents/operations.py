@@ -28,7 +28,7 @@ from hearth.data.documents.models import Document, DocumentType
 _START_XREF: Final = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*\Z")
 _XREF_TABLE: Final = re.compile(rb"xref\r?\n0 (\d+)\r?\n")
 _XREF_ENTRY: Final = re.compile(rb"(\d{10}) \d{5} ([nf])(?: \r| \n|\r\n)")
-_XREF_ENTRIES: Final = re.compile(rb"(?:\d{10} \d{5} [nf](?: \r| \n|\r\n))*")
+_XREF_ENTRIES: Final = re.compile(rb"(?:%s)*" % _XREF_ENTRY.pattern)
 _ROOT: Final = re.compile(rb"/Root\s*(\d+)\s+0\s+R")
 _PAGES: Final = re.compile(rb"/Pages\s*(\d+)\s+0\s+R")
 _PAGE_TREE: Final = re.compile(rb"/Type\s*/Pages\b")
