@@ -360,7 +360,7 @@ def _grouped(
         )
         if received is not None:
             for day, *_, received_at in by_day:
-                received[day] = max(received_at, received.get(day, received_at))
+                _received_then(received, day, received_at)
     totals: dict[tuple[datetime, datetime], _Total] = {}
     for bounds, quantity, unit, kwh, quality in parts:
         totals.setdefault(bounds, _Total()).add(quantity=quantity, unit=unit, kwh=kwh, quality=quality)
@@ -399,6 +399,11 @@ def kwh_by_day_and_band(
     return {(day, band): Decimal(kwh) for day, band, kwh in rows if band}
 
 
+def _received_then(received: dict[date, datetime], day: date, at: datetime) -> None:
+    """Note that a figure of ``day`` was received ``at``: the day keeps its latest receipt."""
+    received[day] = max(at, received.get(day, at))
+
+
 def _daily_rows(
     meter: Meter,
     period_from: datetime | None,
@@ -420,7 +425,7 @@ def _daily_rows(
         if not _in_range(day_starts_at(day), period_from, period_to):
             continue
         if received is not None:
-            received[day] = max(received_at, received.get(day, received_at))
+            _received_then(received, day, received_at)
         if day not in days_with_intervals and _in_windows(day_starts_at(day), within):
             kept.append((day, quantity, unit, kwh, quality))
     return kept
