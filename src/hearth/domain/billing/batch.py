@@ -17,9 +17,9 @@ from django.db.models import Max, Model, Q, Sum
 from hearth.common import calendar
 from hearth.data.accounts.models import Account, Customer, Supply, SupplyPoint
 from hearth.data.billing.models import AdditionalCharge, Bill, BillingArrangement, BillingObstruction, LedgerEntry
-from hearth.data.metering.models import Register
+from hearth.data.metering.models import IntervalConsumption, Meter, Register
 from hearth.data.tariffs.models import Agreement, HalfHourlyPrice, StandingCharge, Tariff, UnitRate
-from hearth.domain.billing import sql, usage
+from hearth.domain.billing import calculation, sql, usage
 
 ZERO = Decimal("0.00")
 PRICE_PLACES = 4
@@ -44,6 +44,25 @@ class LedgerPosition:
     moved: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class PricedHalfHours:
+    """A dynamic tariff's half-hours over one window, priced and summed by the database: how many, their kWh, their
+    pence before rounding (both exact), and whether any is an estimate."""
+
+    count: int
+    kwh: Decimal
+    pence: Decimal
+    estimated: bool
+
+
+PricedKey = tuple[int, date, date, int | None]
+
+
+def priced_key(window: usage.UsageWindow, tariff_id: int | None) -> PricedKey:
+    """How a window priced on one tariff is found in :attr:`ChunkInputs.priced`."""
+    return (window.supply_point_id, window.start_date, window.end_date, tariff_id)
+
+
 @dataclass
 class ChunkInputs:
     """The rows the rules read, by account, supply point or tariff id, each list in the order the rules want."""
@@ -55,6 +74,7 @@ class ChunkInputs:
     standing_charges: dict[int, list[StandingCharge]]
     unit_rates: dict[int, list[UnitRate]]
     prices: dict[int, dict[datetime, tuple[Decimal, int | None]]]
+    priced: dict[PricedKey, PricedHalfHours]
     meters: usage.MeterHistory
     obstructions: dict[int, list[BillingObstruction]]
     unbilled: dict[int, list[AdditionalCharge]]
@@ -156,12 +176,14 @@ def _accounts(account_ids: Sequence[int]) -> dict[int, Account]:
     return {account.pk: account for account in accounts}
 
 
-def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
+def gather(requests: Sequence[BillRequest], issue_date: date) -> ChunkInputs:
     """Lock the requests' accounts (in id order, so two workers never deadlock) and read every row their bills need.
 
     Call inside the transaction that writes the bills: the account locks make a second worker billing the same
     accounts wait, then find the bills. The rows are read by plain cursors into model instances
-    (:class:`sql.Reader`), a fixed number of queries whatever the chunk's size.
+    (:class:`sql.Reader`), a fixed number of queries whatever the chunk's size. A window on one dynamic tariff is
+    priced by the database (:func:`_priced_half_hours`); the half-hours themselves are read only for the windows
+    it cannot price whole, and for those billed by band.
     """
     account_ids = sorted({request.account_id for request in requests})
     first_date = min(request.period_start_date for request in requests)
@@ -225,8 +247,26 @@ def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
         unit_rates = _by(sql.objects(UnitRate, in_tariffs, tariff_params, order_by="t.valid_from, t.id"), "tariff_id")
     agreements = _by(_with_related(agreement_rows, "tariff", tariffs), "supply_point_id")
     meters = usage.gather_meter_history(windows)
-    meters.load_intervals(w for w in windows if _needs_half_hours(w, agreements.get(w.supply_point_id, ()), meters))
-    half_hourly = [pk for pk, tariff in tariffs.items() if tariff.structure == Tariff.Structure.HALF_HOURLY]
+    from_half_hours = [w for w in windows if _needs_half_hours(w, agreements.get(w.supply_point_id, ()), meters)]
+    cutoff = calculation.back_billing_cutoff(issue_date)
+    on_one_dynamic_tariff = {
+        w: on[0].tariff_id
+        for w in from_half_hours
+        if w.start_date >= cutoff  # the back-billing limit cuts by half-hour: it needs them one by one
+        and len(on := in_force(agreements.get(w.supply_point_id, ()), w.start_date, w.end_date)) == 1
+        and on[0].tariff.structure == Tariff.Structure.HALF_HOURLY
+    }
+    priced = _priced_half_hours(on_one_dynamic_tariff)
+    unpriced = [w for w in from_half_hours if priced_key(w, on_one_dynamic_tariff.get(w)) not in priced]
+    meters.load_intervals(unpriced)
+    half_hourly = sorted(
+        {
+            agreement.tariff_id
+            for w in unpriced
+            for agreement in in_force(agreements.get(w.supply_point_id, ()), w.start_date, w.end_date)
+            if agreement.tariff.structure == Tariff.Structure.HALF_HOURLY
+        }
+    )
     return ChunkInputs(
         accounts=accounts,
         bills=bills,
@@ -235,6 +275,7 @@ def gather(requests: Sequence[BillRequest]) -> ChunkInputs:
         standing_charges=standing_charges,
         unit_rates=unit_rates,
         prices=_half_hourly_prices(half_hourly, first_date, last_date),
+        priced=priced,
         meters=meters,
         obstructions=_by(
             sql.objects(BillingObstruction, in_accounts, account_params, order_by="t.from_date, t.id"), "account_id"
@@ -276,6 +317,52 @@ def _half_hourly_prices(
             value = value_of[units] = (Decimal(units).scaleb(-PRICE_PLACES), None)
         prices[tariff_id][starts[index]] = value
     return prices
+
+
+def _priced_half_hours(tariff_of: dict[usage.UsageWindow, int]) -> dict[PricedKey, PricedHalfHours]:
+    """The windows' half-hours priced at their tariff's price for each and summed, in one query: a month of a
+    dynamic tariff is 1,490 rows a meter, which the database sums quicker than it can send them.
+
+    Only a window the sums describe whole is returned: one meter, every half-hour of it present (30-minute intervals,
+    which start on the half-hour as the imports check, as many as the window has), each with a price. Any other
+    (15-minute data, a meter exchange, a gap, a half-hour without a price) is left out, for the rules to read its
+    half-hours and say what is wrong. kWh and prices are summed as whole ten-thousandths, exactly (an integer
+    overflow would need a half-hour charged over £900 million).
+    """
+    if not tariff_of:
+        return {}
+    windows = list(tariff_of)
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(windows))
+    params: list[Any] = []
+    for n, w in enumerate(windows):
+        start_at, end_at = calendar.day_starts_at(w.start_date), calendar.day_starts_at(w.end_date)
+        params += [n, w.supply_point_id, tariff_of[w], sql.instant(start_at), sql.instant(end_at)]
+    kwh, price = sql.in_units("i.kwh", usage.KWH_PLACES), sql.in_units("p.value_exc_vat", PRICE_PLACES)
+    found = sql.select(
+        f"WITH w (n, supply_point_id, tariff_id, start_at, end_at) AS (VALUES {rows}) "  # noqa: S608 - our tables
+        "SELECT w.n, COUNT(*), MIN(i.meter_id), MAX(i.meter_id), "
+        "SUM(CASE WHEN i.interval_minutes = 30 THEN 0 ELSE 1 END), MAX(CASE WHEN i.quality = %s THEN 1 ELSE 0 END), "
+        f"COUNT(p.tariff_id), SUM({kwh}), SUM({kwh} * {price}) "
+        f"FROM w JOIN {Meter._meta.db_table} m ON m.supply_point_id = w.supply_point_id "
+        f"JOIN {IntervalConsumption._meta.db_table} i ON i.meter_id = m.id "
+        "AND i.interval_start >= w.start_at AND i.interval_start < w.end_at "
+        f"LEFT JOIN {HalfHourlyPrice._meta.db_table} p ON p.tariff_id = w.tariff_id "
+        "AND p.interval_start = i.interval_start "
+        "WHERE i.quality <> %s GROUP BY w.n",
+        [*params, IntervalConsumption.Quality.ESTIMATED, IntervalConsumption.Quality.MISSING],
+    )
+    priced: dict[PricedKey, PricedHalfHours] = {}
+    for n, count, first_meter, last_meter, odd, estimated, with_price, kwh_units, pence_units in found:
+        w = windows[n]
+        half_hours = int((calendar.day_starts_at(w.end_date) - calendar.day_starts_at(w.start_date)) / usage.HALF_HOUR)
+        if first_meter == last_meter and not odd and count == with_price == half_hours:
+            priced[priced_key(w, tariff_of[w])] = PricedHalfHours(
+                count,
+                Decimal(kwh_units).scaleb(-usage.KWH_PLACES),
+                Decimal(pence_units).scaleb(-usage.KWH_PLACES - PRICE_PLACES),
+                bool(estimated),
+            )
+    return priced
 
 
 def _needs_half_hours(window: usage.UsageWindow, agreements: Iterable[Agreement], meters: usage.MeterHistory) -> bool:

@@ -224,6 +224,25 @@ class HalfHourlyCharge:
         object.__setattr__(self, "total_kwh", sum(kwhs, Decimal(0)))
         object.__setattr__(self, "total_pence", pence)
 
+    @classmethod
+    def totalled(
+        cls,
+        start_date: date,
+        end_date: date,
+        *,
+        half_hours: int,
+        kwh: Decimal,
+        pence: Decimal,
+        sources: Mapping[str, Any],
+    ) -> "HalfHourlyCharge":
+        """The charge of ``half_hours`` half-hours priced and summed elsewhere (by the database): ``kwh`` and ``pence``
+        (excluding VAT, unrounded) as :func:`half_hourly_charge` would sum them. It holds no half-hours, so the
+        back-billing limit cannot cut it: only for a period the limit does not reach."""
+        charge = cls(start_date, end_date, (), {**sources, "unit_rate": "half-hourly", "half_hours": half_hours})
+        object.__setattr__(charge, "total_kwh", kwh)
+        object.__setattr__(charge, "total_pence", pence)
+        return charge
+
     @property
     def kwh(self) -> Decimal:
         return self.total_kwh

@@ -762,7 +762,41 @@ def _interval_energy(window: _Window, consumption: _Consumption) -> list[calcula
 
 
 def _half_hourly_energy(window: _Window, consumption: _Consumption) -> calculation.HalfHourlyCharge:
-    """A dynamic tariff: each half-hour's kWh at that half-hour's price."""
+    """A dynamic tariff: each half-hour's kWh at that half-hour's price (summed by the database where it could)."""
+    position = len(consumption.rows) + 1  # the consumption row below, made once the charge has summed the kWh
+    key = batch.priced_key(_usage_window(window), window.tariff.pk if len(window.tariffs) == 1 else None)
+    priced = window.inputs.priced.get(key)
+    if priced is None:
+        charge = _priced_here(window, consumption, {"consumption": [position]})
+    else:
+        consumption.estimated = consumption.estimated or priced.estimated
+        charge = calculation.HalfHourlyCharge.totalled(
+            window.start_date,
+            window.end_date,
+            half_hours=priced.count,
+            kwh=priced.kwh,
+            pence=priced.pence,
+            sources={"consumption": [position]},
+        )
+    consumption.add(
+        supply_point=window.supply_point,
+        meter_serial_number=_meter_serials(window),
+        band="HALF_HOURLY",
+        units=charge.kwh,
+        unit="kWh",
+        kwh=charge.kwh,
+    )
+    return charge
+
+
+def _usage_window(window: _Window) -> usage.UsageWindow:
+    return usage.UsageWindow(window.supply_point.pk, window.start_date, window.end_date)
+
+
+def _priced_here(
+    window: _Window, consumption: _Consumption, sources: Mapping[str, Any]
+) -> calculation.HalfHourlyCharge:
+    """Each of the window's half-hours priced one by one, from the half-hours and prices gathered."""
     intervals = _half_hours(window, consumption)
     prices: Mapping[datetime, tuple[Decimal, int | None]]
     if len(window.tariffs) == 1:  # the tariff's prices as gathered: those outside the window are never asked for
@@ -777,23 +811,9 @@ def _half_hourly_energy(window: _Window, consumption: _Consumption) -> calculati
                 for start, price in window.inputs.prices.get(on_tariff.tariff.pk, {}).items()
                 if start_at <= start < end_at
             )
-    position = len(consumption.rows) + 1  # the consumption row below, made once the charge has summed the kWh
-    charge = calculation.half_hourly_charge(
-        intervals=intervals,
-        prices=prices,
-        start_date=window.start_date,
-        end_date=window.end_date,
-        sources={"consumption": [position]},
+    return calculation.half_hourly_charge(
+        intervals=intervals, prices=prices, start_date=window.start_date, end_date=window.end_date, sources=sources
     )
-    consumption.add(
-        supply_point=window.supply_point,
-        meter_serial_number=_meter_serials(window),
-        band="HALF_HOURLY",
-        units=charge.kwh,
-        unit="kWh",
-        kwh=charge.kwh,
-    )
-    return charge
 
 
 def _has_day_night_registers(window: _Window) -> bool:
@@ -883,8 +903,8 @@ def _balances(ledger: batch.LedgerPosition, total: Decimal) -> _Balances:
 class BillChunk:
     """Bills worked out from one gathering of their rows (:func:`batch.gather`) and written together."""
 
-    def __init__(self, requests: Sequence[batch.BillRequest]) -> None:
-        self.inputs = batch.gather(requests)
+    def __init__(self, requests: Sequence[batch.BillRequest], *, now: datetime) -> None:
+        self.inputs = batch.gather(requests, calendar.local_date(now))
         self.drafts: list[_Draft] = []
 
     def write(self) -> None:
@@ -931,7 +951,7 @@ def issue_bill(
         chunk.drafts.append(draft)
         return draft.bill
     with transaction.atomic():
-        chunk = BillChunk([request])
+        chunk = BillChunk([request], now=now)
         draft = _draft(request, chunk.inputs, now=now, run=run)
         chunk.drafts.append(draft)
         try:
@@ -964,7 +984,7 @@ def issue_bills(
     if not requests:
         return []
     with transaction.atomic(savepoint=False):  # the caller's transaction when there is one (with the run's records)
-        chunk = BillChunk(requests)
+        chunk = BillChunk(requests, now=now)
         alone = _sharing_supply_points(requests, chunk.inputs)
         outcomes: dict[int, Bill | Exception] = {}
         for request in requests:
