@@ -12,9 +12,6 @@ from hearth.data.billing.models import BillRun
 from hearth.domain.billing import runs as billing_runs
 from hearth.interfaces.tasks.app import app
 
-CONSOLE_CHUNK_SIZE = 100
-"""Accounts per task for a run started from the console (as `hearth bill_run`'s default)."""
-
 
 @app.task(name="hearth.bill_accounts")
 def bill_accounts(run_id: int, account_ids: list[int], with_pdf: bool) -> None:
@@ -26,7 +23,7 @@ def bill_accounts(run_id: int, account_ids: list[int], with_pdf: bool) -> None:
     billing_runs.finish_if_done(run=run, now=timezone.now())
 
 
-def queue_run(run: BillRun, *, with_pdf: bool = True, chunk_size: int = CONSOLE_CHUNK_SIZE) -> int:
+def queue_run(run: BillRun, *, with_pdf: bool = True, chunk_size: int = billing_runs.CHUNK_SIZE) -> int:
     """Queue the run's accounts, ``chunk_size`` to a task; a run with none is finished at once. How many tasks."""
     account_ids = billing_runs.accounts_of(run, with_pdf=with_pdf)
     chunks = [account_ids[first : first + chunk_size] for first in range(0, len(account_ids), chunk_size)]

@@ -24,7 +24,6 @@ from hearth.data.billing.models import BillRun
 from hearth.domain.billing import runs as billing_runs
 from hearth.interfaces.tasks import billing as billing_tasks
 
-DEFAULT_CHUNK_SIZE = 100
 FOLLOW_SECONDS = 0.5
 """How often the bar reads the workers' progress."""
 STALL_SECONDS = 600
@@ -53,7 +52,7 @@ class Command(BaseCommand):
         parser.add_argument("--account", default="", metavar="NUMBER", help="bill only this account")
         parser.add_argument("--no-pdf", action="store_true", help="issue the bills without rendering their PDFs")
         parser.add_argument(
-            "--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, metavar="N", help="accounts per worker task"
+            "--chunk-size", type=int, default=billing_runs.CHUNK_SIZE, metavar="N", help="accounts per worker task"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
