@@ -187,15 +187,14 @@ def _on_sale(supplies: Sequence["Supply"]) -> list[list[Tariff]]:
     for at in {supply.bill.issued_at for supply in supplies}:
         currents = [supply.agreement.tariff for supply in supplies if supply.agreement and supply.bill.issued_at == at]
         on_sale[at] = list(
-            Tariff.objects.filter(
-                product__in=tariff_queries.available_products(at=at),
+            tariff_queries.tariffs_on_sale(at=at)
+            .filter(
                 product__is_business__in={current.product.is_business for current in currents},
                 fuel__in={current.fuel for current in currents},
                 region__in={current.region for current in currents},
                 structure__in={current.structure for current in currents},
                 payment_method__in={current.payment_method for current in currents},
             )
-            .select_related("product")
             .order_by("id")
         )
     found = []
