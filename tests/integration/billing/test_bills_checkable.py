@@ -9,7 +9,7 @@ import itertools
 import math
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from hearth.data.accounts.models import Fuel
 from hearth.data.billing.models import Bill, BillLine, LedgerEntry
 from hearth.data.metering.models import Meter
 from hearth.data.tariffs.models import PaymentMethod, Product, Tariff, UnitRate
+from hearth.domain.billing import annual
 from hearth.domain.billing import invoice as billing_invoice
 from hearth.domain.tariffs import operations as tariff_ops
 from tests.integration.billing.invoice_support import Line, Used, make_bill, use_documents_folder
@@ -325,3 +326,28 @@ def test_the_cheapest_tariff_is_found_in_the_same_queries_however_many_tariffs_a
     assert before == after  # the new ones cost more than Saver: the answer stands
     assert "Hearth Saver would cost about £821.63 a year" in after
     assert len(seven_on_sale) == len(three_on_sale)
+
+
+def test_a_points_meter_kinds_are_those_of_its_fitted_meters_and_a_point_with_none_is_still_read(
+    household: Site,
+) -> None:
+    """A tariff on sale is offered only if its product allows every fitted meter's kind: a second meter counts, a
+    removed one does not, and a point whose meters were all removed still prints with its address (read in one
+    query, the meters joined to the points)."""
+    electricity, gas = household.electricity_meter, household.gas_meter
+    Meter.objects.create(
+        supply_point=electricity.supply_point,
+        serial_number="M-PREPAY",
+        kind=Meter.Kind.PREPAYMENT,
+        installed_at=electricity.installed_at,
+    )
+    Meter.objects.filter(pk=gas.pk).update(removed_at=gas.installed_at + timedelta(hours=1))
+
+    with CaptureQueriesContext(connection) as read:
+        found = annual.points_with_meter_kinds([electricity.supply_point_id, gas.supply_point_id])
+
+    assert found[electricity.supply_point_id][1] == {Meter.Kind.SMART, Meter.Kind.PREPAYMENT}
+    point, kinds = found[gas.supply_point_id]
+    assert (point.identifier, kinds) == (gas.supply_point.identifier, frozenset())
+    assert point.supply_property.postcode == household.gas.billing_property.postcode
+    assert len(read) == 1

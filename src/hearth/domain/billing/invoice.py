@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
 from hearth.common import calendar, consumer_help, qr_code
@@ -29,8 +29,8 @@ from hearth.data.accounts.models import Fuel, SupplyPoint
 from hearth.data.billing.models import Bill, BillConsumption, BillLine
 from hearth.data.documents.models import Document, DocumentType
 from hearth.data.metering.models import RegisterReading
-from hearth.data.tariffs.models import Agreement, PaymentMethod
-from hearth.domain.billing import annual, calculation
+from hearth.data.tariffs.models import Agreement, PaymentMethod, Product, Tariff
+from hearth.domain.billing import annual, calculation, sql
 from hearth.domain.billing import queries as billing_queries
 from hearth.domain.documents import delivery as documents_delivery
 from hearth.domain.documents import operations as documents_ops
@@ -267,21 +267,35 @@ def _agreement_of(bill: Bill, agreements: Sequence[Agreement]) -> Agreement | No
 
 
 def _agreements(bills: Sequence[Bill], point_ids: Sequence[int]) -> dict[int, list[Agreement]]:
-    """Each supply point's agreements overlapping any of the bills' periods, oldest first, in one query."""
+    """Each supply point's agreements overlapping any of the bills' periods, oldest first, each with its tariff and
+    product, in one plain-cursor query."""
     found: dict[int, list[Agreement]] = defaultdict(list)
     if not bills or not point_ids:
         return found
-    start_at = calendar.day_starts_at(min(bill.period_start_date for bill in bills))
-    end_at = calendar.day_starts_at(max(bill.period_end_date for bill in bills))
-    overlapping = (
-        Agreement.objects.filter(supply_point_id__in=point_ids, valid_from__lt=end_at)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start_at))
-        .select_related("tariff__product")
-        .order_by("valid_from", "id")
-    )
-    for agreement in overlapping:
+    agreement_of, tariff_of, product_of = sql.reader(Agreement, "a"), sql.reader(Tariff, "t"), sql.reader(Product, "p")
+    at_points, params = sql.among("a.supply_point_id", list(point_ids))
+    for row in sql.select(
+        f"SELECT {agreement_of.columns}, {tariff_of.columns}, {product_of.columns} "  # noqa: S608 - the models' tables
+        f"FROM {Agreement._meta.db_table} a JOIN {Tariff._meta.db_table} t ON t.id = a.tariff_id "
+        f"JOIN {Product._meta.db_table} p ON p.id = t.product_id "
+        f"WHERE {at_points} AND a.valid_from < %s AND (a.valid_to IS NULL OR a.valid_to > %s) "
+        "ORDER BY a.valid_from, a.id",
+        [
+            *params,
+            sql.instant(calendar.day_starts_at(max(bill.period_end_date for bill in bills))),
+            sql.instant(calendar.day_starts_at(min(bill.period_start_date for bill in bills))),
+        ],
+    ):
+        agreement = agreement_of.build(row)
+        tariff = tariff_of.build(row, agreement_of.width)
+        _PRODUCT.set_cached_value(tariff, product_of.build(row, agreement_of.width + tariff_of.width))
+        _TARIFF.set_cached_value(agreement, tariff)
         found[agreement.supply_point_id].append(agreement)
     return found
+
+
+_TARIFF = Agreement._meta.get_field("tariff")
+_PRODUCT = Tariff._meta.get_field("product")
 
 
 def bank_details(bill: Bill) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Plain-cursor reads and writes for the bill run: the rows it handles by the thousand skip the ORM's per-row work.
+"""Plain-cursor reads and writes for the bill run, whose rows by the thousand skip the ORM's per-row work, and for a
+bill's page and invoice, whose dozen small reads skip the ORM's building of each query (ADR 0028).
 
 Half-hours are read as whole-number indices from an origin and amounts as whole numbers of their smallest unit,
 worked out by the database, so no timestamp or decimal is parsed row by row in Python; bills and their rows are
