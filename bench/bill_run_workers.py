@@ -43,7 +43,7 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--accounts", type=int, default=1000, help="accounts to bill (default 1000)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the parallel run (default 2)")
-    parser.add_argument("--chunk-size", type=int, default=100, help="accounts per task (default 100)")
+    parser.add_argument("--chunk-size", type=int, help="accounts per task (default: hearth bill_run's)")
     parser.add_argument("--seed", type=int, default=20261025)
     parser.add_argument("--plan-meters", type=int, default=30_000_000, help="meters the plan is for (default 30M)")
     parser.add_argument("--billing-days", type=int, default=20, help="working days a month's bills spread over")
@@ -191,6 +191,9 @@ def main() -> None:
         support.set_up_django(scratch, script="bill_run_workers.py", environment={"HEARTH_DEBUG": "0"})
         from django.db import connection
 
+        from hearth.domain.billing import runs as billing_runs
+
+        arguments.chunk_size = arguments.chunk_size or billing_runs.CHUNK_SIZE
         kinds = bill_run._kinds(arguments, rng)
         bill_run._accounts(kinds, bill_run._tariffs(), arguments.business_every, rng)
         bill_run._analyze()
