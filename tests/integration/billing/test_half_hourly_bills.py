@@ -45,9 +45,11 @@ def _dynamic(place: Home, start: date, end: date, price: Callable[[datetime], st
     """``place`` on a dynamic tariff (standing charge 50p a day) priced ``price(start)`` for each half-hour."""
     dynamic = tariff(structure=Tariff.Structure.HALF_HOURLY, standing="50.0000", units={})
     on_tariff(place, dynamic)
-    HalfHourlyPrice.objects.bulk_create(
-        HalfHourlyPrice(tariff=dynamic, interval_start=at, value_exc_vat=Decimal(price(at))) for at in _starts(start, end)
-    )
+    prices = [
+        HalfHourlyPrice(tariff=dynamic, interval_start=at, value_exc_vat=Decimal(price(at)))
+        for at in _starts(start, end)
+    ]
+    HalfHourlyPrice.objects.bulk_create(prices)
     return dynamic
 
 
