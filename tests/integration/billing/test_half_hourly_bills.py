@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from hearth.data.billing.models import BillLine
-from hearth.data.metering.models import IntervalConsumption, Meter, ReadingSource
+from hearth.data.metering.models import IntervalConsumption, Meter, ReadingSource, Register
 from hearth.data.tariffs.models import HalfHourlyPrice, Tariff
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.billing import operations as billing_ops
@@ -126,7 +126,7 @@ def test_a_meter_exchanged_at_noon_bills_both_meters_half_hours():
         serial_number="M9900001",
         kind=Meter.Kind.SMART,
         installed_at=noon,
-        registers=[("S", place.meter.registers.get().rate)],
+        registers=[("S", Register.Rate.STANDARD)],
         gas_units=None,
     )
     morning, afternoon = [at for at in _starts(MONDAY, TUESDAY) if at < noon], _starts(MONDAY, TUESDAY)[24:]
