@@ -816,18 +816,8 @@ def _vacuum_billing_tables() -> None:
 # --- The bill run ------------------------------------------------------------------------------------------------
 
 
-def _spread(values: Sequence[int]) -> dict[str, float]:
-    ordered = sorted(values)
-    return {
-        "mean": round(sum(ordered) / len(ordered), 2),
-        "median": ordered[len(ordered) // 2],
-        "min": ordered[0],
-        "max": ordered[-1],
-    }
-
-
-def _bill_run(kind_of: dict[int, str], chunk_size: int) -> tuple[dict[str, Any], Any]:
-    """The run as the command runs it without a broker; queries and time recorded after each account."""
+def _bill_run(chunk_size: int) -> tuple[dict[str, Any], Any]:
+    """The run as the command runs it without a broker; queries recorded after each account, time after each chunk."""
     from django.db import connection
 
     from hearth.domain.billing import runs as billing_runs
@@ -861,36 +851,13 @@ def _bill_run(kind_of: dict[int, str], chunk_size: int) -> tuple[dict[str, Any],
         for failure in summary.failed[:5]:
             print(f"failed: account {failure.account_number}: {failure.reason}", file=sys.stderr)
         sys.exit(f"{len(summary.failed)} of {len(account_ids)} accounts failed to bill; the figures would mislead.")
+    # A chunk's queries all land on its last account (its accounts are recorded as it commits), so queries are
+    # averaged over a part of the run, never read per account.
     queries = [later[0] - earlier[0] for earlier, later in itertools.pairwise(marks)]
-    elapsed = [later[1] - earlier[1] for earlier, later in itertools.pairwise(marks)]
     quarter = len(account_ids) // 4
-    sizes: dict[str, Any] = {}
-    for name, part in (("first_quarter", slice(0, quarter)), ("remaining", slice(quarter, None))):
-        ids, counts, times = account_ids[part], queries[part], elapsed[part]
-        sizes[name] = {
-            "accounts": len(ids),
-            "queries_per_account": round(sum(counts) / len(ids), 2),
-            "bills_per_s": round(len(ids) / sum(times), 1),
-            "by_kind_median": {
-                kind: sorted(q for q, i in zip(counts, ids, strict=True) if kind_of[i] == kind)[
-                    sum(1 for i in ids if kind_of[i] == kind) // 2
-                ]
-                for kind in (SINGLE_RATE, ECONOMY_7, HALF_HOURLY)
-                if any(kind_of[i] == kind for i in ids)
-            },
-        }
-    by_kind = {
-        kind: {
-            "queries": _spread([q for q, i in zip(queries, account_ids, strict=True) if kind_of[i] == kind]),
-            "ms_mean": round(
-                1000
-                * sum(t for t, i in zip(elapsed, account_ids, strict=True) if kind_of[i] == kind)
-                / max(1, sum(1 for i in account_ids if kind_of[i] == kind)),
-                2,
-            ),
-        }
-        for kind in (SINGLE_RATE, ECONOMY_7, HALF_HOURLY)
-        if any(kind_of[i] == kind for i in account_ids)
+    sizes = {
+        name: {"accounts": len(counts), "queries_per_account": round(sum(counts) / len(counts), 2)}
+        for name, counts in (("first_quarter", queries[:quarter]), ("remaining", queries[quarter:]))
     }
     figures = {
         "seconds": round(seconds, 3),
@@ -903,7 +870,6 @@ def _bill_run(kind_of: dict[int, str], chunk_size: int) -> tuple[dict[str, Any],
         "queries_finish_run": finish_queries,
         "queries_per_account_overall": round(sum(queries) / len(account_ids), 2),
         "queries_at_two_sizes": sizes,
-        "by_kind": by_kind,
         "bills_per_s_by_tenth": _by_tenth(chunk_ends),
     }
     return figures, run
@@ -1044,7 +1010,7 @@ def _readable(result: dict[str, Any]) -> Iterator[str]:
     yield (
         f"queries per account: first quarter {two['first_quarter']['queries_per_account']} "
         f"({two['first_quarter']['accounts']} accounts), remaining {two['remaining']['queries_per_account']} "
-        f"({two['remaining']['accounts']}); by kind { ({k: v['queries'] for k, v in run['by_kind'].items()}) }"
+        f"({two['remaining']['accounts']})"
     )
     yield (
         f"PDF: {pdf['error']}"
@@ -1083,9 +1049,7 @@ def main() -> None:
         _analyze()
         setup_seconds = time.perf_counter() - started
         from hearth.common import processes
-        from hearth.data.accounts.models import Account
 
-        kind_of = dict(zip(Account.objects.order_by("number").values_list("pk", flat=True), kinds, strict=True))
         # As `hearth bill_run` and each worker process do before billing, done here before the limit too, so that both
         # work in the same settled process: the objects alive now out of the collector's walks, which come less often.
         processes.settle_for_batch_work()
@@ -1096,7 +1060,7 @@ def main() -> None:
             "with its foreign keys checked, rolled back"
         )
         _vacuum_billing_tables()
-        (run_figures, run), run_memory = support.stage_memory(lambda: _bill_run(kind_of, chunk_size))
+        (run_figures, run), run_memory = support.stage_memory(lambda: _bill_run(chunk_size))
         cross_check = _cross_check(run, limit, limit_totals)
         if arguments.pdf_sample < 1:
             pdf, pdf_memory = {"error": "not measured (--pdf-sample 0)"}, {}
