@@ -851,7 +851,7 @@ def _bill_run(chunk_size: int) -> tuple[dict[str, Any], Any]:
         for failure in summary.failed[:5]:
             print(f"failed: account {failure.account_number}: {failure.reason}", file=sys.stderr)
         sys.exit(f"{len(summary.failed)} of {len(account_ids)} accounts failed to bill; the figures would mislead.")
-    # A chunk's queries all land on its last account (its accounts are recorded as it commits), so queries are
+    # A chunk's queries all land on its first account (its accounts are recorded as it commits), so queries are
     # averaged over a part of the run, never read per account.
     queries = [later[0] - earlier[0] for earlier, later in itertools.pairwise(marks)]
     quarter = len(account_ids) // 4
