@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from hearth.data.billing.models import BillLine
-from hearth.data.metering.models import IntervalConsumption, Meter, ReadingSource
+from hearth.data.metering.models import IntervalConsumption, Meter, ReadingSource, Register
 from hearth.data.tariffs.models import HalfHourlyPrice, Tariff
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.billing import operations as billing_ops
@@ -46,7 +46,8 @@ def _dynamic(place: Home, start: date, end: date, price: Callable[[datetime], st
     dynamic = tariff(structure=Tariff.Structure.HALF_HOURLY, standing="50.0000", units={})
     on_tariff(place, dynamic)
     HalfHourlyPrice.objects.bulk_create(
-        HalfHourlyPrice(tariff=dynamic, interval_start=at, value_exc_vat=Decimal(price(at))) for at in _starts(start, end)
+        HalfHourlyPrice(tariff=dynamic, interval_start=at, value_exc_vat=Decimal(price(at)))
+        for at in _starts(start, end)
     )
     return dynamic
 
@@ -124,7 +125,7 @@ def test_a_meter_exchanged_at_noon_bills_both_meters_half_hours():
         serial_number="M9900001",
         kind=Meter.Kind.SMART,
         installed_at=noon,
-        registers=[("S", place.meter.registers.get().rate)],
+        registers=[("S", Register.Rate(place.meter.registers.get().rate))],
         gas_units=None,
     )
     morning, afternoon = [at for at in _starts(MONDAY, TUESDAY) if at < noon], _starts(MONDAY, TUESDAY)[24:]
