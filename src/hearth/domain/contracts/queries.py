@@ -18,6 +18,7 @@ from hearth.data.accounts.models import Account
 from hearth.data.contracts.models import Contract, ContractEvent, ContractNotice, HomeMove, Registration
 from hearth.data.payments.models import PaymentArrangement
 from hearth.data.tariffs.models import Product
+from hearth.domain.billing import sql
 from hearth.domain.contracts import exit_fees
 
 State = Contract.State
@@ -182,12 +183,25 @@ def _leaving_steps(account: Account, live: Contract) -> list[str]:
     return steps
 
 
+_PRODUCT = Contract._meta.get_field("product")
+
+
 def _live_pending_current(account: Account) -> tuple[Contract | None, Contract | None, Contract | None]:
     """The account's live contract, the one waiting to start, and the one its customer's page shows as current (the
-    live one, else the one waiting, else the latest): one query."""
-    contracts = list(Contract.objects.filter(account=account).select_related("product").order_by("-created_at", "-id"))
-    for contract in contracts:
+    live one, else the one waiting, else the latest): one query, by a plain cursor (the dashboard's and the contract
+    page's; Django took longer to build it than the database to answer, ADR 0028)."""
+    contract_of, product_of = sql.reader(Contract, "c"), sql.reader(Product, "p")
+    contracts = []
+    for row in sql.select(
+        f"SELECT {contract_of.columns}, {product_of.columns} FROM {Contract._meta.db_table} c "  # noqa: S608 - tables
+        f"JOIN {Product._meta.db_table} p ON p.id = c.product_id WHERE c.account_id = %s "
+        "ORDER BY c.created_at DESC, c.id DESC",
+        [account.pk],
+    ):
+        contract = contract_of.build(row)
+        _PRODUCT.set_cached_value(contract, product_of.build(row, contract_of.width))
         contract.account = account  # the caller's, not read again
+        contracts.append(contract)
     live = next((c for c in contracts if c.state == State.LIVE), None)
     pending = next((c for c in contracts if c.state == State.PENDING), None)
     return live, pending, live or pending or (contracts[0] if contracts else None)

@@ -152,17 +152,14 @@ class Standing:
 
 
 def standings_of(accounts: Sequence[Account], today: date) -> dict[int, Standing]:
-    """Each account's ``Standing`` by account id, in two queries however many accounts and bills: the balances
-    summed together, and the live bills of every account."""
-    balances = billing_queries.balances_of([account.pk for account in accounts])
-    issued: dict[int, list[Bill]] = {account.pk: [] for account in accounts}
+    """Each account's ``Standing`` by account id, in one query however many accounts and bills: every account's live
+    bills with its balance beside them (``billing_queries.live_bills_and_balances``)."""
     by_id = {account.pk: account for account in accounts}
-    for bill in Bill.objects.filter(account__in=list(by_id), status=Bill.Status.ISSUED).order_by("-issue_date", "-id"):
-        bill.account = by_id[bill.account_id]
-        issued[bill.account_id].append(bill)
+    issued = billing_queries.live_bills_and_balances(list(by_id))
     standings = {}
-    for pk, bills in issued.items():
-        balance = balances.get(pk, billing_queries.ZERO)
+    for pk, (bills, balance) in issued.items():
+        for bill in bills:
+            bill.account = by_id[pk]
         latest = max(bills, key=lambda bill: (bill.period_start_date, bill.pk), default=None)
         status = None
         if latest is not None:

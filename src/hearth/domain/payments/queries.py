@@ -22,6 +22,7 @@ from hearth.data.payments.models import (
     Refund,
     TariffMove,
 )
+from hearth.domain.billing import sql
 from hearth.domain.payments import arrangements, methods
 
 OPEN_REFUND_STATUSES = (Refund.Status.REQUESTED, Refund.Status.WAITING_FINAL_BILL, Refund.Status.APPROVED)
@@ -54,16 +55,17 @@ def current_mandate(account: Account) -> Mandate | None:
     )
 
 
+UPCOMING_STATUSES = (Collection.Status.SCHEDULED, Collection.Status.SUBMITTED)
+
+
 def upcoming_collections(account: Account) -> QuerySet[Collection]:
-    return Collection.objects.filter(
-        account=account, status__in=[Collection.Status.SCHEDULED, Collection.Status.SUBMITTED]
-    ).order_by("collection_date", "id")
+    return Collection.objects.filter(account=account, status__in=UPCOMING_STATUSES).order_by("collection_date", "id")
 
 
 def collection_history(account: Account, limit: int = 24) -> list[Collection]:
     return list(
         Collection.objects.filter(account=account)
-        .exclude(status__in=[Collection.Status.SCHEDULED, Collection.Status.SUBMITTED, Collection.Status.CANCELLED])
+        .exclude(status__in=[*UPCOMING_STATUSES, Collection.Status.CANCELLED])
         .order_by("-collection_date", "-id")[:limit]
     )
 
@@ -90,11 +92,21 @@ def reviews_of(account: Account, limit: int = 4) -> list[DirectDebitReview]:
 
 
 def next_payment(account: Account) -> NextPayment | None:
-    """The next Direct Debit collection, or None (the bill's due date is the next payment then)."""
-    upcoming = upcoming_collections(account).first()
-    if upcoming is None:
+    """The next Direct Debit collection (the first of ``upcoming_collections``), or None (the bill's due date is the
+    next payment then). A plain cursor (the dashboard's): Django took longer to build the query than to run it."""
+    collection_of = sql.reader(Collection, "t")
+    of_status, statuses = sql.among("t.status", UPCOMING_STATUSES)
+    rows = sql.select(
+        f"SELECT t.amount, t.collection_date FROM {Collection._meta.db_table} t "  # noqa: S608 - the model's table
+        f"WHERE t.account_id = %s AND {of_status} ORDER BY t.collection_date, t.id LIMIT 1",
+        [account.pk, *statuses],
+    )
+    if not rows:
         return None
-    return NextPayment(amount=upcoming.amount, on=upcoming.collection_date, how="Direct Debit")
+    amount, on = rows[0]
+    return NextPayment(
+        amount=collection_of.value("amount", amount), on=collection_of.value("collection_date", on), how="Direct Debit"
+    )
 
 
 def payments_taken(account: Account) -> int:
