@@ -46,21 +46,14 @@ class LedgerPosition:
 
 @dataclass(frozen=True, slots=True)
 class PricedHalfHours:
-    """A dynamic tariff's half-hours over one window, priced and summed by the database: how many, their kWh, their
-    pence before rounding (both exact), and whether any is an estimate."""
+    """A dynamic tariff's half-hours over one window, priced at that tariff's prices and summed by the database: how
+    many, their kWh, their pence before rounding (both exact), and whether any is an estimate."""
 
+    tariff_id: int
     count: int
     kwh: Decimal
     pence: Decimal
     estimated: bool
-
-
-PricedKey = tuple[int, date, date, int | None]
-
-
-def priced_key(window: usage.UsageWindow, tariff_id: int | None) -> PricedKey:
-    """How a window priced on one tariff is found in :attr:`ChunkInputs.priced`."""
-    return (window.supply_point_id, window.start_date, window.end_date, tariff_id)
 
 
 @dataclass
@@ -74,7 +67,7 @@ class ChunkInputs:
     standing_charges: dict[int, list[StandingCharge]]
     unit_rates: dict[int, list[UnitRate]]
     prices: dict[int, dict[datetime, tuple[Decimal, int | None]]]
-    priced: dict[PricedKey, PricedHalfHours]
+    priced: dict[usage.UsageWindow, PricedHalfHours]
     meters: usage.MeterHistory
     obstructions: dict[int, list[BillingObstruction]]
     unbilled: dict[int, list[AdditionalCharge]]
@@ -257,7 +250,7 @@ def gather(requests: Sequence[BillRequest], issue_date: date) -> ChunkInputs:
         and on[0].tariff.structure == Tariff.Structure.HALF_HOURLY
     }
     priced = _priced_half_hours(on_one_dynamic_tariff)
-    unpriced = [w for w in from_half_hours if priced_key(w, on_one_dynamic_tariff.get(w)) not in priced]
+    unpriced = [w for w in from_half_hours if w not in priced]
     meters.load_intervals(unpriced)
     half_hourly = sorted(
         {
@@ -319,7 +312,7 @@ def _half_hourly_prices(
     return prices
 
 
-def _priced_half_hours(tariff_of: dict[usage.UsageWindow, int]) -> dict[PricedKey, PricedHalfHours]:
+def _priced_half_hours(tariff_of: dict[usage.UsageWindow, int]) -> dict[usage.UsageWindow, PricedHalfHours]:
     """The windows' half-hours priced at their tariff's price for each and summed, in one query: a month of a
     dynamic tariff is 1,490 rows a meter, which the database sums quicker than it can send them.
 
@@ -351,12 +344,13 @@ def _priced_half_hours(tariff_of: dict[usage.UsageWindow, int]) -> dict[PricedKe
         "WHERE i.quality <> %s GROUP BY w.n",
         [*params, IntervalConsumption.Quality.ESTIMATED, IntervalConsumption.Quality.MISSING],
     )
-    priced: dict[PricedKey, PricedHalfHours] = {}
+    priced: dict[usage.UsageWindow, PricedHalfHours] = {}
     for n, count, first_meter, last_meter, odd, estimated, with_price, kwh_units, pence_units in found:
         w = windows[n]
         half_hours = int((calendar.day_starts_at(w.end_date) - calendar.day_starts_at(w.start_date)) / usage.HALF_HOUR)
         if first_meter == last_meter and not odd and count == with_price == half_hours:
-            priced[priced_key(w, tariff_of[w])] = PricedHalfHours(
+            priced[w] = PricedHalfHours(
+                tariff_of[w],
                 count,
                 Decimal(kwh_units).scaleb(-usage.KWH_PLACES),
                 Decimal(pence_units).scaleb(-usage.KWH_PLACES - PRICE_PLACES),

@@ -764,9 +764,8 @@ def _interval_energy(window: _Window, consumption: _Consumption) -> list[calcula
 def _half_hourly_energy(window: _Window, consumption: _Consumption) -> calculation.HalfHourlyCharge:
     """A dynamic tariff: each half-hour's kWh at that half-hour's price (summed by the database where it could)."""
     position = len(consumption.rows) + 1  # the consumption row below, made once the charge has summed the kWh
-    key = batch.priced_key(_usage_window(window), window.tariff.pk if len(window.tariffs) == 1 else None)
-    priced = window.inputs.priced.get(key)
-    if priced is None:
+    priced = window.inputs.priced.get(usage.UsageWindow(window.supply_point.pk, window.start_date, window.end_date))
+    if priced is None or len(window.tariffs) != 1 or priced.tariff_id != window.tariff.pk:
         charge = _priced_here(window, consumption, {"consumption": [position]})
     else:
         consumption.estimated = consumption.estimated or priced.estimated
@@ -787,10 +786,6 @@ def _half_hourly_energy(window: _Window, consumption: _Consumption) -> calculati
         kwh=charge.kwh,
     )
     return charge
-
-
-def _usage_window(window: _Window) -> usage.UsageWindow:
-    return usage.UsageWindow(window.supply_point.pk, window.start_date, window.end_date)
 
 
 def _priced_here(
