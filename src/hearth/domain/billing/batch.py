@@ -129,15 +129,6 @@ def _ledger(account_ids: Sequence[int]) -> dict[int, LedgerPosition]:
     return positions
 
 
-def _overlapping_sql(start_date: date, end_date: date) -> tuple[str, list[Any]]:
-    """SQL (over alias ``t``) and parameters for a ``[valid_from, valid_to)`` datetime period overlapping the local
-    days ``[start_date, end_date)``: :func:`in_force`'s condition."""
-    return "t.valid_from < %s AND (t.valid_to IS NULL OR t.valid_to > %s)", [
-        sql.instant(calendar.day_starts_at(end_date)),
-        sql.instant(calendar.day_starts_at(start_date)),
-    ]
-
-
 def _with_related(rows: list[Any], name: str, related: dict[int, Any]) -> list[Any]:
     """``rows`` with the instances they point at through the foreign key ``name`` set, as ``select_related`` does."""
     if rows:
@@ -195,10 +186,11 @@ def gather(requests: Sequence[BillRequest], issue_date: date) -> ChunkInputs:
         ),
         "account_id",
     )
+    supplied, supplied_params = sql.overlapping("t", sql.day(first_date), sql.day(last_date))
     supply_rows = sql.objects(
         Supply,
-        f"{in_accounts} AND t.valid_from < %s AND (t.valid_to IS NULL OR t.valid_to > %s)",
-        [*account_params, sql.day(last_date), sql.day(first_date)],
+        f"{in_accounts} AND {supplied}",
+        [*account_params, *supplied_params],
         order_by="t.valid_from, t.id",
     )
     point_ids = sorted({supply.supply_point_id for supply in supply_rows})
@@ -211,7 +203,10 @@ def gather(requests: Sequence[BillRequest], issue_date: date) -> ChunkInputs:
             if start < end:
                 windows.append(usage.UsageWindow(supply.supply_point_id, start, end))
     supply_point_ids = sorted({window.supply_point_id for window in windows})
-    overlapping, overlapping_params = _overlapping_sql(first_date, last_date)
+    # in_force's condition, in SQL
+    overlapping, overlapping_params = sql.overlapping(
+        "t", sql.instant(calendar.day_starts_at(first_date)), sql.instant(calendar.day_starts_at(last_date))
+    )
     agreement_rows: list[Agreement] = []
     if supply_point_ids:
         at_points, point_params = sql.among("t.supply_point_id", supply_point_ids)

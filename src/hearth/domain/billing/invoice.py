@@ -274,17 +274,17 @@ def _agreements(bills: Sequence[Bill], point_ids: Sequence[int]) -> dict[int, li
         return found
     agreement_of, tariff_of, product_of = sql.reader(Agreement, "a"), sql.reader(Tariff, "t"), sql.reader(Product, "p")
     at_points, params = sql.among("a.supply_point_id", list(point_ids))
+    overlapping, overlapping_params = sql.overlapping(
+        "a",
+        sql.instant(calendar.day_starts_at(min(bill.period_start_date for bill in bills))),
+        sql.instant(calendar.day_starts_at(max(bill.period_end_date for bill in bills))),
+    )
     for row in sql.select(
         f"SELECT {agreement_of.columns}, {tariff_of.columns}, {product_of.columns} "  # noqa: S608 - the models' tables
         f"FROM {Agreement._meta.db_table} a JOIN {Tariff._meta.db_table} t ON t.id = a.tariff_id "
         f"JOIN {Product._meta.db_table} p ON p.id = t.product_id "
-        f"WHERE {at_points} AND a.valid_from < %s AND (a.valid_to IS NULL OR a.valid_to > %s) "
-        "ORDER BY a.valid_from, a.id",
-        [
-            *params,
-            sql.instant(calendar.day_starts_at(max(bill.period_end_date for bill in bills))),
-            sql.instant(calendar.day_starts_at(min(bill.period_start_date for bill in bills))),
-        ],
+        f"WHERE {at_points} AND {overlapping} ORDER BY a.valid_from, a.id",
+        [*params, *overlapping_params],
     ):
         agreement = agreement_of.build(row)
         tariff = tariff_of.build(row, agreement_of.width)

@@ -139,14 +139,14 @@ def _points_and_agreements(
         sql.reader(Agreement, "a"),
         sql.reader(Tariff, "t"),
     )
+    overlapping, overlapping_params = sql.overlapping("a", since, until)
     rows = sql.select(
         f"SELECT {point_of.columns}, {agreement_of.columns}, {tariff_of.columns} "  # noqa: S608 - the models' tables
         f"FROM {SupplyPoint._meta.db_table} p JOIN {Supply._meta.db_table} s ON s.supply_point_id = p.id "
-        f"LEFT JOIN {Agreement._meta.db_table} a ON a.supply_point_id = p.id AND a.valid_from < %s "
-        "AND (a.valid_to IS NULL OR a.valid_to > %s) "
+        f"LEFT JOIN {Agreement._meta.db_table} a ON a.supply_point_id = p.id AND {overlapping} "
         f"LEFT JOIN {Tariff._meta.db_table} t ON t.id = a.tariff_id "
         "WHERE s.account_id = %s AND s.valid_to IS NULL ORDER BY p.id, a.valid_from, a.id",
-        [until, since, account.pk],
+        [*overlapping_params, account.pk],
     )
     points: list[SupplyPoint] = []
     agreements: dict[int, list[Agreement]] = {}

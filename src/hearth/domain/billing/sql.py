@@ -71,6 +71,12 @@ def among(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
+def overlapping(alias: str, start: Any, end: Any) -> tuple[str, list[Any]]:
+    """SQL for ``alias``'s ``[valid_from, valid_to)`` period (an open end: ``valid_to`` NULL) overlapping ``[start,
+    end)``, and its parameters; ``start`` and ``end`` as the query takes them (:func:`instant` or :func:`day`)."""
+    return f"{alias}.valid_from < %s AND ({alias}.valid_to IS NULL OR {alias}.valid_to > %s)", [end, start]
+
+
 def for_update() -> str:
     """`` FOR UPDATE`` where the database locks rows that way (PostgreSQL); SQLite locks the whole database."""
     return " FOR UPDATE" if connection.features.has_select_for_update else ""
