@@ -259,14 +259,11 @@ def points_with_meter_kinds(point_ids: Iterable[int]) -> dict[int, tuple[SupplyP
         point_id, kind = row[0], row[-1]
         if point_id not in points:
             point = points[point_id] = point_of.build(row)
-            _SUPPLY_PROPERTY.set_cached_value(point, property_of.build(row, point_of.width))
+            sql.attach(point, "supply_property", property_of.build(row, point_of.width))
             kinds[point_id] = set()
         if kind is not None:
             kinds[point_id].add(kind)
     return {point_id: (point, frozenset(kinds[point_id])) for point_id, point in points.items()}
-
-
-_SUPPLY_PROPERTY = SupplyPoint._meta.get_field("supply_property")
 
 
 def supply_years(supplies: Sequence[Supply]) -> list[SupplyYear]:

@@ -288,14 +288,10 @@ def _agreements(bills: Sequence[Bill], point_ids: Sequence[int]) -> dict[int, li
     ):
         agreement = agreement_of.build(row)
         tariff = tariff_of.build(row, agreement_of.width)
-        _PRODUCT.set_cached_value(tariff, product_of.build(row, agreement_of.width + tariff_of.width))
-        _TARIFF.set_cached_value(agreement, tariff)
+        sql.attach(tariff, "product", product_of.build(row, agreement_of.width + tariff_of.width))
+        sql.attach(agreement, "tariff", tariff)
         found[agreement.supply_point_id].append(agreement)
     return found
-
-
-_TARIFF = Agreement._meta.get_field("tariff")
-_PRODUCT = Tariff._meta.get_field("product")
 
 
 def bank_details(bill: Bill) -> dict[str, str]:

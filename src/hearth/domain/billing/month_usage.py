@@ -103,10 +103,6 @@ class _Reads:
     standing: dict[int, list[tariff_queries.PriceRow]]
 
 
-_METER = Register._meta.get_field("meter")
-_TARIFF = Agreement._meta.get_field("tariff")
-
-
 def _read(account: Account, start_date: date, end_at: datetime) -> _Reads:
     """The rows by plain cursors into model instances (:mod:`sql`): Django took longer to build these small queries
     than the database took to answer them (ADR 0028)."""
@@ -155,7 +151,7 @@ def _points_and_agreements(
             points.append(point_of.build(row))
         if row[point_of.width] is not None:
             agreement = agreement_of.build(row, point_of.width)
-            _TARIFF.set_cached_value(agreement, tariff_of.build(row, point_of.width + agreement_of.width))
+            sql.attach(agreement, "tariff", tariff_of.build(row, point_of.width + agreement_of.width))
             agreements.setdefault(agreement.supply_point_id, []).append(agreement)
     return points, agreements
 
@@ -189,7 +185,7 @@ def _registers_and_readings(
         if register_id not in readings:
             register = register_of.build(row)
             meter = meter_of.build(row, register_of.width)
-            _METER.set_cached_value(register, meter)
+            sql.attach(register, "meter", meter)
             registers.setdefault(meter.supply_point_id, []).append(register)
             readings[register_id] = []
         if row[first_reading] is not None:

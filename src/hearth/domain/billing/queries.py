@@ -83,10 +83,6 @@ def consumption_of(bill: Bill) -> list[BillConsumption]:
     return consumption_of_bills([bill.pk]).get(bill.pk, [])
 
 
-_START_READING = BillConsumption._meta.get_field("start_reading")
-_END_READING = BillConsumption._meta.get_field("end_reading")
-
-
 def consumption_of_bills(bill_ids: Iterable[int]) -> dict[int, list[BillConsumption]]:
     """Each of the bills' consumption rows in the order printed, with the readings they start and end at (printed
     with their dates), in one query; a bill without any is absent."""
@@ -110,8 +106,8 @@ def consumption_of_bills(bill_ids: Iterable[int]) -> dict[int, list[BillConsumpt
         row = row_of.build(values)
         start = None if row.start_reading_id is None else start_of.build(values, row_of.width)
         end = None if row.end_reading_id is None else end_of.build(values, row_of.width + start_of.width)
-        _START_READING.set_cached_value(row, start)
-        _END_READING.set_cached_value(row, end)
+        sql.attach(row, "start_reading", start)
+        sql.attach(row, "end_reading", end)
         found[row.bill_id].append(row)
     return found
 

@@ -71,6 +71,12 @@ def among(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
+def attach(instance: Model, name: str, related: Model | None) -> None:
+    """Give ``instance`` the instance its relation ``name`` points at, read with it, as ``select_related`` does:
+    reading ``instance.<name>`` then costs no query."""
+    type(instance)._meta.get_field(name).set_cached_value(instance, related)  # type: ignore[union-attr]
+
+
 def overlapping(alias: str, start: Any, end: Any) -> tuple[str, list[Any]]:
     """SQL for ``alias``'s ``[valid_from, valid_to)`` period (an open end: ``valid_to`` NULL) overlapping ``[start,
     end)``, and its parameters; ``start`` and ``end`` as the query takes them (:func:`instant` or :func:`day`)."""

@@ -183,9 +183,6 @@ def _leaving_steps(account: Account, live: Contract) -> list[str]:
     return steps
 
 
-_PRODUCT = Contract._meta.get_field("product")
-
-
 def _live_pending_current(account: Account) -> tuple[Contract | None, Contract | None, Contract | None]:
     """The account's live contract, the one waiting to start, and the one its customer's page shows as current (the
     live one, else the one waiting, else the latest): one query, by a plain cursor (the dashboard's and the contract
@@ -199,7 +196,7 @@ def _live_pending_current(account: Account) -> tuple[Contract | None, Contract |
         [account.pk],
     ):
         contract = contract_of.build(row)
-        _PRODUCT.set_cached_value(contract, product_of.build(row, contract_of.width))
+        sql.attach(contract, "product", product_of.build(row, contract_of.width))
         contract.account = account  # the caller's, not read again
         contracts.append(contract)
     live = next((c for c in contracts if c.state == State.LIVE), None)
