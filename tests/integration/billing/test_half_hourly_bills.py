@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from hearth.data.billing.models import BillLine
-from hearth.data.metering.models import IntervalConsumption, Meter, ReadingSource, Register
+from hearth.data.metering.models import Meter, Register
 from hearth.data.tariffs.models import HalfHourlyPrice, Tariff
 from hearth.domain.accounts import operations as accounts_ops
 from hearth.domain.billing import operations as billing_ops
@@ -20,9 +20,11 @@ from tests.integration.billing.test_issue_bill import (
     Home,
     assert_balance_box_reconciles,
     home,
+    interval_starts,
     issue,
     midnight,
     on_tariff,
+    store_intervals,
     tariff,
 )
 
@@ -30,15 +32,6 @@ pytestmark = pytest.mark.django_db
 
 MONDAY, TUESDAY, WEDNESDAY = date(2026, 6, 1), date(2026, 6, 2), date(2026, 6, 3)
 ISSUED = datetime(2026, 6, 4, 9, tzinfo=UTC)
-HALF_HOUR = timedelta(minutes=30)
-
-
-def _starts(start: date, end: date, step: timedelta = HALF_HOUR) -> list[datetime]:
-    at, stop, starts = midnight(start).astimezone(UTC), midnight(end).astimezone(UTC), []
-    while at < stop:
-        starts.append(at)
-        at += step
-    return starts
 
 
 def _dynamic(place: Home, start: date, end: date, price: Callable[[datetime], str]) -> Tariff:
@@ -47,27 +40,14 @@ def _dynamic(place: Home, start: date, end: date, price: Callable[[datetime], st
     on_tariff(place, dynamic)
     prices = [
         HalfHourlyPrice(tariff=dynamic, interval_start=at, value_exc_vat=Decimal(price(at)))
-        for at in _starts(start, end)
+        for at in interval_starts(start, end)
     ]
     HalfHourlyPrice.objects.bulk_create(prices)
     return dynamic
 
 
 def _store(meter: Meter, starts: list[datetime], kwh: Callable[[datetime], str], minutes: int = 30) -> None:
-    IntervalConsumption.objects.bulk_create(
-        IntervalConsumption(
-            meter=meter,
-            interval_start=at,
-            interval_minutes=minutes,
-            quantity=Decimal(kwh(at)),
-            unit="KWH",
-            kwh=Decimal(kwh(at)),
-            quality=IntervalConsumption.Quality.ACTUAL,
-            source=ReadingSource.SMART,
-            received_at=ISSUED,
-        )
-        for at in starts
-    )
+    store_intervals(meter, starts, kwh, received_at=ISSUED, minutes=minutes)
 
 
 def _by_noon(at: datetime) -> str:
@@ -84,7 +64,7 @@ def _energy(place: Home) -> BillLine:
 def test_a_month_of_varied_half_hours_is_charged_their_exact_sum_rounded_once():
     place = home()
     june, july = date(2026, 6, 1), date(2026, 7, 1)
-    starts = _starts(june, july)
+    starts = interval_starts(june, july)
     price_of = {at: Decimal("12.3456") + n % 5 for n, at in enumerate(starts)}
     kwh_of = {at: Decimal("0.1234") * (n % 7 + 1) for n, at in enumerate(starts)}
     _dynamic(place, june, july, lambda at: str(price_of[at]))
@@ -107,7 +87,7 @@ def test_a_month_of_varied_half_hours_is_charged_their_exact_sum_rounded_once():
 def test_quarter_hour_data_bills_as_the_half_hours_it_adds_up_to():
     place = home()
     _dynamic(place, MONDAY, TUESDAY, _by_noon)
-    _store(place.meter, _starts(MONDAY, TUESDAY, timedelta(minutes=15)), lambda at: "0.5000", minutes=15)
+    _store(place.meter, interval_starts(MONDAY, TUESDAY, timedelta(minutes=15)), lambda at: "0.5000", minutes=15)
     bill = issue(place, MONDAY, TUESDAY, now=ISSUED)
     # 96 quarter-hours of 0.5 kWh: 48 half-hours of 1 kWh, 24 before noon at 10p and 24 after at 20p = £7.20; standing
     # £0.50; VAT 5% of £7.70 = £0.385 -> £0.39; £8.09.
@@ -129,7 +109,10 @@ def test_a_meter_exchanged_at_noon_bills_both_meters_half_hours():
         registers=[("S", Register.Rate.STANDARD)],
         gas_units=None,
     )
-    morning, afternoon = [at for at in _starts(MONDAY, TUESDAY) if at < noon], _starts(MONDAY, TUESDAY)[24:]
+    morning, afternoon = (
+        [at for at in interval_starts(MONDAY, TUESDAY) if at < noon],
+        interval_starts(MONDAY, TUESDAY)[24:],
+    )
     _store(place.meter, morning, lambda at: "1.0000")
     _store(new_meter, afternoon, lambda at: "2.0000")
     bill = issue(place, MONDAY, TUESDAY, now=ISSUED)
@@ -143,7 +126,9 @@ def test_a_meter_exchanged_at_noon_bills_both_meters_half_hours():
 def test_a_missing_half_hour_refuses_the_bill_naming_the_first_one():
     place = home()
     _dynamic(place, MONDAY, TUESDAY, _by_noon)
-    _store(place.meter, [at for at in _starts(MONDAY, TUESDAY) if at.astimezone(LONDON).hour != 13], lambda at: "1")
+    _store(
+        place.meter, [at for at in interval_starts(MONDAY, TUESDAY) if at.astimezone(LONDON).hour != 13], lambda at: "1"
+    )
     with pytest.raises(billing_ops.BillingError) as refused:
         issue(place, MONDAY, TUESDAY, now=ISSUED)
     assert "2 of the 48 half-hours" in str(refused.value)
@@ -155,7 +140,7 @@ def test_a_half_hour_without_a_price_refuses_the_bill_naming_it():
     place = home()
     dynamic = _dynamic(place, MONDAY, TUESDAY, _by_noon)
     HalfHourlyPrice.objects.filter(tariff=dynamic, interval_start=datetime(2026, 6, 1, 18, 30, tzinfo=LONDON)).delete()
-    _store(place.meter, _starts(MONDAY, TUESDAY), lambda at: "1.0000")
+    _store(place.meter, interval_starts(MONDAY, TUESDAY), lambda at: "1.0000")
     with pytest.raises(billing_ops.BillingError) as refused:
         issue(place, MONDAY, TUESDAY, now=ISSUED)
     assert "No half-hourly price is held for the half-hour starting 1 Jun 2026 18:30 BST" in str(refused.value)
@@ -165,7 +150,7 @@ def test_half_hours_more_than_12_months_old_are_dropped_half_hour_by_half_hour()
     place = home(supplied_from=date(2025, 1, 1))
     first, third = date(2025, 6, 1), date(2025, 6, 3)
     _dynamic(place, first, third, lambda at: "10.0000")
-    _store(place.meter, _starts(first, third), lambda at: "1.0000")
+    _store(place.meter, interval_starts(first, third), lambda at: "1.0000")
     bill = issue(place, first, third, now=datetime(2026, 6, 2, 9, tzinfo=UTC))
     # Issued 2 June 2026: energy from before 2 June 2025 is not charged. 2 June's 48 half-hours x 1 kWh x 10p = £4.80;
     # standing 1 day x 50p = £0.50; VAT 5% of £5.30 = £0.265 -> £0.27; £5.57.
@@ -181,11 +166,11 @@ def test_two_days_on_two_dynamic_tariffs_are_each_priced_at_their_own():
     second = tariff(structure=Tariff.Structure.HALF_HOURLY, standing="50.0000", units={})
     HalfHourlyPrice.objects.bulk_create(
         HalfHourlyPrice(tariff=second, interval_start=at, value_exc_vat=Decimal("30.0000"))
-        for at in _starts(TUESDAY, WEDNESDAY)
+        for at in interval_starts(TUESDAY, WEDNESDAY)
     )
     place.supply_point.agreements.filter(tariff=first).update(valid_to=midnight(TUESDAY))
     place.supply_point.agreements.create(tariff=second, valid_from=midnight(TUESDAY))
-    _store(place.meter, _starts(MONDAY, WEDNESDAY), lambda at: "1.0000")
+    _store(place.meter, interval_starts(MONDAY, WEDNESDAY), lambda at: "1.0000")
     bill = issue(place, MONDAY, WEDNESDAY, now=ISSUED)
     # Monday 48 kWh x 10p = £4.80, Tuesday 48 kWh x 30p = £14.40: £19.20 for 96 kWh; standing 2 x 50p = £1.00; VAT 5%
     # of £20.20 = £1.01; £21.21.

@@ -5,7 +5,7 @@ the comments), never taken from the code under test. Amounts round half-up to th
 line per rate on the sum of the lines at that rate.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -253,6 +253,41 @@ def test_an_economy_7_bill_charges_day_and_night_registers_at_their_own_rates():
     assert_balance_box_reconciles(bill)
 
 
+def interval_starts(start: date, end: date, step: timedelta = timedelta(minutes=30)) -> list[datetime]:
+    """The UTC starts of the intervals of ``step`` covering the local days ``[start, end)``."""
+    at, stop, starts = midnight(start).astimezone(UTC), midnight(end).astimezone(UTC), []
+    while at < stop:
+        starts.append(at)
+        at += step
+    return starts
+
+
+def store_intervals(
+    meter: Meter,
+    starts: Sequence[datetime],
+    kwh: Callable[[datetime], str],
+    *,
+    received_at: datetime,
+    minutes: int = 30,
+    quality: IntervalConsumption.Quality = IntervalConsumption.Quality.ACTUAL,
+) -> None:
+    """Store an interval of ``minutes`` of ``kwh(start)`` kWh at each of ``starts``."""
+    IntervalConsumption.objects.bulk_create(
+        IntervalConsumption(
+            meter=meter,
+            interval_start=at,
+            interval_minutes=minutes,
+            quantity=Decimal(kwh(at)),
+            unit="KWH",
+            kwh=Decimal(kwh(at)),
+            quality=quality,
+            source=ReadingSource.SMART,
+            received_at=received_at,
+        )
+        for at in starts
+    )
+
+
 def _half_hours(
     meter: Meter,
     start: date,
@@ -261,24 +296,9 @@ def _half_hours(
     quality: IntervalConsumption.Quality = IntervalConsumption.Quality.ACTUAL,
 ) -> int:
     """Store ``kwh`` for every half-hour of the local days ``[start, end)``; return how many there were."""
-    at, stop = midnight(start).astimezone(UTC), midnight(end).astimezone(UTC)
-    rows = []
-    while at < stop:
-        rows.append(
-            IntervalConsumption(
-                meter=meter,
-                interval_start=at,
-                quantity=Decimal(kwh),
-                unit="KWH",
-                kwh=Decimal(kwh),
-                quality=quality,
-                source=ReadingSource.SMART,
-                received_at=stop,
-            )
-        )
-        at += timedelta(minutes=30)
-    IntervalConsumption.objects.bulk_create(rows)
-    return len(rows)
+    starts = interval_starts(start, end)
+    store_intervals(meter, starts, lambda at: kwh, received_at=midnight(end), quality=quality)
+    return len(starts)
 
 
 def _single_register_on_economy_7() -> Home:
